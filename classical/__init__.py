@@ -1,0 +1,13 @@
+"""Exact half-space reporting (HSR) structures.
+
+Store points ``P`` (float64, one per row) and report ``{p in P : <p, q> > b}``
+for a query direction ``q`` and threshold ``b``. Every structure here follows
+the one tie rule of :mod:`classical.exact` and counts the work it does in
+:class:`classical.hsr.HSRStats`. This package knows nothing of neural networks.
+"""
+
+from classical.exact import exact_dot, guard_width
+from classical.hsr import HalfSpaceReporter, HSRStats
+from classical.brute import BruteForceHSR
+
+__all__ = ["exact_dot", "guard_width", "HalfSpaceReporter", "HSRStats", "BruteForceHSR"]
