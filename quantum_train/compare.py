@@ -1,0 +1,202 @@
+"""Side-by-side runs: one data set, one initial network, every finder, one report.
+
+Every finder trains a copy of the same initial network on the same data with
+the same learning rate, so their loss curves must coincide (exact finders) and
+their costs are directly comparable (one unit, :mod:`quantum_train.costs`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from quantum_train.data import DATASETS, DataError, load_dataset
+from quantum_train.finders import FINDERS, make_finder
+from quantum_train.model import ShiftedReLUNet, default_threshold, fire_probability
+from quantum_train.train import TrainResult, default_learning_rate, train
+
+DEFAULT_FINDERS = ("dense",)
+
+
+class ConfigError(ValueError):
+    """A bad option; ``argument`` is the CLI option at fault (e.g. ``--m``)."""
+
+    def __init__(self, argument: str, message: str):
+        super().__init__(message)
+        self.argument = argument
+
+
+@dataclass
+class CompareConfig:
+    """What to compare; ``None`` fields are resolved by :meth:`resolve`."""
+
+    data: str = "synthetic"
+    n: int | None = None
+    m: int = 4096
+    d: int | None = None
+    iters: int = 20
+    lr: float | None = None
+    b: float | None = None
+    seed: int = 0
+    finders: tuple[str, ...] = DEFAULT_FINDERS
+    lr_rule: str = field(default="", init=False)
+
+    def validate(self) -> None:
+        if self.data not in DATASETS:
+            raise ConfigError("--data", f"unknown dataset {self.data!r}; choose one of {', '.join(DATASETS)}")
+        for name in ("n", "m", "d", "iters"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ConfigError(f"--{name}", f"must be a positive integer, got {value}")
+        if self.lr is not None and not (self.lr > 0 and math.isfinite(self.lr)):
+            raise ConfigError("--lr", f"must be positive and finite, got {self.lr}")
+        if self.b is not None and not math.isfinite(self.b):
+            raise ConfigError("--b", f"must be finite, got {self.b}")
+        if not self.finders:
+            raise ConfigError("--finders", "name at least one finder")
+        for name in self.finders:
+            if name not in FINDERS:
+                raise ConfigError("--finders", f"unknown finder {name!r}; choose from {', '.join(FINDERS)}")
+        if len(set(self.finders)) != len(self.finders):
+            raise ConfigError("--finders", "a finder is listed twice")
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        out["finders"] = list(self.finders)
+        return out
+
+
+@dataclass
+class Comparison:
+    config: CompareConfig
+    data_info: dict
+    results: list[TrainResult]
+
+    def reference(self) -> TrainResult | None:
+        return next((r for r in self.results if r.finder == "dense"), None)
+
+    def rows(self) -> list[dict]:
+        """The JSON ``results`` entries."""
+        ref = self.reference()
+        out = []
+        for r in self.results:
+            per_it = r.ledger.per_iteration()
+            row = {
+                "finder": r.finder,
+                "final_loss": r.final_loss,
+                "loss": r.loss,
+                "preprocess": r.ledger.preprocess.as_dict(),
+                "per_iteration": per_it,
+                "seconds_label": r.seconds_label,
+                "fired_per_input": float(np.mean(r.fired_mean)),
+                "fired_per_input_max": int(max(r.fired_max)),
+                "fired_per_input_by_iteration": r.fired_mean,
+                "max_abs_weight_diff_vs_dense": None if ref is None else float(np.max(np.abs(r.W - ref.W))),
+                "ops_by_iteration": r.ledger.series(),
+                "seconds_by_iteration": r.ledger.series(what="seconds"),
+            }
+            row.update(r.extras)
+            out.append(row)
+        return out
+
+    def as_dict(self) -> dict:
+        return {"config": self.config.as_dict() | {"data_info": self.data_info}, "results": self.rows()}
+
+
+def prepare_run(config: CompareConfig) -> tuple[np.ndarray, np.ndarray, ShiftedReLUNet, dict]:
+    """Validate, load data, build the initial network and resolve ``b`` and ``lr`` in place."""
+    config.validate()
+    d = config.d
+    if d is None and config.data == "synthetic":
+        d = 16
+    try:
+        data = load_dataset(config.data, config.n, d, seed=config.seed)
+    except DataError as err:
+        raise ConfigError(f"--{err.argument}", str(err)) from None
+    config.n, config.d = data.n, data.d
+    net = ShiftedReLUNet.initialize(config.m, data.d, seed=config.seed, b=config.b)
+    config.b = net.b
+    if config.lr is None:
+        config.lr = default_learning_rate(data.n, net.b)
+        config.lr_rule = "1 / (n Q(b)): inverse trace of the expected NTK Gram matrix"
+    else:
+        config.lr_rule = "given"
+    info = {"name": data.name, **data.info, "fire_probability_Q(b)": fire_probability(net.b),
+            "default_b": default_threshold(config.m)}
+    return data.X, data.y, net, info
+
+
+def warm_up(finder_name: str, d: int, seed: int) -> None:
+    """Compile a finder's numba kernels on a tiny instance so timings exclude JIT."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((4, d))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    net = ShiftedReLUNet.initialize(64, d, seed=seed, b=0.5)
+    train(net, X, np.ones(4), make_finder(finder_name, seed), 2, 0.1)
+
+
+def run_comparison(config: CompareConfig, progress: bool = False) -> Comparison:
+    """Train one copy of the same initial network with each finder."""
+    X, y, net0, info = prepare_run(config)
+    results = []
+    for name in config.finders:
+        warm_up(name, X.shape[1], config.seed)
+        finder = make_finder(name, config.seed)
+        results.append(train(net0.copy(), X, y, finder, config.iters, config.lr, progress=progress))
+    return Comparison(config, info, results)
+
+
+def _fmt_count(x: float) -> str:
+    if x == 0:
+        return "0"
+    if abs(x) >= 1e4:
+        return f"{x:.3g}"
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+
+
+def format_table(comparison: Comparison) -> str:
+    """The side-by-side text table."""
+    rows = comparison.rows()
+    c = comparison.config
+    head = ["finder", "preproc ops", "preproc s", "ops/iter", "s/iter", "final loss", "fired/input", "max|W-W_dense|"]
+    body = []
+    for r in rows:
+        diff = r["max_abs_weight_diff_vs_dense"]
+        secs = f"{r['per_iteration']['seconds']:.4f}" + ("*" if r["seconds_label"] != "wall" else "")
+        body.append([
+            r["finder"], _fmt_count(r["preprocess"]["ops"]), f"{r['preprocess']['seconds']:.3f}",
+            _fmt_count(r["per_iteration"]["ops"]), secs, f"{r['final_loss']:.6g}",
+            f"{r['fired_per_input']:.1f}", "-" if diff is None else f"{diff:.1e}",
+        ])
+    widths = [max(len(h), *(len(b[k]) for b in body)) for k, h in enumerate(head)]
+    line = lambda cells: "  ".join(s.rjust(w) if k else s.ljust(w) for k, (s, w) in enumerate(zip(cells, widths)))  # noqa: E731
+    lines = [
+        f"quantum-train compare: data={c.data} n={c.n} m={c.m} d={c.d} iters={c.iters} "
+        f"b={c.b:.4f} lr={c.lr:.4g} seed={c.seed}",
+        line(head),
+        line(["-" * w for w in widths]),
+        *(line(b) for b in body),
+        "ops = d-dimensional inner products (a tree bound test or an oracle query counts as one); "
+        "per-iteration figures are means over iterations.",
+    ]
+    if any(r["seconds_label"] != "wall" for r in rows):
+        lines.append("* classical simulation seconds of a quantum algorithm, not quantum run time.")
+    return "\n".join(lines)
+
+
+def atomic_write(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and ``os.replace``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,155 @@
+"""Unit-norm training data: synthetic, and the datasets bundled with scikit-learn.
+
+Every data set is returned as ``X`` (n, d) float64 with ``||x_i|| = 1`` (the
+paper's assumption, which also makes ``<w, x> ~ N(0, 1)`` at initialisation)
+and real targets ``y`` (n,). Nothing is downloaded: the real data sets are the
+ones that ship inside scikit-learn (``iris``, ``wine``, ``breast_cancer``,
+``digits``).
+
+Synthetic data: ``x_i`` uniform on the unit sphere (normalised Gaussians).
+Labels ``y_i = sign(<v, x_i>)`` for a fixed random unit teacher ``v``
+(``labels="teacher"``, the default) or i.i.d. uniform in ``{-1, +1}``
+(``labels="uniform"``).
+
+Real data: features standardised (zero mean, unit variance), optionally
+projected on their first ``d`` principal components, then each row scaled to
+unit norm. Targets: two classes map to ``-1, +1``; ``C > 2`` classes map the
+class index ``c`` to ``-1 + 2c / (C - 1)`` (evenly spaced in ``[-1, 1]``). If
+``n`` is smaller than the data set, a seeded subsample without replacement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
+DATASETS = ("synthetic",) + REAL_DATASETS
+
+
+@dataclass
+class Dataset:
+    """Inputs ``X`` (unit rows), targets ``y`` and how they were made."""
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray
+    info: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.X.shape[1]
+
+
+class DataError(ValueError):
+    """Bad data or data request; ``argument`` names the option at fault."""
+
+    def __init__(self, argument: str, message: str):
+        super().__init__(message)
+        self.argument = argument
+
+
+def normalize_rows(X: np.ndarray) -> np.ndarray:
+    """Scale each row to unit Euclidean norm; refuses NaN/inf and zero rows."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise DataError("X", f"inputs must be a 2-D array (n, d), got shape {X.shape}")
+    if not np.isfinite(X).all():
+        raise DataError("X", "inputs contain NaN or inf; clean or impute them first")
+    norms = np.linalg.norm(X, axis=1)
+    if (norms == 0).any():
+        raise DataError("X", f"input row {int(np.argmin(norms))} is the zero vector and cannot be normalised")
+    return X / norms[:, None]
+
+
+def validate_training_data(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Check shapes and finiteness; return C-contiguous float64 copies with unit rows."""
+    X = normalize_rows(X)
+    y = np.asarray(y, dtype=np.float64)
+    if y.shape != (X.shape[0],):
+        raise DataError("y", f"targets must have shape ({X.shape[0]},), got {y.shape}")
+    if not np.isfinite(y).all():
+        raise DataError("y", "targets contain NaN or inf")
+    if X.shape[0] == 0:
+        raise DataError("n", "no inputs")
+    return np.ascontiguousarray(X), np.ascontiguousarray(y)
+
+
+def synthetic(n: int, d: int, seed: int | np.random.Generator = 0, labels: str = "teacher") -> Dataset:
+    """``n`` points uniform on the unit sphere in ``R^d`` with teacher or uniform labels."""
+    if n <= 0:
+        raise DataError("n", f"n must be positive, got {n}")
+    if d <= 0:
+        raise DataError("d", f"d must be positive, got {d}")
+    rng = np.random.default_rng(seed)
+    X = normalize_rows(rng.standard_normal((n, d)))
+    if labels == "teacher":
+        v = rng.standard_normal(d)
+        v /= np.linalg.norm(v)
+        y = np.where(X @ v > 0, 1.0, -1.0)
+    elif labels == "uniform":
+        y = rng.choice(np.array([-1.0, 1.0]), size=n)
+    else:
+        raise DataError("labels", f"labels must be 'teacher' or 'uniform', got {labels!r}")
+    return Dataset("synthetic", X, y, {"labels": labels})
+
+
+def _load_sklearn(name: str):
+    from sklearn import datasets
+
+    loader = {
+        "iris": datasets.load_iris,
+        "wine": datasets.load_wine,
+        "breast_cancer": datasets.load_breast_cancer,
+        "digits": datasets.load_digits,
+    }[name]
+    bunch = loader()
+    return np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target)
+
+
+def class_targets(labels: np.ndarray) -> np.ndarray:
+    """Two classes to ``-1, +1``; ``C`` classes to ``-1 + 2c/(C-1)`` by sorted class index."""
+    classes, index = np.unique(labels, return_inverse=True)
+    if len(classes) < 2:
+        raise DataError("data", "need at least two classes")
+    return -1.0 + 2.0 * index / (len(classes) - 1)
+
+
+def real_dataset(name: str, n: int | None = None, d: int | None = None, seed: int | np.random.Generator = 0) -> Dataset:
+    """A scikit-learn bundled data set, standardised, PCA-projected to ``d``, unit rows."""
+    if name not in REAL_DATASETS:
+        raise DataError("data", f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import StandardScaler
+
+    features, labels = _load_sklearn(name)
+    size, dim = features.shape
+    if d is not None and not 0 < d <= dim:
+        raise DataError("d", f"--d {d} is not in 1..{dim}, the dimension of {name}")
+    if n is not None and not 0 < n <= size:
+        raise DataError("n", f"--n {n} is not in 1..{size}, the size of {name}")
+    rng = np.random.default_rng(seed)
+    if n is not None and n < size:
+        keep = np.sort(rng.choice(size, size=n, replace=False))
+        features, labels = features[keep], labels[keep]
+    Z = StandardScaler().fit_transform(features)
+    Z = Z[:, Z.std(axis=0) > 0]  # drop constant features (digits has some)
+    if d is not None and d < Z.shape[1]:
+        Z = PCA(n_components=d, random_state=0).fit_transform(Z)
+    elif d is not None and d > Z.shape[1]:
+        raise DataError("d", f"--d {d} exceeds the {Z.shape[1]} non-constant features of {name}")
+    X = normalize_rows(Z)
+    y = class_targets(labels)
+    return Dataset(name, X, y, {"source": "scikit-learn bundled", "original_shape": [size, dim], "classes": int(len(np.unique(labels)))})
+
+
+def load_dataset(name: str, n: int | None = None, d: int | None = None, seed: int | np.random.Generator = 0) -> Dataset:
+    """Any data set by name; synthetic needs ``n`` and ``d``."""
+    if name == "synthetic":
+        return synthetic(n if n is not None else 256, d if d is not None else 16, seed)
+    return real_dataset(name, n, d, seed)

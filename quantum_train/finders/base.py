@@ -1,0 +1,50 @@
+"""The fired-set finder contract (DESIGN.md section 2).
+
+A finder discovers, at every iteration, the pairs ``(i, r)`` with
+``exact_dot(w_r, x_i) > b``. It is driven by the trainer:
+
+- ``prepare(net, X)`` once, before training (preprocessing, costed apart);
+- ``find(net, X) -> FiredSets`` at every iteration;
+- ``moved(rows, old_W, new_W)`` after each gradient step, with the neurons
+  whose weights changed.
+
+It counts its own work in ``ops`` (cumulative, in d-dimensional inner
+products, see :mod:`quantum_train.costs`); the trainer charges the increase
+over each call to the phase it belongs to. Every finder must return exactly
+the dense finder's fired sets on the same weights (tests hold them to it),
+unless it is a randomised search whose misses it reports (``report()``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from quantum_train.fired import FiredSets
+from quantum_train.model import ShiftedReLUNet
+
+
+class FiredSetFinder(ABC):
+    """Base class of every finder; subclasses set ``name``."""
+
+    name: str = "finder"
+    #: Shown in reports next to wall seconds (e.g. "simulation" for quantum finders).
+    seconds_label: str = "wall"
+
+    def __init__(self) -> None:
+        self.ops = 0
+
+    def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
+        """Preprocess (default: nothing)."""
+
+    @abstractmethod
+    def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
+        """The fired sets of the current weights."""
+
+    def moved(self, rows: np.ndarray, old_W: np.ndarray, new_W: np.ndarray) -> None:
+        """React to the weights of ``rows`` moving from ``old_W`` to ``new_W`` (default: nothing)."""
+
+    def report(self) -> dict:
+        """Finder-specific fields for the results (default: none)."""
+        return {}

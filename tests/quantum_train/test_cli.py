@@ -1,0 +1,70 @@
+import json
+
+import pytest
+
+from quantum_train.cli import main
+
+SMALL = ["--n", "40", "--m", "2^9", "--d", "4", "--iters", "3", "--quiet"]
+
+
+def test_compare_writes_table_json_and_plot(tmp_path, capsys):
+    out, png = tmp_path / "r.json", tmp_path / "r.png"
+    assert main(["compare", *SMALL, "--json", str(out), "--plot", str(png)]) == 0
+    text = capsys.readouterr().out
+    assert "finder" in text and "dense" in text and "final loss" in text
+    doc = json.loads(out.read_text())
+    assert set(doc) == {"config", "results"}
+    cfg = doc["config"]
+    assert (cfg["n"], cfg["m"], cfg["d"], cfg["iters"]) == (40, 512, 4, 3)
+    assert cfg["lr"] > 0 and cfg["b"] > 0
+    (row,) = doc["results"]
+    for key in ("finder", "final_loss", "loss", "preprocess", "per_iteration", "fired_per_input", "max_abs_weight_diff_vs_dense"):
+        assert key in row
+    assert set(row["preprocess"]) == {"ops", "seconds"}
+    assert {"ops", "seconds", "phases"} <= set(row["per_iteration"])
+    assert set(row["per_iteration"]["phases"]) == {"find", "forward", "backward", "update"}
+    assert len(row["loss"]) == 4 and row["final_loss"] == row["loss"][-1]
+    assert row["max_abs_weight_diff_vs_dense"] == 0.0
+    assert row["per_iteration"]["phases"]["find"]["ops"] == 40 * 512
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["--n", "0"], "--n"),
+        (["--m", "-4"], "--m"),
+        (["--m", "0"], "--m"),
+        (["--d", "0"], "--d"),
+        (["--iters", "0"], "--iters"),
+        (["--data", "mnist"], "--data"),
+        (["--finders", "dense,magic"], "--finders"),
+        (["--data", "iris", "--d", "5"], "--d"),
+        (["--data", "iris", "--n", "1000"], "--n"),
+        (["--lr", "nan"], "--lr"),
+        (["--lr", "-1"], "--lr"),
+        (["--b", "inf"], "--b"),
+        (["--m", "lots"], "--m"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_no_file(tmp_path, capsys, args, needle):
+    out = tmp_path / "r.json"
+    assert main(["compare", "--quiet", "--iters", "2", "--m", "256", "--json", str(out), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and needle in err and "Traceback" not in err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_missing_output_directory_is_refused_before_running(tmp_path, capsys):
+    assert main(["compare", *SMALL, "--json", str(tmp_path / "no" / "r.json")]) == 2
+    assert "--json" in capsys.readouterr().err
+
+
+def test_console_script_is_installed():
+    import shutil
+    import subprocess
+
+    exe = shutil.which("quantum-train")
+    assert exe, "pip install -e . must put the quantum-train command on PATH"
+    proc = subprocess.run([exe, "compare", "--m", "0"], capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.startswith("quantum-train: error: argument --m")
