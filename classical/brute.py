@@ -26,8 +26,8 @@ POINT_BLOCK = 2048
 
 
 @njit(cache=True, nogil=True)
-def _scan_tile(Z, b, guard, Q, P, q0, p0, rows_out, cols_out, n_out):
-    """Append the hits ``(q0 + i, p0 + j)`` of tile ``Z`` to the output buffers.
+def _scan_tile(Z, b, guard, Q, P, q0, p0, rows_out, cols_out, vals_out, n_out):
+    """Append the hits ``(q0 + i, p0 + j)`` of tile ``Z``, and their values, to the output buffers.
 
     First pass: every entry above ``b - guard`` is a candidate (a tight,
     branch-predictable loop); second pass over the few candidates: those
@@ -50,25 +50,28 @@ def _scan_tile(Z, b, guard, Q, P, q0, p0, rows_out, cols_out, n_out):
         if Z[i, j] > hi or exact_dot(P[p0 + j], Q[q0 + i]) > b:
             rows_out[kept] = q0 + i
             cols_out[kept] = p0 + j
+            vals_out[kept] = Z[i, j]
             kept += 1
     return kept
 
 
 @njit(cache=True, nogil=True)
-def _rows_to_csr(rows, cols, n_rows, row0):
-    """Stable counting sort of hits by row: CSR over rows ``row0 .. row0+n_rows-1``."""
+def _rows_to_csr(rows, cols, vals, n_rows, row0):
+    """Stable counting sort of hits (and values) by row: CSR over rows ``row0 .. row0+n_rows-1``."""
     counts = np.zeros(n_rows + 1, dtype=np.int64)
     for t in range(rows.shape[0]):
         counts[rows[t] - row0 + 1] += 1
     for r in range(n_rows):
         counts[r + 1] += counts[r]
     out = np.empty(rows.shape[0], dtype=np.int64)
+    out_vals = np.empty(rows.shape[0])
     fill = counts[:-1].copy()
     for t in range(rows.shape[0]):
         r = rows[t] - row0
         out[fill[r]] = cols[t]
+        out_vals[fill[r]] = vals[t]
         fill[r] += 1
-    return counts, out
+    return counts, out, out_vals
 
 
 def blocked_halfspace_csr(
@@ -80,8 +83,13 @@ def blocked_halfspace_csr(
     point_block: int = POINT_BLOCK,
     P_norm_max: float | None = None,
     threads: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+    return_values: bool = False,
+):
     """CSR of ``{j : exact_dot(P[j], Q[i]) > b}`` for every row ``Q[i]``, by tiles.
+
+    Returns ``(indptr, indices)``, or ``(indptr, indices, values)`` with
+    ``return_values``: the BLAS values of the reported products (within
+    rounding of :func:`exact_dot`, see :mod:`classical.exact`).
 
     Query blocks are shared among ``threads`` workers (default: all cores),
     each with single-threaded BLAS and its own tile, so the GEMM and the scan
@@ -97,11 +105,12 @@ def blocked_halfspace_csr(
     threads = max(1, min(threads or os.cpu_count() or 1, len(starts)))
     local = threading.local()
 
-    def one_block(q0: int) -> tuple[np.ndarray, np.ndarray]:
+    def one_block(q0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not hasattr(local, "tile"):
             local.tile = np.empty((query_block, point_block))
             local.rows = np.empty(4 * query_block * point_block, dtype=np.int64)
             local.cols = np.empty_like(local.rows)
+            local.vals = np.empty(local.rows.shape[0])
         q1 = min(q0 + query_block, n_q)
         Qb = Q[q0:q1]
         guard = guard_width(d, P_norm_max, float(q_norms[q0:q1].max()))
@@ -113,8 +122,9 @@ def blocked_halfspace_csr(
             if local.rows.shape[0] - n_out < Z.size:  # a whole tile must always fit
                 local.rows = np.resize(local.rows, 2 * local.rows.shape[0] + Z.size)
                 local.cols = np.resize(local.cols, local.rows.shape[0])
-            n_out = _scan_tile(Z, b, guard, Q, P, q0, p0, local.rows, local.cols, n_out)
-        return _rows_to_csr(local.rows[:n_out], local.cols[:n_out], q1 - q0, q0)
+                local.vals = np.resize(local.vals, local.rows.shape[0])
+            n_out = _scan_tile(Z, b, guard, Q, P, q0, p0, local.rows, local.cols, local.vals, n_out)
+        return _rows_to_csr(local.rows[:n_out], local.cols[:n_out], local.vals[:n_out], q1 - q0, q0)
 
     if threads == 1:
         blocks = [one_block(q0) for q0 in starts]
@@ -122,10 +132,13 @@ def blocked_halfspace_csr(
         with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
             blocks = list(pool.map(one_block, starts))
     indptr = np.zeros(n_q + 1, dtype=np.int64)
-    for q0, (counts, _) in zip(starts, blocks):
+    for q0, (counts, _, _) in zip(starts, blocks):
         q1 = min(q0 + query_block, n_q)
         indptr[q0 + 1 : q1 + 1] = indptr[q0] + counts[1:]
-    indices = np.concatenate([cols for _, cols in blocks]) if blocks else np.empty(0, dtype=np.int64)
+    indices = np.concatenate([blk[1] for blk in blocks]) if blocks else np.empty(0, dtype=np.int64)
+    if return_values:
+        values = np.concatenate([blk[2] for blk in blocks]) if blocks else np.empty(0)
+        return indptr, indices, values
     return indptr, indices
 
 

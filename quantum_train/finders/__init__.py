@@ -6,10 +6,12 @@ from typing import Callable
 
 from quantum_train.finders.base import FiredSetFinder
 from quantum_train.finders.dense import DenseFinder
+from quantum_train.finders.drift import DriftFinder
 
 #: name -> factory(seed) returning a fresh finder
 FINDERS: dict[str, Callable[[int], FiredSetFinder]] = {
     "dense": lambda seed: DenseFinder(),
+    "drift": lambda seed: DriftFinder(),
 }
 
 
@@ -22,4 +24,4 @@ def make_finder(name: str, seed: int = 0) -> FiredSetFinder:
     return factory(seed)
 
 
-__all__ = ["FINDERS", "FiredSetFinder", "DenseFinder", "make_finder"]
+__all__ = ["FINDERS", "FiredSetFinder", "DenseFinder", "DriftFinder", "make_finder"]

@@ -29,6 +29,8 @@ class FiredSetFinder(ABC):
     """Base class of every finder; subclasses set ``name``."""
 
     name: str = "finder"
+    #: True when ``find`` returns exactly the dense fired sets (deterministic finders).
+    exact: bool = True
     #: Shown in reports next to wall seconds (e.g. "simulation" for quantum finders).
     seconds_label: str = "wall"
 
