@@ -1,3 +1,12 @@
 """Quantum search over "m items, a marked set": oracles, Grover circuits,
 find-all strategies with query accounting, and executors (Aer, an exact
 emulator of ideal Grover statistics, IBM). Knows nothing of neural networks."""
+
+from circuits.problem import SearchProblem, num_qubits_for
+from circuits.executors import (AerExecutor, Batch, EmulatedExecutor, Executor,
+                                InsufficientMemoryError)
+from circuits.search import FindAllResult, FindAllStrategy, STRATEGIES, find_all, find_all_many
+
+__all__ = ["SearchProblem", "num_qubits_for", "AerExecutor", "EmulatedExecutor", "Executor",
+           "Batch", "InsufficientMemoryError", "FindAllResult", "FindAllStrategy", "STRATEGIES",
+           "find_all", "find_all_many"]

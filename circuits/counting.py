@@ -1,0 +1,150 @@
+"""Quantum counting: phase estimation on the Grover operator.
+
+Brassard, Hoyer, Mosca, Tapp, "Quantum amplitude amplification and
+estimation", AMS Contemp. Math. 305, 2002 (arXiv:quant-ph/0005055), sec. 4;
+first in Brassard, Hoyer, Tapp, "Quantum counting", ICALP 1998.
+
+On the plane of the good and bad states, ``G = (2|s><s| - I) S_f`` has
+eigenvalues ``e^{+- 2i theta}`` (``sin^2 theta = k / N``) and the uniform start
+``|s>`` has weight exactly 1/2 on each eigenvector when ``0 < k < N`` (for
+``k = 0`` or ``k = N``, ``|s>`` is itself an eigenvector with phase 0 or pi,
+which the same formulas give). Phase estimation with ``t`` precision qubits
+(``T = 2^t``): control qubit ``i`` applies ``G^(2^i)``, then the inverse QFT,
+then measure ``y`` in ``[0, T)``. For an eigenphase ``omega = 2 pi phi``
+(``phi`` in turns) the readout law is the Fejer kernel
+
+    P(y | phi) = sin^2(pi T d) / (T^2 sin^2(pi d)),   d = phi - y / T,
+
+(``= 1`` when ``d`` is an integer), and from ``|s>`` the law is the mixture
+
+    P(y) = 1/2 P(y | theta/pi) + 1/2 P(y | 1 - theta/pi).
+
+The estimate is ``k~ = N sin^2(pi y / T)`` (the two branches give the same
+value). BHMT Theorem 12: with probability at least ``8 / pi^2``,
+
+    |k~ - k| <= 2 pi sqrt(k (N - k)) / T + pi^2 N / T^2.
+
+A counting circuit costs ``T - 1`` controlled Grover operators, i.e. ``T - 1``
+oracle queries per shot.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from qiskit import QuantumCircuit
+from qiskit.circuit.library import DiagonalGate, QFTGate, grover_operator
+
+from circuits.oracles import controlled_diagonal_oracle
+
+#: Probability that one counting shot is within :func:`count_error_bound` (BHMT Thm 12).
+COUNT_CONFIDENCE = 8.0 / np.pi**2
+
+
+def _check_precision(precision: int) -> int:
+    if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) or precision < 1:
+        raise ValueError(f"precision (counting qubits t) must be an integer >= 1, got {precision!r}")
+    return int(precision)
+
+
+def counting_queries(precision: int) -> int:
+    """Oracle queries of one counting shot: ``2^t - 1`` controlled Grover applications."""
+    return (1 << _check_precision(precision)) - 1
+
+
+def estimate_count(outcome, precision: int, num_states: int):
+    """``k~ = N sin^2(pi y / 2^t)`` (vectorised over ``y``)."""
+    t = _check_precision(precision)
+    y = np.asarray(outcome, dtype=float)
+    return num_states * np.sin(np.pi * y / (1 << t)) ** 2
+
+
+def count_error_bound(num_marked, precision: int, num_states: int):
+    """BHMT Theorem 12: ``2 pi sqrt(k (N-k)) / T + pi^2 N / T^2`` (holds w.p. >= 8/pi^2)."""
+    t = _check_precision(precision)
+    T = float(1 << t)
+    k = np.asarray(num_marked, dtype=float)
+    return 2 * np.pi * np.sqrt(k * (num_states - k)) / T + np.pi**2 * num_states / T**2
+
+
+def fejer(delta, size: int):
+    """``sin^2(pi T d) / (T^2 sin^2(pi d))``, 1 at integer ``d``: the phase-estimation readout law."""
+    d = np.asarray(delta, dtype=float)
+    d = d - np.round(d)
+    s = np.sin(np.pi * d)
+    small = np.abs(s) < 1e-12
+    with np.errstate(divide="ignore", invalid="ignore"):
+        val = np.sin(np.pi * size * d) ** 2 / (size**2 * s**2)
+    return np.where(small, 1.0, val)
+
+
+def counting_distribution(num_marked: int, num_states: int, precision: int) -> np.ndarray:
+    """Exact law of the readout ``y in [0, 2^t)`` from the uniform start (module docstring)."""
+    t = _check_precision(precision)
+    if not 0 <= num_marked <= num_states:
+        raise ValueError("need 0 <= num_marked <= num_states")
+    T = 1 << t
+    phi = np.arcsin(np.sqrt(num_marked / num_states)) / np.pi
+    y = np.arange(T) / T
+    pmf = 0.5 * fejer(phi - y, T) + 0.5 * fejer(1.0 - phi - y, T)
+    return pmf / pmf.sum()  # sums to 1 up to rounding
+
+
+def controlled_grover_op(num_qubits: int, marked) -> QuantumCircuit:
+    """Controlled ``G`` on ``q + 1`` qubits (index qubits ``0..q-1``, control qubit ``q``).
+
+    Built with :func:`grover_operator` from the controlled oracle
+    (:func:`controlled_diagonal_oracle`), a controlled zero reflection, and the
+    reflection restricted to the index qubits. ``grover_operator`` puts the
+    global phase ``pi`` on the whole circuit; the controlled zero reflection
+    compensates it on the control-0 branch (entry ``-1``) and realises ``S_0``
+    (``-1`` on ``|0>``) on the control-1 branch, so the circuit equals
+    ``|0><0| (x) I + |1><1| (x) G`` exactly. Both reflections are single
+    ``DiagonalGate`` s (native in Aer); the surrounding ``H`` need no control.
+    """
+    q = int(num_qubits)
+    return grover_operator(controlled_diagonal_oracle(q, marked),
+                           zero_reflection=_controlled_zero_reflection(q),
+                           reflection_qubits=list(range(q)), name="c-Q")
+
+
+@lru_cache(maxsize=64)
+def _controlled_zero_reflection(q: int) -> QuantumCircuit:
+    n = 1 << q
+    diag = np.concatenate([-np.ones(n), np.ones(n)])
+    diag[n] = -1.0  # control 1, index |0>: S_0 = I - 2|0><0|
+    qc = QuantumCircuit(q + 1, name="c-S0")
+    qc.append(DiagonalGate(diag.tolist()), qc.qubits)
+    return qc
+
+
+@lru_cache(maxsize=32)
+def _inverse_qft(t: int) -> QuantumCircuit:
+    """Inverse QFT on ``t`` qubits, decomposed once into ``h``/``cp``/``swap`` (Aer-native)."""
+    return QFTGate(t).definition.inverse()
+
+
+def counting_circuit(num_qubits: int, marked, precision: int, measure: bool = True,
+                     controlled: QuantumCircuit | None = None) -> QuantumCircuit:
+    """Quantum counting circuit on ``t + q`` qubits.
+
+    Qubits ``0..t-1`` are the precision register (qubit ``i`` controls
+    ``G^(2^i)``), qubits ``t..t+q-1`` the index register. ``H`` on all, the
+    controlled powers, inverse QFT on the precision register, measure it:
+    classical bits read as a binary integer give ``y``. ``controlled`` may pass
+    a prebuilt :func:`controlled_grover_op` for reuse.
+    """
+    t = _check_precision(precision)
+    q = int(num_qubits)
+    cg = controlled_grover_op(q, marked) if controlled is None else controlled
+    qc = QuantumCircuit(t + q, t if measure else 0, name=f"count_t{t}")
+    qc.h(range(t + q))
+    index = list(range(t, t + q))
+    for i in range(t):
+        for _ in range(1 << i):
+            qc.compose(cg, qubits=index + [i], inplace=True)
+    qc.compose(_inverse_qft(t), qubits=list(range(t)), inplace=True)
+    if measure:
+        qc.measure(range(t), range(t))
+    return qc

@@ -1,0 +1,316 @@
+"""Executors: run batches of Grover searches and counting circuits, return measured outcomes.
+
+The contract (:class:`Executor`): given a :class:`Batch` of requests over a
+:class:`~circuits.marked.MarkedSets` (each request: a problem, its kind,
+``j`` Grover iterations or ``t`` counting qubits, and a number of shots), return
+one outcome per shot: the measured item index for a Grover request, the
+precision-register readout ``y`` for a counting request. Executors do *no*
+query accounting: the search layer (:mod:`circuits.search`) counts queries
+the same way whatever ran the circuits.
+
+- :class:`AerExecutor`: real statevector circuits on ``qiskit_aer.AerSimulator``
+  (one ``run`` call per batch, seeded), with a memory guard.
+- :class:`EmulatedExecutor`: an *emulator of ideal statistics*: it samples the
+  exact ideal output law (BBHT 1998 for Grover, BHMT 2002 / Fejer kernel for
+  counting) without any statevector. Not a simulation.
+
+A later IBM Runtime executor (ISA circuits from ``generate_preset_pass_manager``,
+``SamplerV2``) implements the same :meth:`Executor.run`; circuit construction
+is exposed as :meth:`AerExecutor.build_circuits` so it can be reused.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+from qiskit import QuantumCircuit
+from qiskit.circuit.library import grover_operator
+
+from circuits.counting import (_check_precision, controlled_grover_op, counting_circuit,
+                               counting_distribution)
+from circuits.grover import grover_circuit
+from circuits.marked import MarkedSets, _sample_marked, _sample_unmarked
+from circuits.oracles import diagonal_oracle
+
+GROVER = 0
+COUNTING = 1
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Requests over ``marked``: arrays of equal length, one entry per request.
+
+    ``kinds[i]`` is :data:`GROVER` (``params[i]`` = iterations ``j >= 0``) or
+    :data:`COUNTING` (``params[i]`` = precision qubits ``t >= 1``);
+    ``shots[i] >= 1``.
+    """
+
+    marked: MarkedSets
+    problems: np.ndarray
+    kinds: np.ndarray
+    params: np.ndarray
+    shots: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = len(self.problems)
+        for name in ("kinds", "params", "shots"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"Batch.{name} must have one entry per request ({n})")
+        if n and (np.min(self.problems) < 0 or np.max(self.problems) >= len(self.marked)):
+            raise ValueError("Batch.problems holds an id outside the MarkedSets")
+        if n and np.min(self.shots) < 1:
+            raise ValueError(f"shots must be >= 1 per request, got {int(np.min(self.shots))}")
+        if np.any((self.kinds != GROVER) & (self.kinds != COUNTING)):
+            raise ValueError("Batch.kinds must be GROVER (0) or COUNTING (1)")
+        if np.any(self.params[self.kinds == GROVER] < 0):
+            raise ValueError("Grover iterations must be >= 0")
+        if np.any(self.params[self.kinds == COUNTING] < 1):
+            raise ValueError("counting precision t must be >= 1")
+
+    @property
+    def shot_offsets(self) -> np.ndarray:
+        off = np.zeros(len(self.problems) + 1, dtype=np.int64)
+        np.cumsum(self.shots, out=off[1:])
+        return off
+
+    def num_qubits(self) -> np.ndarray:
+        """Total qubits of each request's circuit (``q``, or ``q + t`` for counting)."""
+        q = self.marked.num_qubits[self.problems]
+        return np.where(self.kinds == COUNTING, q + self.params, q)
+
+
+def make_batch(marked: MarkedSets, problems, iterations=None, shots=1, kinds=None) -> Batch:
+    """Convenience: a batch of Grover requests (or mixed, with ``kinds``)."""
+    problems = np.atleast_1d(np.asarray(problems, dtype=np.int64))
+    n = problems.size
+    params = np.broadcast_to(np.asarray(iterations, dtype=np.int64), (n,)).copy()
+    if isinstance(shots, (int, np.integer)) and not isinstance(shots, bool):
+        if shots < 1:
+            raise ValueError(f"shots must be >= 1, got {shots}")
+    sh = np.broadcast_to(np.asarray(shots, dtype=np.int64), (n,)).copy()
+    k = (np.zeros(n, dtype=np.int64) if kinds is None
+         else np.broadcast_to(np.asarray(kinds, dtype=np.int64), (n,)).copy())
+    return Batch(marked, problems, k, params, sh)
+
+
+class Executor(ABC):
+    """Runs a :class:`Batch`; returns ``(outcomes, shot_offsets)`` (flat int64, CSR by request)."""
+
+    #: short identifier, recorded in results
+    name: str = "executor"
+    #: human-readable description, recorded in reports
+    label: str = ""
+
+    @abstractmethod
+    def run(self, batch: Batch, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        ...
+
+
+# --------------------------------------------------------------------------- emulator
+
+@njit(cache=True, nogil=True)
+def _emulate_grover(items, alive, pool, offsets, remaining, num_states,
+                    problem_ids, iterations, shot_offsets, out, rng):
+    for i in range(problem_ids.shape[0]):
+        p = problem_ids[i]
+        r = remaining[p]
+        n = num_states[p]
+        if r >= n:
+            prob = 1.0
+        else:
+            theta = math.asin(math.sqrt(r / n))
+            prob = math.sin((2 * iterations[i] + 1) * theta) ** 2
+        for s in range(shot_offsets[i], shot_offsets[i + 1]):
+            if r > 0 and (r >= n or rng.random() < prob):
+                out[s] = _sample_marked(items, pool, offsets, remaining, p, rng.random())
+            else:
+                out[s] = _sample_unmarked(items, alive, pool, offsets, remaining, p, n, rng)
+
+
+class EmulatedExecutor(Executor):
+    """Emulator of ideal Grover statistics: exact sampling, no statevector, not a simulation.
+
+    Grover request (``r`` marked remaining, ``N = 2^q``, ``j`` iterations): each
+    shot is marked with probability ``sin^2((2j+1) theta)``, ``sin^2 theta = r/N``
+    (BBHT 1998), then uniform within the marked set, or within the unmarked set
+    (padding included). Counting request: ``y`` sampled from the exact
+    phase-estimation law :func:`circuits.counting.counting_distribution`
+    (BHMT 2002; Fejer kernel). Cost is independent of ``q``, so it scales to
+    ``m = 2^20`` and beyond; the tests check it against :class:`AerExecutor`.
+    """
+
+    name = "emulator"
+    label = "emulator of ideal Grover statistics (exact sampling, no statevector; not a simulation)"
+
+    def run(self, batch: Batch, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        ms = batch.marked
+        off = batch.shot_offsets
+        out = np.empty(off[-1], dtype=np.int64)
+        g = batch.kinds == GROVER
+        if np.all(g):
+            _emulate_grover(ms.items, ms.alive, ms.pool, ms.offsets, ms.remaining, ms.num_states,
+                            batch.problems, batch.params, off, out, rng)
+            return out, off
+        gi = np.flatnonzero(g)
+        if gi.size:
+            sub_off = np.zeros(gi.size + 1, dtype=np.int64)
+            np.cumsum(batch.shots[gi], out=sub_off[1:])
+            sub = np.empty(sub_off[-1], dtype=np.int64)
+            _emulate_grover(ms.items, ms.alive, ms.pool, ms.offsets, ms.remaining, ms.num_states,
+                            batch.problems[gi], batch.params[gi], sub_off, sub, rng)
+            for a, i in enumerate(gi):
+                out[off[i]:off[i + 1]] = sub[sub_off[a]:sub_off[a + 1]]
+        for i in np.flatnonzero(~g):
+            p = int(batch.problems[i])
+            t = int(batch.params[i])
+            pmf = counting_distribution(int(ms.remaining[p]), int(ms.num_states[p]), t)
+            cdf = np.cumsum(pmf)
+            y = np.searchsorted(cdf, rng.random(int(batch.shots[i])) * cdf[-1], side="right")
+            out[off[i]:off[i + 1]] = np.minimum(y, pmf.size - 1)
+        return out, off
+
+
+# --------------------------------------------------------------------------- Aer
+
+class InsufficientMemoryError(MemoryError):
+    """A statevector request does not fit in available memory (raised before allocating)."""
+
+
+def available_memory_bytes() -> int:
+    """``MemAvailable`` from ``/proc/meminfo``, else free pages via ``os.sysconf``."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+
+
+def statevector_bytes(num_qubits: int) -> int:
+    """``16 * 2^n`` bytes (complex128 amplitudes)."""
+    return 16 * (1 << int(num_qubits))
+
+
+class AerExecutor(Executor):
+    """Real statevector circuits on ``AerSimulator(method="statevector")``.
+
+    Each batch becomes a list of circuits sent in ONE ``run`` call (seeded from
+    the caller's generator), ``memory=True`` so each shot's index is read back.
+    Oracles are ``DiagonalGate`` s and the zero reflection ``X/H/MCX`` (Aer
+    native), so nothing is transpiled. Reuse: the zero reflection of each size
+    is built once; a problem's Grover operator (and controlled operator) is
+    cached until its marked set changes (keyed on ``MarkedSets.version``).
+
+    Memory guard: a request on ``n`` qubits needs ``16 * 2^n`` bytes; when that
+    exceeds ``memory_fraction`` of available memory the batch is refused with
+    :class:`InsufficientMemoryError` before anything is built.
+    """
+
+    name = "aer"
+    label = "qiskit-aer statevector simulation"
+
+    def __init__(self, memory_fraction: float = 0.5, max_parallel_experiments: int = 1,
+                 **simulator_options):
+        from qiskit_aer import AerSimulator
+
+        if not 0 < memory_fraction <= 1:
+            raise ValueError(f"memory_fraction must be in (0, 1], got {memory_fraction}")
+        self.memory_fraction = float(memory_fraction)
+        self.simulator = AerSimulator(method="statevector",
+                                      max_parallel_experiments=max_parallel_experiments,
+                                      **simulator_options)
+        self._ops: dict[int, tuple[int, QuantumCircuit]] = {}
+        self._cops: dict[int, tuple[int, QuantumCircuit]] = {}
+        self._zero: dict[int, QuantumCircuit] = {}
+        self._cache_owner: int | None = None
+        #: circuits run so far (diagnostics)
+        self.circuits_run = 0
+
+    def check_memory(self, num_qubits: int) -> None:
+        """Raise :class:`InsufficientMemoryError` if ``num_qubits`` cannot be simulated."""
+        need = statevector_bytes(num_qubits)
+        avail = available_memory_bytes()
+        if need > self.memory_fraction * avail:
+            raise InsufficientMemoryError(
+                f"a {num_qubits}-qubit statevector needs {need / 2**30:.3g} GiB but only "
+                f"{self.memory_fraction:g} x {avail / 2**30:.3g} GiB available memory may be "
+                f"used; use EmulatedExecutor (exact ideal statistics without a statevector) "
+                f"for larger problems")
+
+    def _zero_reflection(self, q: int) -> QuantumCircuit:
+        zr = self._zero.get(q)
+        if zr is None:
+            zr = QuantumCircuit(q, name="S0")
+            zr.x(range(q))
+            if q == 1:
+                zr.z(0)
+            else:
+                zr.h(q - 1)
+                zr.mcx(list(range(q - 1)), q - 1)
+                zr.h(q - 1)
+            zr.x(range(q))
+            self._zero[q] = zr
+        return zr
+
+    def _operator(self, ms: MarkedSets, p: int) -> QuantumCircuit:
+        v = int(ms.version[p])
+        hit = self._ops.get(p)
+        if hit is not None and hit[0] == v:
+            return hit[1]
+        q = int(ms.num_qubits[p])
+        op = grover_operator(diagonal_oracle(q, ms.current(p)), zero_reflection=self._zero_reflection(q))
+        self._ops[p] = (v, op)
+        return op
+
+    def _controlled(self, ms: MarkedSets, p: int) -> QuantumCircuit:
+        v = int(ms.version[p])
+        hit = self._cops.get(p)
+        if hit is not None and hit[0] == v:
+            return hit[1]
+        op = controlled_grover_op(int(ms.num_qubits[p]), ms.current(p))
+        self._cops[p] = (v, op)
+        return op
+
+    def build_circuits(self, batch: Batch) -> list[QuantumCircuit]:
+        """The measured circuits of a batch (after the memory guard)."""
+        ms = batch.marked
+        if id(ms) != self._cache_owner:  # a new MarkedSets: problem ids mean something else
+            self._ops.clear()
+            self._cops.clear()
+            self._cache_owner = id(ms)
+        nq = batch.num_qubits()
+        if nq.size:
+            self.check_memory(int(nq.max()))
+        circuits = []
+        for p, kind, param in zip(batch.problems.tolist(), batch.kinds.tolist(), batch.params.tolist()):
+            q = int(ms.num_qubits[p])
+            if kind == GROVER:
+                op = self._operator(ms, p)
+                circuits.append(grover_circuit(op, param, measure=True, operator=op))
+            else:
+                _check_precision(param)
+                circuits.append(counting_circuit(q, None, param, controlled=self._controlled(ms, p)))
+        return circuits
+
+    def run(self, batch: Batch, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        off = batch.shot_offsets
+        if len(batch.problems) == 0:
+            return np.zeros(0, dtype=np.int64), off
+        circuits = self.build_circuits(batch)
+        seed = int(rng.integers(0, 2**31 - 1))
+        max_shots = int(batch.shots.max())
+        result = self.simulator.run(circuits, shots=max_shots, memory=True,
+                                    seed_simulator=seed).result()
+        self.circuits_run += len(circuits)
+        out = np.empty(off[-1], dtype=np.int64)
+        for i, s in enumerate(batch.shots.tolist()):
+            mem = result.get_memory(i)[:s]  # shots are i.i.d.: the first s are a sample of s
+            out[off[i]:off[i + 1]] = [int(b, 2) for b in mem]
+        return out, off
