@@ -9,5 +9,16 @@ the one tie rule of :mod:`classical.exact` and counts the work it does in
 from classical.exact import exact_dot, guard_width
 from classical.hsr import HalfSpaceReporter, HSRStats
 from classical.brute import BruteForceHSR
+from classical.kdtree import KDTreeHSR
+from classical.auto import AutoHSR, choose_hsr
 
-__all__ = ["exact_dot", "guard_width", "HalfSpaceReporter", "HSRStats", "BruteForceHSR"]
+__all__ = [
+    "exact_dot",
+    "guard_width",
+    "HalfSpaceReporter",
+    "HSRStats",
+    "BruteForceHSR",
+    "KDTreeHSR",
+    "AutoHSR",
+    "choose_hsr",
+]

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numba import njit
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from classical.exact import exact_dot, guard_width
 from classical.hsr import HSRStats, as_points, as_query, as_threshold
@@ -23,6 +23,8 @@ from classical.hsr import HSRStats, as_points, as_query, as_threshold
 #: Default tile: 128 queries x 2048 points = 2 MiB of float64 (fastest measured on 2 cores).
 QUERY_BLOCK = 128
 POINT_BLOCK = 2048
+#: Inspected once: ``threadpool_limits`` re-scans the loaded libraries on every call (~0.5 ms).
+_BLAS = ThreadpoolController()
 
 
 @njit(cache=True, nogil=True)
@@ -126,10 +128,13 @@ def blocked_halfspace_csr(
             n_out = _scan_tile(Z, b, guard, Q, P, q0, p0, local.rows, local.cols, local.vals, n_out)
         return _rows_to_csr(local.rows[:n_out], local.cols[:n_out], local.vals[:n_out], q1 - q0, q0)
 
+    # Single-threaded BLAS in both paths: the tiles are small, and a multi-threaded
+    # OpenBLAS on them was measured up to 100x slower (thread wake-ups per GEMM).
     if threads == 1:
-        blocks = [one_block(q0) for q0 in starts]
+        with _BLAS.limit(limits=1, user_api="blas"):
+            blocks = [one_block(q0) for q0 in starts]
     else:
-        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
+        with _BLAS.limit(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
             blocks = list(pool.map(one_block, starts))
     indptr = np.zeros(n_q + 1, dtype=np.int64)
     for q0, (counts, _, _) in zip(starts, blocks):
