@@ -15,19 +15,20 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from quantum_train.data import DATASETS, DataError, load_dataset
-from quantum_train.finders import FINDERS, make_finder
+from quantum_train.errors import ConfigError
+from circuits.search import STRATEGIES
+from quantum_train.finders import FINDERS, is_finder, make_finder
 from quantum_train.model import ShiftedReLUNet, default_threshold, fire_probability
 from quantum_train.train import TrainResult, default_learning_rate, train
 
-DEFAULT_FINDERS = ("dense",)
+DEFAULT_FINDERS = ("dense", "weights-hsr", "data-hsr", "drift", "grover-emulator")
+#: ``grover-aer`` joins the default finders up to this many neurons (statevector simulation time).
+AER_DEFAULT_MAX_M = 2**10
 
 
-class ConfigError(ValueError):
-    """A bad option; ``argument`` is the CLI option at fault (e.g. ``--m``)."""
-
-    def __init__(self, argument: str, message: str):
-        super().__init__(message)
-        self.argument = argument
+def default_finders(m: int) -> tuple[str, ...]:
+    """The default comparison: every exact finder, the emulated Grover search, and Aer where small."""
+    return DEFAULT_FINDERS + (("grover-aer",) if m <= AER_DEFAULT_MAX_M else ())
 
 
 @dataclass
@@ -42,7 +43,9 @@ class CompareConfig:
     lr: float | None = None
     b: float | None = None
     seed: int = 0
-    finders: tuple[str, ...] = DEFAULT_FINDERS
+    finders: tuple[str, ...] | None = None
+    strategy: str = "counting"
+    delta: float = 1e-3
     lr_rule: str = field(default="", init=False)
 
     def validate(self) -> None:
@@ -56,11 +59,18 @@ class CompareConfig:
             raise ConfigError("--lr", f"must be positive and finite, got {self.lr}")
         if self.b is not None and not math.isfinite(self.b):
             raise ConfigError("--b", f"must be finite, got {self.b}")
+        if self.finders is None:
+            self.finders = default_finders(self.m)
         if not self.finders:
             raise ConfigError("--finders", "name at least one finder")
         for name in self.finders:
-            if name not in FINDERS:
-                raise ConfigError("--finders", f"unknown finder {name!r}; choose from {', '.join(FINDERS)}")
+            if not is_finder(name):
+                raise ConfigError("--finders", f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, "
+                                  "grover-emulator, grover-aer")
+        if self.strategy not in STRATEGIES:
+            raise ConfigError("--strategy", f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
+        if not 0 < self.delta < 1:
+            raise ConfigError("--delta", f"must be in (0, 1), got {self.delta}")
         if len(set(self.finders)) != len(self.finders):
             raise ConfigError("--finders", "a finder is listed twice")
 
@@ -130,6 +140,12 @@ def prepare_run(config: CompareConfig) -> tuple[np.ndarray, np.ndarray, ShiftedR
     return data.X, data.y, net, info
 
 
+def finder_for(config: CompareConfig, name: str):
+    """A fresh finder configured from the comparison's options."""
+    options = {"strategy": config.strategy, "delta": config.delta} if name.startswith("grover-") else {}
+    return make_finder(name, config.seed, **options)
+
+
 def warm_up(finder_name: str, d: int, seed: int) -> None:
     """Compile a finder's numba kernels on a tiny instance so timings exclude JIT."""
     rng = np.random.default_rng(seed)
@@ -145,7 +161,7 @@ def run_comparison(config: CompareConfig, progress: bool = False) -> Comparison:
     results = []
     for name in config.finders:
         warm_up(name, X.shape[1], config.seed)
-        finder = make_finder(name, config.seed)
+        finder = finder_for(config, name)
         results.append(train(net0.copy(), X, y, finder, config.iters, config.lr, progress=progress))
     return Comparison(config, info, results)
 
@@ -185,7 +201,25 @@ def format_table(comparison: Comparison) -> str:
     ]
     if any(r["seconds_label"] != "wall" for r in rows):
         lines.append("* classical simulation seconds of a quantum algorithm, not quantum run time.")
+        lines.append("  Quantum ops are oracle queries, assuming coherent (QRAM) query access to the weights: a query is not a gate.")
+    notes = [f"  {r['finder']}: {note}" for r in rows if (note := finder_note(r))]
+    if notes:
+        lines += ["notes:", *notes]
     return "\n".join(lines)
+
+
+def finder_note(row: dict) -> str:
+    """One line of finder-specific facts for the table's notes."""
+    if "recall" in row:
+        return (f"recall {row['recall']:.4f} ({row['missed']} missed), queries/sqrt(m k) "
+                f"{row['queries_over_sqrt_mk']:.2f} (classical scan: sqrt(m/k)), strategy {row['strategy']}, "
+                f"{row['executor']}")
+    if "structure_chosen" in row:
+        return f"structure {row['structure_chosen']}" + (f" ({row['structure_reason']})" if row.get("structure_reason") else "")
+    if "neurons_refreshed" in row:
+        return (f"tau {row['tau']}, {row['candidates_stored']} candidate pairs stored, "
+                f"{row['pairs_rechecked']} re-checked, {row['neurons_refreshed']} neuron refreshes")
+    return ""
 
 
 def atomic_write(path: str, data: bytes) -> None:

@@ -118,3 +118,33 @@ class FiredSets:
 
     def __repr__(self) -> str:
         return f"FiredSets(n_inputs={self.n_inputs}, n_neurons={self.n_neurons}, nnz={self.nnz})"
+
+
+@njit(cache=True, nogil=True)
+def csr_replace_rows(indptr, indices, rows, sub_indptr, sub_indices):
+    """A copy of a CSR pattern with the (sorted, distinct) ``rows`` replaced by a sub-CSR."""
+    n_rows = indptr.shape[0] - 1
+    new_ptr = np.empty(n_rows + 1, dtype=np.int64)
+    new_ptr[0] = 0
+    k = 0
+    for r in range(n_rows):
+        if k < rows.shape[0] and rows[k] == r:
+            length = sub_indptr[k + 1] - sub_indptr[k]
+            k += 1
+        else:
+            length = indptr[r + 1] - indptr[r]
+        new_ptr[r + 1] = new_ptr[r] + length
+    out = np.empty(new_ptr[n_rows], dtype=np.int64)
+    k = 0
+    for r in range(n_rows):
+        t = new_ptr[r]
+        if k < rows.shape[0] and rows[k] == r:
+            for s in range(sub_indptr[k], sub_indptr[k + 1]):
+                out[t] = sub_indices[s]
+                t += 1
+            k += 1
+        else:
+            for s in range(indptr[r], indptr[r + 1]):
+                out[t] = indices[s]
+                t += 1
+    return new_ptr, out

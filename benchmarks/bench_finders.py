@@ -1,0 +1,88 @@
+"""Per-iteration cost of every finder against the dense finder, side by side in one run.
+
+    python benchmarks/bench_finders.py                         # n=1024, m=2^20, d in {4, 16}
+    python benchmarks/bench_finders.py --m 2^16 --dims 4       # quick
+
+Each (finder, d) runs in its own subprocess so that its peak resident memory is
+its own; every subprocess trains the same initial network on the same data
+(seeded), so all finders do the same steps. Printed per finder: preprocessing
+seconds and ops, mean per-iteration seconds (and by phase) and ops, the ratio
+``dense seconds / finder seconds`` per iteration, and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+
+import numpy as np
+
+DEFAULT_FINDERS = "dense,weights-hsr,data-hsr,drift"
+
+
+def worker(args) -> None:
+    from quantum_train.compare import warm_up
+    from quantum_train.data import synthetic
+    from quantum_train.finders import make_finder
+    from quantum_train.model import ShiftedReLUNet
+    from quantum_train.train import default_learning_rate, train
+
+    warm_up(args.finder, args.d, 0)
+    data = synthetic(args.n, args.d, seed=0)
+    net = ShiftedReLUNet.initialize(args.m, args.d, seed=0)
+    result = train(net, data.X, data.y, make_finder(args.finder), args.iters, default_learning_rate(args.n, net.b))
+    per = result.ledger.per_iteration()
+    print(json.dumps({
+        "finder": args.finder, "d": args.d,
+        "preprocess": result.ledger.preprocess.as_dict(),
+        "per_iteration": per,
+        "final_loss": result.final_loss,
+        "fired_per_input": float(np.mean(result.fired_mean)),
+        "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+        "extras": result.extras,
+    }))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=1024)
+    p.add_argument("--m", type=lambda s: int(eval(s.replace("^", "**"), {})), default=2**20)
+    p.add_argument("--dims", default="4,16")
+    p.add_argument("--iters", type=int, default=4)
+    p.add_argument("--finders", default=DEFAULT_FINDERS)
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--finder", help=argparse.SUPPRESS)
+    p.add_argument("--d", type=int, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.worker:
+        return worker(args)
+    print("command:", " ".join(["python", *sys.argv]))
+    print(f"n={args.n} m={args.m} iters={args.iters}; seconds are wall time on this machine, ratio = dense s/iter / finder s/iter")
+    for d in [int(x) for x in args.dims.split(",")]:
+        rows = []
+        for finder in args.finders.split(","):
+            cmd = [sys.executable, __file__, "--worker", "--finder", finder, "--d", str(d), "--n", str(args.n),
+                   "--m", str(args.m), "--iters", str(args.iters)]
+            out = subprocess.run(cmd, capture_output=True, text=True)
+            if out.returncode:
+                print(out.stderr, file=sys.stderr)
+                raise SystemExit(f"worker for {finder} failed")
+            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        dense = next((r for r in rows if r["finder"] == "dense"), None)
+        print(f"\nd = {d}")
+        print(f"{'finder':12s} {'preproc s':>9s} {'preproc ops':>11s} {'s/iter':>8s} {'find s':>8s} {'ops/iter':>9s} "
+              f"{'speedup':>8s} {'peak GiB':>8s} {'final loss':>11s}  notes")
+        for r in rows:
+            per = r["per_iteration"]
+            ratio = dense["per_iteration"]["seconds"] / per["seconds"] if dense else float("nan")
+            notes = ", ".join(f"{k}={v}" for k, v in r["extras"].items())
+            print(f"{r['finder']:12s} {r['preprocess']['seconds']:9.3f} {r['preprocess']['ops']:11.3g} {per['seconds']:8.4f} "
+                  f"{per['phases']['find']['seconds']:8.4f} {per['ops']:9.3g} {ratio:7.1f}x {r['peak_rss_gib']:8.2f} "
+                  f"{r['final_loss']:11.6g}  {notes}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""Argument types and checks shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+
+from quantum_train.errors import ConfigError
+
+
+def size(text: str) -> int:
+    """An integer, also written as ``2^k`` or ``2**k``."""
+    match = re.fullmatch(r"\s*(\d+)\s*(?:(?:\^|\*\*)\s*(\d+))?\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected an integer or 2^k, got {text!r}")
+    base, exp = match.groups()
+    return int(base) ** int(exp) if exp else int(base)
+
+
+def name_list(text: str) -> tuple[str, ...]:
+    """A comma-separated list of names."""
+    return tuple(s.strip() for s in text.split(",") if s.strip())
+
+
+def check_output_path(option: str, path: str | None) -> None:
+    """Refuse, before any work, an output path whose directory is missing."""
+    if path is None:
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise ConfigError(option, f"directory {directory!r} does not exist")
+    if os.path.isdir(path):
+        raise ConfigError(option, f"{path!r} is a directory")
+
+
+def positive(option: str, value: int | float | None) -> None:
+    if value is not None and value <= 0:
+        raise ConfigError(option, f"must be positive, got {value}")
