@@ -78,6 +78,7 @@ class AutoHSR:
         return self.impl.stats if self.impl is not None else HSRStats()
 
     def build(self, points: np.ndarray) -> "AutoHSR":
+        self.probe_ops = 0
         P = as_points(points)
         n, d = P.shape
         brute = BruteForceHSR(**self.brute_kwargs).build(P)
@@ -104,12 +105,15 @@ class AutoHSR:
         brute.query_many(Q, b)  # warm-ups: thread pools, BLAS, buffers
         tree.query_many(Q[:chunk], b)
         t_brute = best_of_two(lambda: brute.query_many(Q, b))
+        spent = brute.stats.ops + tree.stats.ops  # all the probe's work is preprocessing
         tree.stats.reset()
         t_tree, done = best_of_two(lambda: tree.query_many(Q[:chunk], b)), chunk
         if done < len(Q) and t_tree * len(Q) / done <= 2.0 * t_brute:  # promising: time the whole probe
+            spent += tree.stats.ops
             tree.stats.reset()
             t_tree, done = best_of_two(lambda: tree.query_many(Q, b)), len(Q)
         tree_ops = tree.stats.ops / 2
+        self.probe_ops = spent + tree.stats.ops
         ops_frac = tree_ops / max(1, done * n)
         self.probe = dict(
             n=n, d=d, queries=len(Q), b=b, t_brute=t_brute, t_tree=t_tree, tree_queries_done=done,
@@ -148,7 +152,9 @@ class AutoHSR:
             impl = KDTreeHSR(**self.tree_kwargs).build(P)
         if which == "brute" and not isinstance(impl, BruteForceHSR):
             impl = BruteForceHSR(**self.brute_kwargs).build(P)
+        built = impl.stats.build_ops if impl is not None and impl.stats.queries == 0 else 0
         impl.stats.reset()
+        impl.stats.build_ops = self.probe_ops + built
         self.impl, self.chosen, self.reason = impl, which, reason
 
     def query(self, q: np.ndarray, b: float) -> np.ndarray:

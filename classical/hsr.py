@@ -26,11 +26,14 @@ class HSRStats:
     reported: int = 0  #: ids returned by queries
     queries: int = 0
     moves: int = 0  #: points moved
+    #: construction work in d-dimensional passes over points (a tree build: n per level;
+    #: an automatic choice: everything its probe spent)
+    build_ops: int = 0
 
     @property
     def ops(self) -> int:
-        """Work in the project's cost unit: inner products plus bound tests."""
-        return self.inner_products + self.bound_tests
+        """Work in the project's cost unit: inner products plus bound tests plus build work."""
+        return self.inner_products + self.bound_tests + self.build_ops
 
     def copy(self) -> "HSRStats":
         return HSRStats(**{f.name: getattr(self, f.name) for f in fields(self)})

@@ -111,6 +111,7 @@ class KDTreeHSR:
             self._extent_build = self._extent = 0.0
             return
         self.n_levels = K.n_levels_for(n, self.leaf_size)
+        self.stats.build_ops += n * self.n_levels  # every level partitions and boxes every point
         self._n_internal = ((1 << self.n_levels) - 1) >> 1
         (self._pts_t, self._perm, self._pos, self._lo, self._hi, self._start, self._end, self._leaf_of) = K.build_tree(
             P, self.n_levels

@@ -42,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"quantum-train: error: {err}", file=sys.stderr)
     except ConfigError as err:
         print(f"quantum-train: error: argument {err.argument}: {err}", file=sys.stderr)
+    except MemoryError as err:  # e.g. circuits.InsufficientMemoryError, raised before allocating
+        print(f"quantum-train: error: {err}", file=sys.stderr)
     return 2
 
 

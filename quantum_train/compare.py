@@ -16,6 +16,8 @@ import numpy as np
 
 from quantum_train.data import DATASETS, DataError, load_dataset
 from quantum_train.errors import ConfigError
+from circuits import InsufficientMemoryError, num_qubits_for
+from circuits.backends import make_executor
 from circuits.search import STRATEGIES
 from quantum_train.finders import FINDERS, is_finder, make_finder
 from quantum_train.model import ShiftedReLUNet, default_threshold, fire_probability
@@ -71,6 +73,14 @@ class CompareConfig:
             raise ConfigError("--strategy", f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
         if not 0 < self.delta < 1:
             raise ConfigError("--delta", f"must be in (0, 1), got {self.delta}")
+        for name in self.finders:
+            if name.startswith("grover-"):
+                executor = make_executor(name.removeprefix("grover-"))
+                if hasattr(executor, "check_memory"):  # refuse before allocating anything
+                    try:
+                        executor.check_memory(num_qubits_for(self.m))
+                    except InsufficientMemoryError as err:
+                        raise ConfigError("--m", f"{name}: {err}") from None
         if len(set(self.finders)) != len(self.finders):
             raise ConfigError("--finders", "a finder is listed twice")
 

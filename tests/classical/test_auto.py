@@ -79,3 +79,14 @@ def test_probe_ops_fraction_reflects_dimension(rng) -> None:
 def test_explicit_probe_validation(rng) -> None:
     with pytest.raises(ValueError, match="probe has dimension"):
         AutoHSR(probe=np.ones((4, 2)), min_points=1).build(rng.standard_normal((100, 3)))
+
+
+def test_probe_work_is_charged_as_build_work() -> None:
+    """Whatever AutoHSR spends choosing (tree build, probe queries) is preprocessing in its stats."""
+    rng = np.random.default_rng(0)
+    P = rng.standard_normal((6000, 3))
+    auto = AutoHSR(probe_queries=8).build(P)
+    assert auto.stats.build_ops >= 8 * 6000  # at least the brute-force probe
+    assert auto.stats.queries == 0 and auto.stats.ops == auto.stats.build_ops
+    small = AutoHSR().build(P[:100])  # below min_points: no probe, a scan costs nothing to build
+    assert small.stats.build_ops == 0
