@@ -64,11 +64,12 @@ def _forward_by_neuron(W, a, b, X, indptr, indices):
 
 
 @njit(cache=True, parallel=True)
-def _gradient_rows(a, X, err, indptr, indices, rows, scale):
+def _gradient_rows(a, X, err, indptr, indices, rows, scale, G):
     d = X.shape[1]
-    G = np.zeros((rows.shape[0], d))
     for k in prange(rows.shape[0]):
         r = rows[k]
+        for j in range(d):
+            G[k, j] = 0.0
         for t in range(indptr[r], indptr[r + 1]):
             i = indices[t]
             e = err[i]
@@ -76,21 +77,15 @@ def _gradient_rows(a, X, err, indptr, indices, rows, scale):
                 G[k, j] += e * X[i, j]
         for j in range(d):
             G[k, j] *= scale * a[r]
-    return G
 
 
 @njit(cache=True, parallel=True)
 def _step_rows(W, rows, G, lr):
-    """``W[rows] -= lr * G`` in place; returns the old and new rows."""
-    old = np.empty_like(G)
-    new = np.empty_like(G)
+    """``W[rows] -= lr * G`` in place."""
     for k in prange(rows.shape[0]):
         r = rows[k]
         for j in range(W.shape[1]):
-            old[k, j] = W[r, j]
             W[r, j] -= lr * G[k, j]
-            new[k, j] = W[r, j]
-    return old, new
 
 
 @dataclass
@@ -136,21 +131,25 @@ class ShiftedReLUNet:
         indptr, indices = fired.by_neuron
         return _forward_by_neuron(self.W, self.a, self.b, X, indptr, indices)
 
-    def gradient(self, X: np.ndarray, err: np.ndarray, fired: FiredSets) -> tuple[np.ndarray, np.ndarray]:
+    def gradient(self, X: np.ndarray, err: np.ndarray, fired: FiredSets,
+                 out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Gradient rows of neurons fired by at least one input.
 
         Returns ``(rows, G)``: the sorted neuron ids with ``T_r`` non-empty and
         ``G[k] = grad_{rows[k]} L``; every other row of the gradient is zero.
         ``err`` is ``f - y``. Costs ``nnz`` d-dimensional accumulations.
+        ``out`` (at least ``(m, d)``, C-contiguous) is reused for ``G`` if given.
         """
         indptr, indices = fired.by_neuron
         rows = np.flatnonzero(np.diff(indptr))
-        G = _gradient_rows(self.a, X, np.ascontiguousarray(err, dtype=np.float64), indptr, indices, rows, 1.0 / math.sqrt(self.m))
+        G = np.empty((len(rows), self.d)) if out is None else out[: len(rows)]
+        _gradient_rows(self.a, X, np.ascontiguousarray(err, dtype=np.float64), indptr, indices, rows,
+                       1.0 / math.sqrt(self.m), G)
         return rows, G
 
-    def step(self, rows: np.ndarray, G: np.ndarray, lr: float) -> tuple[np.ndarray, np.ndarray]:
-        """Gradient step on ``rows`` in place: ``w_r <- w_r - lr g_r``; returns (old, new) rows."""
-        return _step_rows(self.W, rows, G, float(lr))
+    def step(self, rows: np.ndarray, G: np.ndarray, lr: float) -> None:
+        """Gradient step on ``rows`` in place: ``w_r <- w_r - lr g_r``."""
+        _step_rows(self.W, rows, G, float(lr))
 
     def fired_sets(self, X: np.ndarray) -> FiredSets:
         """The exact fired sets by a blocked scan of all ``n m`` pairs (the reference).

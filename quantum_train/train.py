@@ -6,7 +6,7 @@ One iteration at weights ``W(t)``:
 2. ``forward``: ``f_i = f(W(t), x_i)`` and the loss ``L(W(t))``;
 3. ``backward``: gradient rows of neurons fired by some input;
 4. ``update``: ``W(t+1) = W(t) - lr * grad`` on those rows, then
-   ``finder.moved(rows, old, new)`` (the finder's structure maintenance).
+   ``finder.moved(rows, net)`` (the finder's structure maintenance).
 
 The recorded loss list is ``L(W(0)), ..., L(W(T))``; its last entry, the
 *final loss*, is evaluated after training by the reference scan, outside the
@@ -95,6 +95,7 @@ def train(
     losses: list[float] = []
     fired_mean: list[float] = []
     fired_max: list[int] = []
+    workspace = np.empty_like(net.W)  # gradient rows, reused: no page faults per step
     bar = tqdm(range(iters), desc=finder.name, disable=not progress, leave=False, mininterval=0.5)
     for t in bar:
         ledger.new_iteration()
@@ -107,12 +108,12 @@ def train(
             err = net.forward(X, fired) - y
             cost.ops += fired.nnz
         with ledger.measure("backward") as cost:
-            rows, G = net.gradient(X, err, fired)
+            rows, G = net.gradient(X, err, fired, out=workspace)
             cost.ops += fired.nnz
         with ledger.measure("update", ops) as cost:
-            old, new = net.step(rows, G, lr)
+            net.step(rows, G, lr)
             cost.ops += len(rows)
-            finder.moved(rows, old, new)
+            finder.moved(rows, net)
         losses.append(0.5 * float(err @ err))
         counts = fired.per_input()
         fired_mean.append(float(counts.mean()))

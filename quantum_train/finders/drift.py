@@ -118,7 +118,7 @@ class DriftFinder(FiredSetFinder):
         self._refresh(net, X, np.arange(m, dtype=np.int64))
         self._pending = np.empty(0, dtype=np.int64)
 
-    def moved(self, rows: np.ndarray, old_W: np.ndarray, new_W: np.ndarray) -> None:
+    def moved(self, rows: np.ndarray, net: ShiftedReLUNet) -> None:
         self._pending = np.union1d(self._pending, rows) if len(self._pending) else np.asarray(rows, dtype=np.int64)
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:

@@ -71,8 +71,8 @@ class WeightsHSRFinder(FiredSetFinder):
         self._charge()
         return FiredSets.from_input_major(indptr, indices, net.m)
 
-    def moved(self, rows: np.ndarray, old_W: np.ndarray, new_W: np.ndarray) -> None:
-        self.structure.move(rows, new_W)
+    def moved(self, rows: np.ndarray, net: ShiftedReLUNet) -> None:
+        self.structure.move(rows, net.W[rows])
         self._charge()
 
     def report(self) -> dict:
@@ -100,7 +100,7 @@ class DataHSRFinder(FiredSetFinder):
         self._charge()
         self._pending = np.empty(0, dtype=np.int64)
 
-    def moved(self, rows: np.ndarray, old_W: np.ndarray, new_W: np.ndarray) -> None:
+    def moved(self, rows: np.ndarray, net: ShiftedReLUNet) -> None:
         self._pending = np.union1d(self._pending, rows) if len(self._pending) else np.asarray(rows, dtype=np.int64)
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
