@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from quantum_train.data import DATASETS, DataError, load_dataset
-from quantum_train.errors import ConfigError
+from quantum_train.errors import ConfigError, UsageError
 from circuits import InsufficientMemoryError, num_qubits_for
 from circuits.backends import make_executor
 from circuits.search import STRATEGIES
@@ -26,6 +26,17 @@ from quantum_train.train import TrainResult, default_learning_rate, train
 DEFAULT_FINDERS = ("dense", "weights-hsr", "data-hsr", "drift", "grover-emulator")
 #: ``grover-aer`` joins the default finders up to this many neurons (statevector simulation time).
 AER_DEFAULT_MAX_M = 2**10
+#: device finders (``grover-aer-noisy:...``, ``grover-fake_...``, ``grover-ibm:...``) need tiny instances:
+#: hardware oracles reach 5 index qubits (m <= 32), and every lockstep round of the n searches is one
+#: device job (about 2-5 s on a fake backend, a queue wait on hardware), for each of dozens of rounds.
+DEVICE_MAX_M = 32
+DEVICE_MAX_N = 4
+
+
+def _device_finders(finders) -> list[str]:
+    from circuits.backends import is_device_backend
+
+    return [f for f in finders if f.startswith("grover-") and is_device_backend(f.removeprefix("grover-"))]
 
 
 def default_finders(m: int) -> tuple[str, ...]:
@@ -73,8 +84,9 @@ class CompareConfig:
             raise ConfigError("--strategy", f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
         if not 0 < self.delta < 1:
             raise ConfigError("--delta", f"must be in (0, 1), got {self.delta}")
+        self._validate_devices()
         for name in self.finders:
-            if name.startswith("grover-"):
+            if name.startswith("grover-") and not _device_finders([name]):  # devices: checked above
                 executor = make_executor(name.removeprefix("grover-"))
                 if hasattr(executor, "check_memory"):  # refuse before allocating anything
                     try:
@@ -83,6 +95,35 @@ class CompareConfig:
                         raise ConfigError("--m", f"{name}: {err}") from None
         if len(set(self.finders)) != len(self.finders):
             raise ConfigError("--finders", "a finder is listed twice")
+
+    def _validate_devices(self) -> None:
+        """Device finders: tiny instances, BBHT only, and a backend that can be set up here."""
+        devices = _device_finders(self.finders)
+        if not devices:
+            return
+        names = ", ".join(devices)
+        if self.m > DEVICE_MAX_M:
+            raise ConfigError("--m", f"{names} runs on a device backend, limited to m <= {DEVICE_MAX_M} "
+                              f"(5 index qubits); got {self.m}")
+        if self.n is not None and self.n > DEVICE_MAX_N:
+            raise ConfigError("--n", f"{names} runs on a device backend, limited to n <= {DEVICE_MAX_N} inputs "
+                              f"(one device job per search round); got {self.n}")
+        if self.n is None:
+            if self.data != "synthetic":
+                raise ConfigError("--n", f"{names} runs on a device backend: give --n <= {DEVICE_MAX_N} "
+                                  f"(a subset of {self.data})")
+            self.n = DEVICE_MAX_N
+        if self.strategy == "counting":
+            raise ConfigError("--strategy", f"{names}: quantum counting needs up to 2^(q+2) - 1 controlled "
+                              "Grover operators, far beyond device depth; use --strategy bbht or bbht_warm")
+        from circuits.backends import UnknownBackendError, make_executor
+        from circuits.ibm import BackendError
+
+        for name in devices:
+            try:
+                make_executor(name.removeprefix("grover-"))
+            except (BackendError, UnknownBackendError) as err:
+                raise ConfigError("--finders", f"{name}: {err}") from None
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -158,6 +199,8 @@ def finder_for(config: CompareConfig, name: str):
 
 def warm_up(finder_name: str, d: int, seed: int) -> None:
     """Compile a finder's numba kernels on a tiny instance so timings exclude JIT."""
+    if _device_finders([finder_name]):
+        finder_name = "grover-emulator"  # same search-layer kernels, no device jobs
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((4, d))
     X /= np.linalg.norm(X, axis=1, keepdims=True)
@@ -171,9 +214,19 @@ def run_comparison(config: CompareConfig, progress: bool = False) -> Comparison:
     results = []
     for name in config.finders:
         warm_up(name, X.shape[1], config.seed)
-        finder = finder_for(config, name)
-        results.append(train(net0.copy(), X, y, finder, config.iters, config.lr, progress=progress))
+        try:
+            finder = finder_for(config, name)
+            results.append(train(net0.copy(), X, y, finder, config.iters, config.lr, progress=progress))
+        except _backend_errors() as err:  # device backends: account, qubits, failed or timed-out jobs
+            raise UsageError(f"{name}: {err}") from None
     return Comparison(config, info, results)
+
+
+def _backend_errors() -> tuple[type[Exception], ...]:
+    from circuits.backends import UnknownBackendError
+    from circuits.ibm import BackendError
+
+    return (BackendError, UnknownBackendError)
 
 
 def _fmt_count(x: float) -> str:

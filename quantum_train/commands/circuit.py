@@ -1,0 +1,262 @@
+"""``quantum-train circuit``: one Grover search circuit on a simulator, a fake device or IBM Quantum.
+
+``m`` items on ``q = ceil(log2 m)`` qubits, a marked set (``--marked`` or
+``--k`` random indices), ``j`` Grover iterations (``auto``: the optimal
+``floor(pi / (4 theta))``). Printed: the counts, the measured and the ideal
+success probability (and the uniform guess ``k / 2^q``), depth and two-qubit
+gates of the circuit after transpilation, the hardware oracle chosen, the
+backend and the job id. ``--no-wait`` (``ibm:`` backends) returns after
+submitting; ``quantum-train job <id>`` fetches the result later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+
+import numpy as np
+
+from circuits.backends import UnknownBackendError, is_device_backend, make_executor
+from circuits.executors import GROVER, AerExecutor
+from circuits.grover import grover_circuit, optimal_iterations, success_probability
+from circuits.hardware_oracles import two_qubit_count
+from circuits.oracles import diagonal_oracle
+from circuits.problem import as_marked, num_qubits_for
+from quantum_train.commands.common import check_output_path, positive, size
+from quantum_train.compare import atomic_write
+from quantum_train.errors import ConfigError, UsageError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("circuit", help="run one Grover search circuit on a simulator, fake device or IBM Quantum",
+                       description=__doc__.splitlines()[0])
+    p.add_argument("--m", type=size, required=True, help="items (q = ceil(log2 m) qubits; at most 32 on devices)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--marked", help="comma list of marked item indices, e.g. 3,17")
+    which.add_argument("--k", type=int, help="mark k random distinct items (seeded)")
+    p.add_argument("--iterations", default="auto", help="Grover iterations: auto (optimal for k) or an integer")
+    p.add_argument("--backend", required=True, help="aer, aer-noisy:<fake name>, <fake name> (e.g. fake_torino), "
+                   "ibm:<device> or ibm:least_busy")
+    p.add_argument("--shots", type=size, default=1024, help="shots (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="seed of --k, the simulators and transpilation (default: %(default)s)")
+    p.add_argument("--json", metavar="PATH", help="write the result as JSON (atomically)")
+    p.add_argument("--draw", metavar="PATH", help="save the (logical) circuit diagram as PNG")
+    p.add_argument("--no-wait", action="store_true", help="ibm: backends: submit, print the job id and return")
+    p.add_argument("--timeout", type=float, default=3600.0,
+                   help="seconds to wait for an ibm: job (default: %(default)s)")
+    p.set_defaults(handler=run)
+
+
+def _marked(args) -> tuple[np.ndarray, int]:
+    positive("--m", args.m)
+    q = num_qubits_for(args.m)
+    if args.marked is not None:
+        try:
+            values = [int(s) for s in args.marked.split(",") if s.strip()]
+        except ValueError:
+            raise ConfigError("--marked", f"expected a comma list of integers, got {args.marked!r}") from None
+        try:
+            return as_marked(np.array(values, dtype=np.int64), args.m, "--marked"), q
+        except ValueError as err:
+            raise ConfigError("--marked", str(err)) from None
+    if not 0 <= args.k <= args.m:
+        raise ConfigError("--k", f"must be in [0, m] = [0, {args.m}], got {args.k}")
+    rng = np.random.default_rng(args.seed)
+    return np.sort(rng.choice(args.m, size=args.k, replace=False)).astype(np.int64), q
+
+
+def _iterations(text: str, k: int, q: int) -> int:
+    if text == "auto":
+        return optimal_iterations(k, 1 << q) if k else 0
+    try:
+        j = int(text)
+    except ValueError:
+        raise ConfigError("--iterations", f"expected auto or an integer >= 0, got {text!r}") from None
+    if j < 0:
+        raise ConfigError("--iterations", f"must be >= 0, got {j}")
+    return j
+
+
+def jobs_dir() -> str:
+    """Where submitted IBM jobs are recorded (``QUANTUM_TRAIN_JOBS``, else ``~/.cache/quantum-train/jobs``)."""
+    return os.environ.get("QUANTUM_TRAIN_JOBS") or os.path.join(os.path.expanduser("~"), ".cache", "quantum-train", "jobs")
+
+
+def save_job_record(record: dict) -> str:
+    directory = jobs_dir()
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, f"{record['job_id']}.json")
+    atomic_write(path, json.dumps(record, indent=1).encode())
+    return path
+
+
+def load_job_record(job_id: str) -> dict | None:
+    path = os.path.join(jobs_dir(), f"{os.path.basename(job_id)}.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def report(record: dict, outcomes: np.ndarray) -> dict:
+    """Counts and success probabilities of measured ``outcomes``; printed, and returned for ``--json``."""
+    marked = np.asarray(record["marked"], dtype=np.int64)
+    q, j, shots = int(record["num_qubits"]), int(record["iterations"]), int(outcomes.size)
+    values, counts = np.unique(outcomes, return_counts=True)
+    order = np.lexsort((values, -counts))
+    is_marked = np.isin(values, marked)
+    measured = float(counts[is_marked].sum() / shots) if shots else float("nan")
+    ideal = float(success_probability(len(marked), 1 << q, j)) if len(marked) else 0.0
+    uniform = len(marked) / (1 << q)
+    # a one-sided binomial standard error, to read "above the uniform guess" at a glance
+    stderr = float(np.sqrt(max(measured * (1 - measured), 1e-12) / shots)) if shots else float("nan")
+    print(f"backend {record['backend']} ({record['backend_label']})" +
+          (f", job {record['job_id']}" if record.get("job_id") else ""))
+    print(f"m={record['m']} q={q} marked={marked.tolist()} iterations={j} shots={shots}")
+    print(f"{'index':>6s} {'bits':>{q}s} {'count':>7s}  marked")
+    for i in order[:min(len(order), 16)]:
+        print(f"{values[i]:6d} {int(values[i]):0{q}b} {counts[i]:7d}  {'*' if is_marked[i] else ''}")
+    if len(order) > 16:
+        print(f"... {len(order) - 16} more outcomes")
+    print(f"success probability: measured {measured:.4f} (+- {stderr:.4f}), ideal {ideal:.4f}, "
+          f"uniform guess {uniform:.4f}")
+    print(f"circuit after transpilation: depth {record['depth']}, two-qubit gates {record['two_qubit_gates']}"
+          + (f"; oracle {record['oracle']} (two-qubit gates of each candidate: {record['oracle_candidates']})"
+             if record.get("oracle") else ""))
+    return {**record, "shots": shots, "counts": {str(int(v)): int(c) for v, c in zip(values, counts)},
+            "success_probability_measured": measured, "success_probability_stderr": stderr,
+            "success_probability_ideal": ideal, "uniform_guess": uniform}
+
+
+def _save_png(path: str, circuit) -> None:
+    """The circuit diagram as PNG, written atomically (mpl drawer, else the text diagram rendered)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    try:
+        fig = circuit.draw("mpl", fold=-1)
+    except Exception:  # noqa: BLE001 - MissingOptionalLibraryError (pylatexenc): render the text drawing
+        text = str(circuit.draw("text", fold=-1))
+        lines = text.splitlines()
+        fig = plt.figure(figsize=(max(4, 0.09 * max(map(len, lines))), max(2, 0.22 * len(lines))))
+        fig.text(0.01, 0.99, text, family="monospace", fontsize=9, va="top")
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".png")
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _logical_circuit(oracle, zero, q: int, j: int):
+    """The diagram: ``H``, ``j`` x (oracle, diffusion) as boxes, measure."""
+    from qiskit import QuantumCircuit
+
+    qc = QuantumCircuit(q, q, name="grover")
+    qc.h(range(q))
+    o = oracle.to_gate(label="oracle")
+    dif = QuantumCircuit(q, name="diffusion")
+    dif.h(range(q))
+    dif.compose(zero, range(q), inplace=True)
+    dif.h(range(q))
+    d = dif.to_gate(label="diffusion")
+    for _ in range(j):
+        qc.append(o, range(q))
+        qc.append(d, range(q))
+    qc.measure(range(q), range(q))
+    return qc
+
+
+def run(args: argparse.Namespace) -> int:
+    marked, q = _marked(args)
+    j = _iterations(args.iterations, len(marked), q)
+    positive("--shots", args.shots)
+    if not args.timeout > 0:
+        raise ConfigError("--timeout", f"must be positive, got {args.timeout}")
+    check_output_path("--json", args.json)
+    check_output_path("--draw", args.draw)
+    if args.backend == "emulator":
+        raise ConfigError("--backend", "the emulator samples ideal statistics without circuits; choose aer, "
+                          "aer-noisy:<fake name>, <fake name> or ibm:<device>")
+    if args.no_wait and not args.backend.startswith("ibm:"):
+        raise ConfigError("--no-wait", "only for ibm: backends (local simulations finish in this process)")
+    from circuits.ibm import BackendError, JobFailedError, TooManyQubitsError
+
+    try:
+        executor = make_executor(args.backend)
+    except UnknownBackendError as err:
+        raise ConfigError("--backend", str(err)) from None
+    except BackendError as err:
+        raise ConfigError("--backend", str(err)) from None
+
+    record = {"m": args.m, "num_qubits": q, "marked": marked.tolist(), "iterations": j, "backend": args.backend,
+              "backend_label": executor.label, "seed": args.seed}
+    start = time.perf_counter()
+    if isinstance(executor, AerExecutor):
+        executor.check_memory(q)
+        op = executor._zero_reflection(q)
+        oracle = diagonal_oracle(q, marked)
+        circuit = grover_circuit(oracle, j)
+        record.update(depth=circuit.depth(), two_qubit_gates=two_qubit_count(circuit), oracle=None,
+                      transpiled_for="aer (DiagonalGate oracle run natively, not transpiled)")
+        result = executor.simulator.run(circuit, shots=args.shots, memory=True, seed_simulator=args.seed).result()
+        outcomes = np.array([int(b, 2) for b in result.get_memory(0)], dtype=np.int64)
+        zero = op
+    elif is_device_backend(args.backend):
+        executor.seed_transpiler = args.seed
+        if executor.remote:
+            executor.timeout = args.timeout
+        try:
+            executor.check_qubits(q)
+            kind, oracle, cands = executor.choose_oracle(q, marked)
+            zero = executor.zero_reflection(q)
+            isa = executor.isa_circuit(q, marked, GROVER, j)
+        except TooManyQubitsError as err:
+            raise ConfigError("--m", str(err)) from None
+        except BackendError as err:  # e.g. an ibm: device that is not available, or no connection
+            raise UsageError(str(err)) from None
+        except UnknownBackendError as err:
+            raise ConfigError("--backend", str(err)) from None
+        record.update(backend_name=executor.backend_name, depth=isa.depth(), two_qubit_gates=two_qubit_count(isa),
+                      oracle=kind, oracle_candidates=cands, transpiled_for=executor.backend_name)
+        executor.on_submit = None
+        try:
+            job = executor.submit([isa], args.shots, args.seed)
+        except BackendError as err:
+            raise UsageError(str(err)) from None
+        record["job_id"] = job_id = executor.job_ids[-1]
+        print(f"submitted job {job_id} to {executor.backend_name}")
+        if executor.remote:
+            save_job_record(record)
+        if args.no_wait:
+            print(f"not waiting; fetch the result later with: quantum-train job {job_id}")
+            return 0
+        try:
+            result = executor.wait(job)
+        except JobFailedError as err:
+            raise UsageError(str(err)) from None
+        from circuits.ibm import outcomes_of
+
+        outcomes = outcomes_of(result[0], isa)
+    else:
+        raise ConfigError("--backend", f"backend {args.backend!r} runs no circuits; choose aer, "
+                          "aer-noisy:<fake name>, <fake name> or ibm:<device>")
+    seconds = time.perf_counter() - start
+    out = report(record, outcomes)
+    print(f"{seconds:.2f} s wall (classical simulation time for aer and fake backends)")
+    if args.json:
+        atomic_write(args.json, json.dumps(out | {"seconds": seconds}, indent=1).encode())
+        print(f"wrote {args.json}")
+    if args.draw:
+        _save_png(args.draw, _logical_circuit(oracle, zero, q, j))
+        print(f"wrote {args.draw}")
+    return 0
