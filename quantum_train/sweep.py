@@ -476,13 +476,14 @@ def exponent_rows(records: Sequence[dict], level: float = 0.95) -> list[dict]:
     fixed_b = records[0]["key"].get("b")
     kappa = fired_exponent_theory(ms, fixed_b)
     ops = fit_all(records, "ops_per_iter", level)
+    find = fit_all(records, "find_ops_per_iter", level)
     secs = fit_all(records, "seconds_per_iter", level)
     fired = fit_all(records, "fired_per_input", level)
     rows = []
     for finder, fit in ops.items():
         nominal, at_range = theory_exponents(finder, kappa)
         sub = [r for r in records if r["finder"] == finder]
-        row = {"finder": finder, "theory": nominal, "theory_at_range": at_range, "ops": fit,
+        row = {"finder": finder, "theory": nominal, "theory_at_range": at_range, "ops": fit, "find": find[finder],
                "seconds": None if is_quantum(finder) else secs[finder],
                "points": fit.points, "m_min": fit.m_min, "m_max": fit.m_max}
         ratios = [r["extras"].get("queries_over_sqrt_mk") for r in sub if is_quantum(finder)]
@@ -495,7 +496,7 @@ def exponent_rows(records: Sequence[dict], level: float = 0.95) -> list[dict]:
         rows.append(row)
     first = next(iter(fired))
     rows.append({"finder": "fired/input k", "theory": "0.8 (bound m^(4/5))",
-                 "theory_at_range": f"{kappa:.3f}", "ops": fired[first], "seconds": None,
+                 "theory_at_range": f"{kappa:.3f}", "ops": fired[first], "find": None, "seconds": None,
                  "points": fired[first].points, "m_min": fired[first].m_min, "m_max": fired[first].m_max})
     return rows
 
@@ -507,20 +508,22 @@ def format_exponents(records: Sequence[dict], markdown: bool = False, level: flo
         return "(no points)"
     pct = f"{level:.0%}"
     head = ["finder", "theory", "theory at measured m", f"ops/iter exponent [{pct} CI]",
-            f"wall s/iter exponent [{pct} CI]"]
+            f"find ops/iter exponent [{pct} CI]", f"wall s/iter exponent [{pct} CI]"]
     body = []
     for r in rows:
         if r["seconds"] is None:
             sec = "- (fired count)" if r["finder"].startswith("fired") else "- (simulation time)"
         else:
             sec = r["seconds"].format()
-        body.append([r["finder"], r["theory"], r["theory_at_range"], r["ops"].format(), sec])
+        body.append([r["finder"], r["theory"], r["theory_at_range"], r["ops"].format(),
+                     "-" if r["find"] is None else r["find"].format(), sec])
     r0 = rows[0]
     nseeds = len({x["seed"] for x in records})
     foot = [f"least squares of log cost on log m over m = {r0['m_min']}..{r0['m_max']} "
             f"({len({x['m'] for x in records})} widths x {nseeds} seeds as replicate points); "
             f"t interval with n_points - 2 degrees of freedom.",
-            "ops = d-dimensional inner products; quantum ops are oracle queries (coherent QRAM access assumed).",
+            "ops = d-dimensional inner products per iteration (find + forward + backward + update); quantum find ops "
+            "are oracle queries (coherent QRAM access assumed); the fired/input row fits k itself.",
             "theory at measured m: the nominal exponent with 0.8 replaced by the slope of m Q(b) over the measured m "
             "(the fired count; its local slope approaches 0.8 only as m grows)."]
     quantum = [r for r in rows if "queries_over_sqrt_mk" in r]
