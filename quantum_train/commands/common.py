@@ -37,3 +37,24 @@ def check_output_path(option: str, path: str | None) -> None:
 def positive(option: str, value: int | float | None) -> None:
     if value is not None and value <= 0:
         raise ConfigError(option, f"must be positive, got {value}")
+
+
+def add_data_options(parser, default_data: str) -> None:
+    """``--data``, ``--n``, ``--d``: which inputs to train on."""
+    from quantum_train.data import DATASETS
+
+    parser.add_argument("--data", default=default_data, help=f"one of {', '.join(DATASETS)} (default: %(default)s)")
+    parser.add_argument("--n", type=size, default=None, help="inputs (default: 256 synthetic; all points of a real dataset)")
+    parser.add_argument("--d", type=size, default=None,
+                        help="input dimension (default: 16 synthetic; a real dataset's own, PCA below it)")
+
+
+def add_search_options(parser, strategy: str, delta: float) -> None:
+    """``--strategy``, ``--delta``: how the Grover finders search."""
+    from circuits.search import STRATEGIES
+
+    parser.add_argument("--strategy", default=strategy,
+                        help=f"Grover find-all strategy: {', '.join(STRATEGIES)} (default: %(default)s)")
+    parser.add_argument("--delta", type=float, default=delta,
+                        help="per-input bound on the probability that a search stops with a fired neuron left "
+                        "(default: %(default)s)")

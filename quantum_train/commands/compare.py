@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from quantum_train.commands.common import check_output_path, name_list, size
+from quantum_train.commands.common import add_data_options, add_search_options, check_output_path, name_list, size
 from quantum_train.compare import (AER_DEFAULT_MAX_M, DEFAULT_FINDERS, CompareConfig, atomic_write, format_table,
                                    run_comparison)
-from quantum_train.data import DATASETS
 
 
 def register(sub) -> None:
@@ -19,10 +18,8 @@ def register(sub) -> None:
         "with no options, a built-in default instance.",
     )
     d = CompareConfig()
-    c.add_argument("--data", default=d.data, help=f"one of {', '.join(DATASETS)} (default: %(default)s)")
-    c.add_argument("--n", type=size, default=None, help="inputs (default: 256 synthetic; all points of a real dataset)")
+    add_data_options(c, d.data)
     c.add_argument("--m", type=size, default=d.m, help="neurons, e.g. 4096 or 2^12 (default: %(default)s)")
-    c.add_argument("--d", type=size, default=None, help="input dimension (default: 16 synthetic; a real dataset's own, PCA below it)")
     c.add_argument("--iters", type=size, default=d.iters, help="gradient steps (default: %(default)s)")
     c.add_argument("--lr", type=float, default=None, help="learning rate (default: 1/(n Q(b)))")
     c.add_argument("--b", type=float, default=None, help="threshold (default: sqrt(0.4 ln m))")
@@ -30,8 +27,7 @@ def register(sub) -> None:
     c.add_argument("--finders", type=name_list, default=None,
                    help=f"comma list of finders (default: {','.join(DEFAULT_FINDERS)}, "
                    f"and grover-aer when m <= {AER_DEFAULT_MAX_M})")
-    c.add_argument("--strategy", default=d.strategy, help="Grover find-all strategy: bbht, bbht_warm or counting (default: %(default)s)")
-    c.add_argument("--delta", type=float, default=d.delta, help="per-input miss probability bound of Grover find-all (default: %(default)s)")
+    add_search_options(c, d.strategy, d.delta)
     c.add_argument("--json", metavar="PATH", help="write the results as JSON (atomically)")
     c.add_argument("--plot", metavar="PATH", help="write loss and cost plots as PNG")
     c.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -6,8 +6,7 @@ import argparse
 import re
 import sys
 
-from quantum_train.commands.common import check_output_path, name_list, size
-from quantum_train.data import DATASETS
+from quantum_train.commands.common import add_data_options, add_search_options, check_output_path, name_list, size
 from quantum_train.errors import ConfigError
 from quantum_train.sweep import (DEFAULT_MS, DEFAULT_SEEDS, DEFAULT_SWEEP_FINDERS, SweepConfig, SweepStore,
                                  format_exponents, format_points, run_sweep)
@@ -73,14 +72,11 @@ def register(sub) -> None:
                    help="widths, e.g. 2^10,2^12,...,2^20 (default: %s)" % ",".join(f"2^{m.bit_length() - 1}" for m in DEFAULT_MS))
     c.add_argument("--seeds", type=seed_list, default=DEFAULT_SEEDS,
                    help="seeds as replicate points: 0,1,2 or 0-4 or 0,1,...,9 (default: %s)" % ",".join(map(str, DEFAULT_SEEDS)))
-    c.add_argument("--data", default=d.data, help=f"one of {', '.join(DATASETS)} (default: %(default)s)")
-    c.add_argument("--n", type=size, default=None, help="inputs (default: 256 synthetic; all points of a real dataset)")
-    c.add_argument("--d", type=size, default=None, help="input dimension (default: 16 synthetic)")
+    add_data_options(c, d.data)
     c.add_argument("--iters", type=size, default=d.iters, help="gradient steps per point (default: %(default)s)")
     c.add_argument("--lr", type=float, default=None, help="learning rate (default: 1/(n Q(b)) at each m)")
     c.add_argument("--b", type=float, default=None, help="threshold, fixed for every m (default: sqrt(0.4 ln m))")
-    c.add_argument("--strategy", default=d.strategy, help="Grover find-all strategy (default: %(default)s)")
-    c.add_argument("--delta", type=float, default=d.delta, help="Grover per-input miss bound (default: %(default)s)")
+    add_search_options(c, d.strategy, d.delta)
     c.add_argument("--json", metavar="PATH", help="JSON-lines store: points are appended as they finish; "
                    "points already in it are skipped (resume)")
     c.add_argument("--plot", metavar="PATH", help="write the log-log plot of cost against m as PNG")

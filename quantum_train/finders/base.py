@@ -53,3 +53,22 @@ class FiredSetFinder(ABC):
     def report(self) -> dict:
         """Finder-specific fields for the results (default: none)."""
         return {}
+
+
+class LazyMaintenance:
+    """Mixin for finders that bring their state up to date at the next ``find``.
+
+    ``moved`` only remembers the (sorted, distinct) rows moved since the last
+    ``take_moved``, so the maintenance work is charged to the ``find`` phase.
+    """
+
+    _pending: np.ndarray = np.empty(0, dtype=np.int64)
+
+    def moved(self, rows: np.ndarray, net: ShiftedReLUNet) -> None:
+        rows = np.asarray(rows, dtype=np.int64)
+        self._pending = np.union1d(self._pending, rows) if len(self._pending) else rows
+
+    def take_moved(self) -> np.ndarray:
+        """The rows moved since the last call, and forget them."""
+        rows, self._pending = self._pending, np.empty(0, dtype=np.int64)
+        return rows

@@ -31,7 +31,7 @@ import numpy as np
 
 from classical.brute import blocked_halfspace_csr
 from quantum_train.finders import _drift_kernels as K
-from quantum_train.finders.base import FiredSetFinder
+from quantum_train.finders.base import FiredSetFinder, LazyMaintenance
 from quantum_train.fired import FiredSets
 from quantum_train.model import SCAN_INPUTS, SCAN_NEURONS, ShiftedReLUNet
 
@@ -41,7 +41,7 @@ DEFAULT_TAU = 0.05
 SLACK = 0.25
 
 
-class DriftFinder(FiredSetFinder):
+class DriftFinder(LazyMaintenance, FiredSetFinder):
     name = "drift"
 
     def __init__(self, tau: float = DEFAULT_TAU):
@@ -51,7 +51,6 @@ class DriftFinder(FiredSetFinder):
         self.tau = float(tau)
         self.refreshed = 0
         self.rechecked = 0
-        self._pending = np.empty(0, dtype=np.int64)
 
     # -- storage -----------------------------------------------------------
     def _scan(self, W_rows: np.ndarray, X: np.ndarray, b: float):
@@ -116,13 +115,10 @@ class DriftFinder(FiredSetFinder):
         for name, dtype in (("idx", np.int64), ("z", np.float64), ("anchor_fired", np.bool_), ("cur_fired", np.bool_)):
             setattr(self, name, np.empty(0, dtype=dtype))
         self._refresh(net, X, np.arange(m, dtype=np.int64))
-        self._pending = np.empty(0, dtype=np.int64)
-
-    def moved(self, rows: np.ndarray, net: ShiftedReLUNet) -> None:
-        self._pending = np.union1d(self._pending, rows) if len(self._pending) else np.asarray(rows, dtype=np.int64)
+        self.take_moved()
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
-        rows = self._pending
+        rows = self.take_moved()
         if len(rows):
             refresh = np.zeros(len(rows), dtype=np.bool_)
             checks = K.update_states(net.W, self.A, X, net.b, self.tau, self.x_norm_max, rows, self.start,
@@ -134,7 +130,6 @@ class DriftFinder(FiredSetFinder):
             if len(stale):
                 self._refresh(net, X, stale)
                 self.refreshed += len(stale)
-            self._pending = np.empty(0, dtype=np.int64)
         indptr, indices = K.fired_csr(self.start, self.length, self.idx, self.cur_fired, self.n_fired)
         return FiredSets.from_neuron_major(indptr, indices, X.shape[0])
 

@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 
 from classical import BruteForceHSR, HalfSpaceReporter
-from quantum_train.finders.base import FiredSetFinder
+from quantum_train.finders.base import FiredSetFinder, LazyMaintenance
 from quantum_train.fired import FiredSets, csr_replace_rows
 from quantum_train.model import ShiftedReLUNet
 
@@ -79,7 +79,7 @@ class WeightsHSRFinder(FiredSetFinder):
         return _structure_report(self.structure) if hasattr(self, "structure") else {}
 
 
-class DataHSRFinder(FiredSetFinder):
+class DataHSRFinder(LazyMaintenance, FiredSetFinder):
     """Algorithm 2: static HSR over the inputs, queried with every moved weight."""
 
     name = "data-hsr"
@@ -98,18 +98,14 @@ class DataHSRFinder(FiredSetFinder):
         self._seen = 0
         self.indptr, self.indices = self.structure.query_many(net.W, net.b)  # every T_r once
         self._charge()
-        self._pending = np.empty(0, dtype=np.int64)
-
-    def moved(self, rows: np.ndarray, net: ShiftedReLUNet) -> None:
-        self._pending = np.union1d(self._pending, rows) if len(self._pending) else np.asarray(rows, dtype=np.int64)
+        self.take_moved()
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
-        rows = self._pending
+        rows = self.take_moved()
         if len(rows):
             sub_ptr, sub_idx = self.structure.query_many(net.W[rows], net.b)
             self.indptr, self.indices = csr_replace_rows(self.indptr, self.indices, rows, sub_ptr, sub_idx)
             self.requeried += len(rows)
-            self._pending = np.empty(0, dtype=np.int64)
             self._charge()
         return FiredSets.from_neuron_major(self.indptr, self.indices, X.shape[0])
 
