@@ -26,6 +26,19 @@ consecutive failures. As ``sum_e delta_e = delta``, the union bound gives
 
     P(stop while a marked item remains) <= delta.
 
+**Designed sequences** (:func:`certification_sequence`, used by the
+``counting`` strategy). Drawing ``j`` at random wastes queries: what matters is
+that, for *every* possible remaining count ``r >= 1``, some attempts land near
+``(2j+1) theta_r = pi/2 (mod pi)``. A fixed sequence ``j_1 .. j_c`` fails
+throughout, when ``r`` items remain, with probability exactly
+``prod_i cos^2((2 j_i + 1) theta_r)`` (attempts are independent and ``r``
+cannot change while they fail). The sequence for epoch ``e`` is designed so
+that this is ``<= delta_e`` for every ``r = 1 .. min(m, N-1)``, checked
+exactly (float64, over all ``r``) before use, which gives the same per-epoch
+bound as the uniform rule and hence the same ``<= delta`` overall. The epochs
+of both kinds share one counter. (``r = N`` never fails, and with ``s`` shots
+per request each factor is raised to ``s``, which only helps.)
+
 (With the lemma's ``p_min = 1/4`` and a single epoch this is the textbook
 ``c = ceil(ln delta / ln(3/4))``.) :func:`certification_range` picks ``M_c``
 in ``[N/(2 sqrt(N-1)), sqrt(N)]`` minimising the expected queries per e-fold of
@@ -38,6 +51,7 @@ from functools import lru_cache
 import math
 
 import numpy as np
+from numba import njit
 
 
 def bbht_success(num_marked, num_states: int, m: int):
@@ -106,3 +120,110 @@ def certification_failures(delta: float, p_min: float, epoch: int = 0) -> int:
         return 1
     de = delta / ((epoch + 1) * (epoch + 2))
     return max(1, math.ceil(math.log(de) / math.log1p(-p_min)))
+
+
+# --------------------------------------------------------------------------- designed sequences
+
+def epoch_delta(delta: float, epoch: int) -> float:
+    """``delta_e = delta / ((e+1)(e+2))``: the epochs' shares of ``delta`` (they sum to ``delta``)."""
+    return delta / ((epoch + 1.0) * (epoch + 2.0))
+
+
+def _remaining_counts(num_items: int, num_states: int) -> np.ndarray:
+    """Every possible remaining count ``r = 1 .. min(m, N-1)`` (``r = N`` succeeds surely)."""
+    return np.arange(1, min(int(num_items), num_states - 1) + 1, dtype=float)
+
+
+def sequence_nats(iterations, num_items: int, num_qubits: int) -> np.ndarray:
+    """``-ln prod_i cos^2((2 j_i + 1) theta_r)`` for every ``r = 1 .. min(m, N-1)`` (exact, float64).
+
+    ``cos^2((2j+1) theta_r)`` is the probability that one attempt with ``j``
+    iterations fails when ``r`` marked items remain; the product is the
+    probability that the whole sequence fails.
+    """
+    n = 1 << int(num_qubits)
+    r = _remaining_counts(num_items, n)
+    th = np.arcsin(np.sqrt(r / n))
+    tot = np.zeros(r.size)
+    for j in np.asarray(iterations, dtype=np.int64).tolist():
+        tot -= np.log(np.maximum(np.cos((2 * j + 1) * th) ** 2, 1e-300))
+    return tot
+
+
+def sequence_miss_bound(iterations, num_items: int, num_qubits: int) -> float:
+    """``max_{r >= 1} prod_i cos^2((2 j_i + 1) theta_r)``: P(the whole sequence fails | an item remains)."""
+    nats = sequence_nats(iterations, num_items, num_qubits)
+    return float(np.exp(-nats.min())) if nats.size else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _add_nats(cover, j, theta):
+    """``cover[r-1] += -ln cos^2((2j+1) theta_r)`` for ``r = 1 .. cover.size``."""
+    for i in range(cover.shape[0]):
+        cover[i] -= 2.0 * math.log(max(abs(math.cos((2 * j + 1) * theta[i])), 1e-150))
+
+
+@lru_cache(maxsize=64)
+def _design(num_items: int, num_qubits: int, target_nats: float) -> tuple[tuple[int, ...], float]:
+    """``(sorted j's, exact min over r of their nats)``: LP on a sample of ``r``, rounded, repaired on all ``r``."""
+    from scipy.optimize import linprog
+
+    n = 1 << num_qubits
+    R = min(num_items, n - 1)
+    L = target_nats
+    jmax = int(math.pi / 4 * math.sqrt(n)) + 2
+    J = np.unique(np.concatenate([np.arange(0, min(jmax, 64) + 1),
+                                  np.geomspace(64, max(jmax, 64), 160).round().astype(np.int64)]))
+    rs = np.unique(np.concatenate([np.arange(1, min(R, 200) + 1),
+                                   np.geomspace(1, R, 300).astype(np.int64), [R]])).astype(float)
+    th = np.arcsin(np.sqrt(rs / n))
+    A = np.minimum(-np.log(np.maximum(np.cos(np.outer(2 * J + 1, th)) ** 2, 1e-300)), L)
+    lp = linprog(J + 1.0, A_ub=-A.T, b_ub=-L * np.ones(rs.size), bounds=(0, None), method="highs")
+    counts = np.floor(lp.x + 0.5).astype(np.int64) if lp.status == 0 else np.zeros(J.size, np.int64)
+    js = np.repeat(J, counts).tolist()
+    cover = np.zeros(R)
+    thall = np.arcsin(np.sqrt(np.arange(1, R + 1, dtype=float) / n))
+    for j in js:
+        _add_nats(cover, int(j), thall)
+    while True:  # greedy repair until every r is covered (exactly, on all r)
+        d = L - cover
+        bad = np.flatnonzero(d > 0)
+        if bad.size == 0:
+            break
+        if bad.size > 400:
+            bad = bad[np.unique(np.linspace(0, bad.size - 1, 400).astype(np.int64))]
+        thb = np.arcsin(np.sqrt((bad + 1.0) / n))
+        a = -np.log(np.maximum(np.cos(np.outer(2 * J + 1, thb)) ** 2, 1e-300))
+        j = int(J[np.argmax(np.minimum(a, d[bad]).sum(1) / (J + 1))])
+        js.append(j)
+        _add_nats(cover, j, thall)
+    return tuple(sorted(int(j) for j in js)), float(cover.min())
+
+
+def certification_sequence(num_items: int, num_qubits: int, delta: float, epoch: int = 0) -> np.ndarray:
+    """Deterministic iteration counts ``j_1 <= ... <= j_c`` certifying "none left" at epoch ``e``.
+
+    Guarantee (checked exactly over every ``r = 1 .. min(m, N-1)`` before
+    returning): ``prod_i cos^2((2 j_i + 1) theta_r) <= delta_e``
+    (:func:`epoch_delta`), i.e. if at least one marked item remains when the
+    sequence starts, all its attempts fail with probability at most
+    ``delta_e``. Designed by a linear program (minimise ``sum (j_i + 1)``
+    subject to ``sum_i -ln cos^2((2 j_i + 1) theta_r) >= ln(1/delta_e)`` on a
+    sample of ``r``), rounded, then greedily repaired on all ``r``. About half
+    the queries of the uniform rule (e.g. 679 against 1296 at ``N = 2^16``,
+    epoch 0, ``delta = 1e-3``), because iteration counts are aimed instead of
+    drawn.
+    """
+    delta = check_delta(delta)
+    num_qubits = int(num_qubits)
+    if num_qubits < 1 or num_items < 1:
+        raise ValueError("need num_qubits >= 1 and num_items >= 1")
+    n = 1 << num_qubits
+    if min(num_items, n - 1) < 1:
+        return np.zeros(1, dtype=np.int64)  # m = N = 1 or 2 with r = N: success certain
+    de = epoch_delta(delta, int(epoch))
+    L = math.log(1.0 / de) + 1e-9  # margin for float rounding
+    js, nats = _design(int(num_items), num_qubits, L)
+    if not math.exp(-nats) <= de:  # pragma: no cover - design bug (nats are exact over all r)
+        raise RuntimeError("certification sequence does not meet its bound")
+    return np.asarray(js, dtype=np.int64)

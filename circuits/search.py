@@ -18,15 +18,32 @@ items; it is not a gate count.
 - ``"bbht"``: unknown ``k`` (Boyer, Brassard, Hoyer, Tapp, "Tight bounds on
   quantum searching", 1998): ``j`` uniform below ``M``, ``M <- min(6/5 M, M_c)``
   after a failure; every found item is removed from the oracle.
-- ``"counting"``: quantum counting (Brassard, Hoyer, Mosca, Tapp 2002)
-  estimates ``k``; then query-efficient ``j`` from the running estimate of the
-  remaining count, recounting as it gets imprecise; BBHT for the tail.
+- ``"counting"``: one quantum-counting circuit (Brassard, Hoyer, Mosca, Tapp
+  2002) with ``t = ceil(q/2)`` qubits, then a posterior over the marked count
+  updated from the counting readout's exact law and every attempt's success
+  or failure (``P(success) = sin^2((2j+1) theta_r)``); each attempt uses the
+  ``j`` maximising expected successes per query under the posterior. No
+  recounts; below ``tail`` estimated items at the count it runs as BBHT.
 
-**Certification** (both strategies): the search declares "none left" after a
-run of consecutive failures at the capped range ``M_c``; the run lengths are
-chosen so that ``P(stop while a marked item remains) <= delta`` (derivation in
-:mod:`circuits.certify`: exact ``p_min >= 1/4`` from BBHT Lemma 2, and
-``delta_e = delta / ((e+1)(e+2))`` per certification epoch).
+**Certification** (both strategies): the search declares "none left" only at
+the end of a *certification epoch* that failed throughout. Epoch ``e`` gets
+``delta_e = delta / ((e+1)(e+2))`` (these sum to ``delta``). Two kinds of epoch
+share one counter:
+
+- uniform (BBHT strategies, and ``counting`` past its designed epochs):
+  ``c_e`` consecutive failures at the capped range ``M_c`` with ``j`` uniform,
+  ``(1 - p_min)^c_e <= delta_e`` (exact ``p_min >= 1/4`` from BBHT Lemma 2);
+- designed (``counting``): a fixed sequence ``j_1..j_c`` with
+  ``max_{1 <= r <= min(m, N-1)} prod_i cos^2((2 j_i + 1) theta_r) <= delta_e``,
+  checked exactly over every ``r``; about half the queries of the uniform rule.
+
+Either way, if an item remains when epoch ``e`` starts, the epoch ends in
+"none left" with probability ``<= delta_e`` whatever came before, so by the
+union bound ``P(stop while a marked item remains) <= delta`` per problem, for
+every marked set (derivations in :mod:`circuits.certify` and
+:mod:`circuits.strategy`). The posterior only decides *when* to start an
+epoch; the bound does not depend on it being right. Stopping because every
+one of the ``m`` items has been found is exact.
 
 **Batching**: :func:`find_all_many` advances many problems in lockstep; each
 round sends every active problem's next request in one :class:`Batch`
@@ -42,7 +59,7 @@ from typing import Sequence
 import numpy as np
 
 from circuits import strategy as sm
-from circuits.certify import certification_range, check_delta
+from circuits.certify import certification_range, certification_sequence, check_delta
 from circuits.counting import estimate_count
 from circuits.executors import COUNTING, Batch, Executor
 from circuits.marked import MarkedSets
@@ -55,26 +72,25 @@ class FindAllStrategy:
 
     ``growth``: BBHT's ``lambda`` (6/5). ``shrink``: ``M`` is divided by this
     after a success. ``cap``: ``"optimal"`` or ``"sqrt"`` (see
-    :func:`circuits.certify.certification_range`). Counting only: ``eps``
-    target relative error bound of a recount; ``first_extra``: the first count
-    uses ``t = ceil(q/2) + first_extra``; ``tail``: below this estimated count
-    switch to BBHT; ``recount_factor``: recount when the estimate falls below
-    this many error bounds; ``max_eff_fails``: recount after this many
-    consecutive failures; ``counting_shots``: shots per count (median taken);
-    ``t_max_extra``: ``t <= q + t_max_extra``.
+    :func:`circuits.certify.certification_range`). Counting only:
+    ``first_extra``: the count uses ``t = ceil(q/2) + first_extra`` precision
+    qubits; ``tail``: if that estimate is below ``tail`` items, continue as
+    BBHT; ``counting_shots``: shots of the count (the readout with the median
+    estimate is used); ``arm``: arm a certification epoch once the posterior
+    puts ``>= 1 - arm`` on "none left"; ``cert_epochs``: designed
+    certification sequences for this many epochs (later epochs use the
+    uniform rule).
     """
 
     name: str = "counting"
     growth: float = 6 / 5
     shrink: float = 1.44
     cap: str = "optimal"
-    eps: float = 1.0
     first_extra: int = 0
     tail: float = 30.0
-    recount_factor: float = 2.0
-    max_eff_fails: int = 4
     counting_shots: int = 1
-    t_max_extra: int = 2
+    arm: float = 0.2
+    cert_epochs: int = 2
 
     @property
     def label(self) -> str:
@@ -90,8 +106,8 @@ class FindAllStrategy:
             raise ValueError(f"growth must be > 1, got {self.growth}")
         if not self.shrink >= 1:
             raise ValueError(f"shrink must be >= 1, got {self.shrink}")
-        if not self.eps > 0 or self.counting_shots < 1 or self.max_eff_fails < 1:
-            raise ValueError("eps must be > 0, counting_shots >= 1, max_eff_fails >= 1")
+        if self.counting_shots < 1 or not 0 < self.arm < 1 or self.cert_epochs < 0:
+            raise ValueError("need counting_shots >= 1, 0 < arm < 1 and cert_epochs >= 0")
 
 
 #: ``"bbht"``: textbook BBHT restarted at ``M = 1`` after each found item;
@@ -152,6 +168,28 @@ def _check_problems(problems) -> list[SearchProblem]:
     return problems
 
 
+def _cert_tables(ms: MarkedSets, delta: float, epochs: int):
+    """Designed certification sequences of each problem for epochs ``0..epochs-1``, flattened."""
+    P = len(ms)
+    start = np.zeros((P, epochs), dtype=np.int64)
+    length = np.zeros((P, epochs), dtype=np.int64)
+    chunks: list[np.ndarray] = []
+    where: dict = {}
+    pos = 0
+    for p in range(P):
+        m, q = int(ms.num_items[p]), int(ms.num_qubits[p])
+        for e in range(epochs):
+            key = (m, q, e)
+            if key not in where:
+                seq = certification_sequence(m, q, delta, e)
+                where[key] = (pos, seq.size)
+                chunks.append(seq)
+                pos += seq.size
+            start[p, e], length[p, e] = where[key]
+    flat = np.concatenate(chunks) if chunks else np.zeros(1, dtype=np.int64)
+    return flat.astype(np.int64), start, length
+
+
 def find_all_many(problems: Sequence[SearchProblem], executor: Executor,
                   strategy: str | FindAllStrategy = "counting", delta: float = 1e-3,
                   seed: int | np.random.Generator | None = None, shots: int = 1,
@@ -181,20 +219,30 @@ def find_all_many(problems: Sequence[SearchProblem], executor: Executor,
 
     nq = ms.num_qubits
     ns = ms.num_states
+    nitems = ms.num_items.astype(np.int64)
     cap = np.empty(P, dtype=np.int64)
     pmin = np.empty(P)
     for p in range(P):
         cap[p], pmin[p] = certification_range(int(ms.num_items[p]), int(nq[p]), strat.cap)
-    mode = np.full(P, sm.COUNT if strat.name == "counting" else sm.BBHT, dtype=np.int64)
+    counting = strat.name == "counting"
+    mode = np.full(P, sm.COUNT if counting else sm.BBHT, dtype=np.int64)
     M = np.ones(P)
     armed = np.zeros(P, dtype=np.bool_)
     epoch = np.full(P, -1, dtype=np.int64)
     cfails = np.zeros(P, dtype=np.int64)
-    efails = np.zeros(P, dtype=np.int64)
-    r_est = np.zeros(P)
-    recount_at = np.zeros(P)
     next_t = np.maximum(1, (nq + 1) // 2 + strat.first_extra).astype(np.int64)
     k_first = np.full(P, np.nan)
+    # posterior grids (counting) and designed certification sequences
+    G = sm.GRID if counting else 1
+    Kp = np.zeros((P, G))
+    lwp = np.zeros((P, G))
+    ng = np.zeros(P, dtype=np.int64)
+    nfound = np.zeros(P, dtype=np.int64)
+    nupd = np.zeros(P, dtype=np.int64)
+    cpos = np.zeros(P, dtype=np.int64)
+    rmed = np.full(P, np.inf)
+    sprob = np.zeros((P, G))
+    seq_flat, seq_start, seq_len = _cert_tables(ms, delta, strat.cert_epochs if counting else 0)
     q_grover = np.zeros(P, dtype=np.int64)
     q_check = np.zeros(P, dtype=np.int64)
     q_count = np.zeros(P, dtype=np.int64)
@@ -210,7 +258,8 @@ def find_all_many(problems: Sequence[SearchProblem], executor: Executor,
         kinds = np.empty(n, dtype=np.int64)
         params = np.empty(n, dtype=np.int64)
         capmode = np.empty(n, dtype=np.bool_)
-        sm.decide(active, mode, M, cap, armed, epoch, cfails, r_est, next_t, ns,
+        sm.decide(active, mode, M, cap, armed, epoch, cfails, next_t, ns,
+                  Kp, lwp, ng, nfound, cpos, rmed, sprob, seq_flat, seq_start, seq_len,
                   kinds, params, capmode, rng)
         is_count = kinds == COUNTING
         any_count = bool(is_count.any())
@@ -231,16 +280,17 @@ def find_all_many(problems: Sequence[SearchProblem], executor: Executor,
             found_idx.append(outcomes[is_new])
             found_prob.append(np.repeat(active, shot_arr)[is_new])
 
-        count_k = np.zeros(n)
+        count_y = np.zeros(n, dtype=np.int64)
         if any_count:
             for a in np.flatnonzero(is_count):
                 p = active[a]
                 ys = outcomes[off[a]:off[a + 1]]
-                count_k[a] = float(np.median(estimate_count(ys, int(params[a]), int(ns[p]))))
-        sm.update(active, kinds, params, found, count_k, capmode,
-                  mode, M, cap, pmin, armed, epoch, cfails, efails, r_est, recount_at, next_t,
-                  k_first, ns, nq, delta, strat.growth, strat.shrink, strat.eps, strat.tail,
-                  strat.recount_factor, strat.max_eff_fails, strat.t_max_extra)
+                est = estimate_count(ys, int(params[a]), int(ns[p]))
+                count_y[a] = ys[np.argsort(est, kind="stable")[(ys.size - 1) // 2]]
+        sm.update(active, kinds, params, shot_arr, found, count_y, capmode,
+                  mode, M, cap, pmin, armed, epoch, cfails, k_first, ns, nitems,
+                  Kp, lwp, ng, nfound, nupd, cpos, rmed, sprob, seq_len,
+                  delta, strat.growth, strat.shrink, strat.tail, strat.arm)
         still = mode[active] != sm.DONE
         if not still.all():
             active = active[still]
