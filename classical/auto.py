@@ -164,17 +164,8 @@ class AutoHSR:
         return self._impl().query_many(Q, b)
 
     def move(self, ids: np.ndarray, new_points: np.ndarray) -> None:
-        """Delegate, after checking ``ids`` the same way for both structures."""
-        impl = self._impl()
-        ids_arr = np.asarray(ids)
-        if ids_arr.ndim != 1 or (ids_arr.size and not np.issubdtype(ids_arr.dtype, np.integer)):
-            raise ValueError(f"ids must be a 1-D integer array, got shape {ids_arr.shape} dtype {ids_arr.dtype}")
-        n = impl.points.shape[0]
-        if ids_arr.size and (ids_arr.min() < 0 or ids_arr.max() >= n):
-            raise IndexError(f"ids must lie in [0, {n}), got range [{ids_arr.min()}, {ids_arr.max()}]")
-        if np.unique(ids_arr).size != ids_arr.size:
-            raise ValueError("ids must not repeat; each point may be moved once per call")
-        impl.move(ids_arr, new_points)
+        """Delegate (both structures validate ``ids``: range, integers, no repeats)."""
+        self._impl().move(ids, new_points)
 
     def _impl(self) -> KDTreeHSR | BruteForceHSR:
         if self.impl is None:

@@ -18,7 +18,7 @@ from numba import njit
 from threadpoolctl import ThreadpoolController
 
 from classical.exact import exact_dot, guard_width
-from classical.hsr import HSRStats, as_points, as_query, as_threshold
+from classical.hsr import HSRStats, as_move_ids, as_points, as_query, as_threshold
 
 #: Default tile: 128 queries x 2048 points = 2 MiB of float64 (fastest measured on 2 cores).
 QUERY_BLOCK = 128
@@ -190,7 +190,7 @@ class BruteForceHSR:
         return indptr, indices
 
     def move(self, ids: np.ndarray, new_points: np.ndarray) -> None:
-        ids = np.asarray(ids, dtype=np.int64)
+        ids = as_move_ids(ids, len(self.points))
         new_points = as_points(np.atleast_2d(new_points), "new_points")
         if new_points.shape != (len(ids), self.points.shape[1]):
             raise ValueError(f"new_points must have shape ({len(ids)}, {self.points.shape[1]}), got {new_points.shape}")

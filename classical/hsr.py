@@ -87,3 +87,20 @@ def as_threshold(b: float) -> float:
     if not np.isfinite(b):
         raise ValueError(f"threshold b must be finite, got {b}")
     return b
+
+
+def as_move_ids(ids: np.ndarray, n: int) -> np.ndarray:
+    """Validate the ids of a ``move``: 1-D integers in ``[0, n)``, none repeated.
+
+    O(k) for sorted ids (what the trainer passes); a sort only otherwise.
+    """
+    arr = np.asarray(ids)
+    if arr.ndim != 1 or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
+        raise ValueError(f"ids must be a 1-D integer array, got shape {arr.shape} dtype {arr.dtype}")
+    arr = np.ascontiguousarray(arr, dtype=np.int64)
+    if arr.size:
+        if arr.min() < 0 or arr.max() >= n:
+            raise IndexError(f"ids must lie in [0, {n}), got range [{arr.min()}, {arr.max()}]")
+        if not (np.diff(arr) > 0).all() and (np.diff(np.sort(arr)) == 0).any():
+            raise ValueError("ids must not repeat; each point may be moved once per call")
+    return arr
