@@ -26,6 +26,9 @@ from quantum_train.train import TrainResult, default_learning_rate, train
 DEFAULT_FINDERS = ("dense", "weights-hsr", "data-hsr", "drift", "grover-emulator")
 #: ``grover-aer`` joins the default finders up to this many neurons (statevector simulation time).
 AER_DEFAULT_MAX_M = 2**10
+#: ... and while ``n * iters`` stays within this many find-all searches (about half a second each on Aer
+#: at ``m = 2^10``), so that a default run stays within about a minute.
+AER_DEFAULT_MAX_SEARCHES = 64
 #: device finders (``grover-aer-noisy:...``, ``grover-fake_...``, ``grover-ibm:...``) need tiny instances:
 #: hardware oracles reach 5 index qubits (m <= 32), and every lockstep round of the n searches is one
 #: device job (about 2-5 s on a fake backend, a queue wait on hardware), for each of dozens of rounds.
@@ -39,9 +42,21 @@ def _device_finders(finders) -> list[str]:
     return [f for f in finders if f.startswith("grover-") and is_device_backend(f.removeprefix("grover-"))]
 
 
-def default_finders(m: int) -> tuple[str, ...]:
-    """The default comparison: every exact finder, the emulated Grover search, and Aer where small."""
-    return DEFAULT_FINDERS + (("grover-aer",) if m <= AER_DEFAULT_MAX_M else ())
+def default_finders(m: int, n: int, iters: int) -> tuple[str, ...]:
+    """The default comparison: every exact finder, the emulated Grover search, and Aer where small.
+
+    ``grover-aer`` (real statevector circuits) joins when ``m <= AER_DEFAULT_MAX_M`` and
+    ``n * iters <= AER_DEFAULT_MAX_SEARCHES``; name it in ``--finders`` to run it on anything larger.
+    """
+    aer = m <= AER_DEFAULT_MAX_M and n * iters <= AER_DEFAULT_MAX_SEARCHES
+    return DEFAULT_FINDERS + (("grover-aer",) if aer else ())
+
+
+def expected_n(data: str, n: int | None) -> int:
+    """The number of inputs a run will use (``n``, or the data set's default)."""
+    if n is not None:
+        return n
+    return 256 if data == "synthetic" else load_dataset(data).n
 
 
 @dataclass
@@ -60,6 +75,7 @@ class CompareConfig:
     strategy: str = "counting"
     delta: float = 1e-3
     lr_rule: str = field(default="", init=False)
+    aer_left_out: bool = field(default=False, init=False)
 
     def validate(self) -> None:
         if self.data not in DATASETS:
@@ -73,7 +89,8 @@ class CompareConfig:
         if self.b is not None and not math.isfinite(self.b):
             raise ConfigError("--b", f"must be finite, got {self.b}")
         if self.finders is None:
-            self.finders = default_finders(self.m)
+            self.finders = default_finders(self.m, expected_n(self.data, self.n), self.iters)
+            self.aer_left_out = self.m <= AER_DEFAULT_MAX_M and "grover-aer" not in self.finders
         if not self.finders:
             raise ConfigError("--finders", "name at least one finder")
         for name in self.finders:
@@ -266,6 +283,9 @@ def format_table(comparison: Comparison) -> str:
         lines.append("* classical simulation seconds of a quantum algorithm, not quantum run time.")
         lines.append("  Quantum ops are oracle queries, assuming coherent (QRAM) query access to the weights: a query is not a gate.")
     notes = [f"  {r['finder']}: {note}" for r in rows if (note := finder_note(r))]
+    if c.aer_left_out:
+        notes.append(f"  grover-aer left out of the defaults: n x iters = {c.n * c.iters} searches exceeds "
+                     f"{AER_DEFAULT_MAX_SEARCHES} (about half a second each on Aer); add it with --finders")
     if notes:
         lines += ["notes:", *notes]
     return "\n".join(lines)

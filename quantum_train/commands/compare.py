@@ -6,7 +6,7 @@ import argparse
 import json
 
 from quantum_train.commands.common import add_data_options, add_search_options, check_output_path, name_list, size
-from quantum_train.compare import (AER_DEFAULT_MAX_M, DEFAULT_FINDERS, CompareConfig, atomic_write, format_table,
+from quantum_train.compare import (AER_DEFAULT_MAX_M, AER_DEFAULT_MAX_SEARCHES, DEFAULT_FINDERS, CompareConfig, atomic_write, format_table,
                                    run_comparison)
 
 
@@ -26,7 +26,7 @@ def register(sub) -> None:
     c.add_argument("--seed", type=int, default=d.seed, help="seed of data, network and searches (default: %(default)s)")
     c.add_argument("--finders", type=name_list, default=None,
                    help=f"comma list of finders (default: {','.join(DEFAULT_FINDERS)}, "
-                   f"and grover-aer when m <= {AER_DEFAULT_MAX_M})")
+                   f"and grover-aer when m <= {AER_DEFAULT_MAX_M} and n x iters <= {AER_DEFAULT_MAX_SEARCHES})")
     add_search_options(c, d.strategy, d.delta)
     c.add_argument("--json", metavar="PATH", help="write the results as JSON (atomically)")
     c.add_argument("--plot", metavar="PATH", help="write loss and cost plots as PNG")

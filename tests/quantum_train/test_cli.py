@@ -40,11 +40,17 @@ def test_compare_writes_table_json_and_plot(tmp_path, capsys):
 def test_default_finders_follow_m():
     from quantum_train.compare import CompareConfig
 
-    small, large = CompareConfig(m=2**10), CompareConfig(m=2**11)
-    small.validate()
-    large.validate()
+    small = CompareConfig(m=2**10, n=8, iters=8)
+    large = CompareConfig(m=2**11, n=8, iters=8)
+    long_run = CompareConfig(m=2**10)  # n = 256 x 20 iterations: Aer would take many minutes
+    for config in (small, large, long_run):
+        config.validate()
     assert "grover-aer" in small.finders and "grover-aer" not in large.finders
+    assert "grover-aer" not in long_run.finders and long_run.aer_left_out and not large.aer_left_out
     assert {"dense", "weights-hsr", "data-hsr", "drift", "grover-emulator"} <= set(large.finders)
+    iris = CompareConfig(data="iris", m=2**10, iters=1)  # n = 150 from the data set
+    iris.validate()
+    assert "grover-aer" not in iris.finders
 
 
 @pytest.mark.parametrize(
