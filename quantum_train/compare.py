@@ -223,6 +223,12 @@ def warm_up(finder_name: str, d: int, seed: int) -> None:
     X /= np.linalg.norm(X, axis=1, keepdims=True)
     net = ShiftedReLUNet.initialize(64, d, seed=seed, b=0.5)
     train(net, X, np.ones(4), make_finder(finder_name, seed), 2, 0.1)
+    if finder_name in ("weights-hsr", "data-hsr"):  # the tiny run used the scan; compile the tree too
+        from classical import KDTreeHSR
+
+        tree = KDTreeHSR().build(rng.standard_normal((256, d)))
+        tree.query_many(X, 0.5)
+        tree.move(np.arange(8), rng.standard_normal((8, d)))
 
 
 def run_comparison(config: CompareConfig, progress: bool = False) -> Comparison:

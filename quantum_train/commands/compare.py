@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from quantum_train.commands.common import add_data_options, add_search_options, check_output_path, name_list, size
 from quantum_train.compare import (AER_DEFAULT_MAX_M, AER_DEFAULT_MAX_SEARCHES, DEFAULT_FINDERS, CompareConfig, atomic_write, format_table,
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     config.validate()
     check_output_path("--json", args.json)
     check_output_path("--plot", args.plot)
-    comparison = run_comparison(config, progress=not args.quiet)
+    comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty())
     print(format_table(comparison))
     if args.json:
         atomic_write(args.json, json.dumps(comparison.as_dict(), indent=1).encode())
