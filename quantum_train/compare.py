@@ -96,7 +96,7 @@ class CompareConfig:
         for name in self.finders:
             if not is_finder(name):
                 raise ConfigError("--finders", f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, "
-                                  "grover-emulator, grover-aer")
+                                  "grover-emulator, grover-aer, grover-aer-noisy:<fake>, grover-fake_<name>, grover-ibm:<device>")
         if self.strategy not in STRATEGIES:
             raise ConfigError("--strategy", f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
         if not 0 < self.delta < 1:
