@@ -78,17 +78,6 @@ def efficient_j(r, n):
 
 
 @njit(cache=True, nogil=True)
-def precision_for(r, n, eps, t_min, t_max):
-    """Smallest ``t`` with BHMT bound ``2 pi sqrt(r(n-r))/T + pi^2 n/T^2 <= eps r``, clipped."""
-    r = max(r, 1.0)
-    for t in range(t_min, t_max + 1):
-        T = 2.0 ** t
-        if 2 * math.pi * math.sqrt(r * max(n - r, 0.0)) / T + math.pi ** 2 * n / (T * T) <= eps * r:
-            return t
-    return t_max
-
-
-@njit(cache=True, nogil=True)
 def cert_threshold(delta, pmin, epoch):
     if pmin >= 1.0:
         return 1
