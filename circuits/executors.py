@@ -111,6 +111,43 @@ class Executor(ABC):
         ...
 
 
+class CircuitExecutor(Executor):
+    """An executor that runs real circuits: build them, run a batch as one job, decode each shot.
+
+    Subclasses say how to build (:meth:`circuits_for`), run (:meth:`execute`) and
+    read one circuit's per-shot outcomes (:meth:`shot_outcomes`); the batch
+    bookkeeping lives here once. Every request runs at the batch's largest shot
+    count and keeps its first ``s`` shots, which are i.i.d., so a sample of ``s``.
+    """
+
+    circuits_run: int = 0
+
+    @abstractmethod
+    def circuits_for(self, batch: Batch) -> list[QuantumCircuit]:
+        """The measured circuits of a batch, one per request."""
+
+    @abstractmethod
+    def execute(self, circuits: list[QuantumCircuit], shots: int, seed: int):
+        """Run the circuits as one job; return its result."""
+
+    @abstractmethod
+    def shot_outcomes(self, result, i: int, circuit: QuantumCircuit) -> np.ndarray:
+        """Per-shot item indices (or counting readouts) of request ``i``."""
+
+    def run(self, batch: Batch, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        off = batch.shot_offsets
+        if len(batch.problems) == 0:
+            return np.zeros(0, dtype=np.int64), off
+        circuits = self.circuits_for(batch)
+        seed = int(rng.integers(0, 2**31 - 1))
+        result = self.execute(circuits, int(batch.shots.max()), seed)
+        self.circuits_run += len(circuits)
+        out = np.empty(off[-1], dtype=np.int64)
+        for i, s in enumerate(batch.shots.tolist()):
+            out[off[i]:off[i + 1]] = self.shot_outcomes(result, i, circuits[i])[:s]
+        return out, off
+
+
 # --------------------------------------------------------------------------- emulator
 
 @njit(cache=True, nogil=True)
@@ -198,7 +235,7 @@ def statevector_bytes(num_qubits: int) -> int:
     return 16 * (1 << int(num_qubits))
 
 
-class AerExecutor(Executor):
+class AerExecutor(CircuitExecutor):
     """Real statevector circuits on ``AerSimulator(method="statevector")``.
 
     Each batch becomes a list of circuits sent in ONE ``run`` call (seeded from
@@ -299,18 +336,11 @@ class AerExecutor(Executor):
                 circuits.append(counting_circuit(q, None, param, controlled=self._controlled(ms, p)))
         return circuits
 
-    def run(self, batch: Batch, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        off = batch.shot_offsets
-        if len(batch.problems) == 0:
-            return np.zeros(0, dtype=np.int64), off
-        circuits = self.build_circuits(batch)
-        seed = int(rng.integers(0, 2**31 - 1))
-        max_shots = int(batch.shots.max())
-        result = self.simulator.run(circuits, shots=max_shots, memory=True,
-                                    seed_simulator=seed).result()
-        self.circuits_run += len(circuits)
-        out = np.empty(off[-1], dtype=np.int64)
-        for i, s in enumerate(batch.shots.tolist()):
-            mem = result.get_memory(i)[:s]  # shots are i.i.d.: the first s are a sample of s
-            out[off[i]:off[i + 1]] = [int(b, 2) for b in mem]
-        return out, off
+    def circuits_for(self, batch: Batch) -> list[QuantumCircuit]:
+        return self.build_circuits(batch)
+
+    def execute(self, circuits: list[QuantumCircuit], shots: int, seed: int):
+        return self.simulator.run(circuits, shots=shots, memory=True, seed_simulator=seed).result()
+
+    def shot_outcomes(self, result, i: int, circuit: QuantumCircuit) -> np.ndarray:
+        return np.array([int(bits, 2) for bits in result.get_memory(i)], dtype=np.int64)

@@ -40,7 +40,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from circuits.counting import _check_precision, controlled_grover_op, counting_circuit
-from circuits.executors import GROVER, Batch, Executor
+from circuits.executors import GROVER, Batch, CircuitExecutor
 from circuits.hardware_oracles import (HARDWARE_MAX_QUBITS, ORACLE_KINDS, ORACLES, hardware_grover_circuit,
                                        two_qubit_count)
 
@@ -166,7 +166,7 @@ def _default_on_submit(job_id: str, backend: str) -> None:
     print(f"submitted job {job_id} to {backend}", file=sys.stderr, flush=True)
 
 
-class DeviceExecutor(Executor):
+class DeviceExecutor(CircuitExecutor):
     """ISA Grover circuits with hardware oracles, one sampler job per batch.
 
     Subclasses say how to get the device (:meth:`_load_backend`) and its sampler
@@ -330,18 +330,14 @@ class DeviceExecutor(Executor):
             raise JobFailedError(f"job {job_id} on {self.backend_name} failed: "
                                  f"{type(err).__name__}: {_first_line(err)}") from None
 
-    def run(self, batch: Batch, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        off = batch.shot_offsets
-        if len(batch.problems) == 0:
-            return np.zeros(0, dtype=np.int64), off
-        circuits = self.isa_circuits(batch)
-        seed = int(rng.integers(0, 2**31 - 1))
-        result = self.wait(self.submit(circuits, int(batch.shots.max()), seed))
-        self.circuits_run += len(circuits)
-        out = np.empty(off[-1], dtype=np.int64)
-        for i, s in enumerate(batch.shots.tolist()):
-            out[off[i]:off[i + 1]] = outcomes_of(result[i], circuits[i])[:s]  # i.i.d. shots: first s
-        return out, off
+    def circuits_for(self, batch: Batch) -> list[QuantumCircuit]:
+        return self.isa_circuits(batch)
+
+    def execute(self, circuits: list[QuantumCircuit], shots: int, seed: int):
+        return self.wait(self.submit(circuits, shots, seed))
+
+    def shot_outcomes(self, result, i: int, circuit: QuantumCircuit) -> np.ndarray:
+        return outcomes_of(result[i], circuit)
 
 
 def outcomes_of(pub_result, circuit: QuantumCircuit) -> np.ndarray:
