@@ -21,7 +21,11 @@ from typing import Callable
 from circuits.executors import AerExecutor, EmulatedExecutor, Executor
 
 
-class UnknownBackendError(ValueError):
+class BackendError(RuntimeError):
+    """A backend cannot be set up or cannot run the request; the message is one line and says what to do."""
+
+
+class UnknownBackendError(BackendError, ValueError):
     """No executor for that backend name."""
 
 

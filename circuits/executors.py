@@ -296,24 +296,22 @@ class AerExecutor(CircuitExecutor):
             self._zero[q] = zr
         return zr
 
-    def _operator(self, ms: MarkedSets, p: int) -> QuantumCircuit:
+    @staticmethod
+    def _cached(cache: dict, ms: MarkedSets, p: int, build) -> QuantumCircuit:
+        """``build()`` once per version of problem ``p``'s marked set (it changes as items are found)."""
         v = int(ms.version[p])
-        hit = self._ops.get(p)
-        if hit is not None and hit[0] == v:
-            return hit[1]
+        hit = cache.get(p)
+        if hit is None or hit[0] != v:
+            hit = cache[p] = (v, build())
+        return hit[1]
+
+    def _operator(self, ms: MarkedSets, p: int) -> QuantumCircuit:
         q = int(ms.num_qubits[p])
-        op = grover_operator(diagonal_oracle(q, ms.current(p)), zero_reflection=self._zero_reflection(q))
-        self._ops[p] = (v, op)
-        return op
+        return self._cached(self._ops, ms, p, lambda: grover_operator(
+            diagonal_oracle(q, ms.current(p)), zero_reflection=self._zero_reflection(q)))
 
     def _controlled(self, ms: MarkedSets, p: int) -> QuantumCircuit:
-        v = int(ms.version[p])
-        hit = self._cops.get(p)
-        if hit is not None and hit[0] == v:
-            return hit[1]
-        op = controlled_grover_op(int(ms.num_qubits[p]), ms.current(p))
-        self._cops[p] = (v, op)
-        return op
+        return self._cached(self._cops, ms, p, lambda: controlled_grover_op(int(ms.num_qubits[p]), ms.current(p)))
 
     def build_circuits(self, batch: Batch) -> list[QuantumCircuit]:
         """The measured circuits of a batch (after the memory guard)."""

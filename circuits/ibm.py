@@ -39,6 +39,7 @@ from typing import Callable
 import numpy as np
 from qiskit import QuantumCircuit
 
+from circuits.backends import BackendError  # noqa: F401  (re-exported: the base of the errors below)
 from circuits.counting import _check_precision, controlled_grover_op, counting_circuit
 from circuits.executors import GROVER, Batch, CircuitExecutor
 from circuits.hardware_oracles import (HARDWARE_MAX_QUBITS, ORACLE_KINDS, ORACLES, hardware_grover_circuit,
@@ -48,10 +49,6 @@ IBM_EXTRA = "pip install 'quantum-train[ibm]'"
 
 #: ISA circuits kept per executor (least recently used dropped first)
 ISA_CACHE_SIZE = 4096
-
-
-class BackendError(RuntimeError):
-    """A device backend cannot run the request; the message is one line and says what to do."""
 
 
 class MissingExtraError(BackendError):

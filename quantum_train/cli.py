@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from typing import Sequence
@@ -44,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"quantum-train: error: argument {err.argument}: {err}", file=sys.stderr)
     except MemoryError as err:  # e.g. circuits.InsufficientMemoryError, raised before allocating
         print(f"quantum-train: error: {err}", file=sys.stderr)
+    except BrokenPipeError:  # output piped into e.g. `head`, which closed early: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return 2
 
 

@@ -14,12 +14,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from quantum_train.data import DATASETS, DataError, load_dataset
+from quantum_train.data import DATASETS, SYNTHETIC_N, DataError, Dataset, load_dataset
 from quantum_train.errors import ConfigError, UsageError
-from circuits import InsufficientMemoryError, num_qubits_for
-from circuits.backends import make_executor
-from circuits.search import STRATEGIES
+from circuits import num_qubits_for
+from circuits.backends import BackendError
 from quantum_train.finders import FINDERS, is_finder, make_finder
+from quantum_train.finders.grover import check_search_options, executor_for
 from quantum_train.model import ShiftedReLUNet, default_threshold, fire_probability
 from quantum_train.train import TrainResult, default_learning_rate, train
 
@@ -56,7 +56,7 @@ def expected_n(data: str, n: int | None) -> int:
     """The number of inputs a run will use (``n``, or the data set's default)."""
     if n is not None:
         return n
-    return 256 if data == "synthetic" else load_dataset(data).n
+    return SYNTHETIC_N if data == "synthetic" else load_dataset(data).n
 
 
 @dataclass
@@ -97,19 +97,12 @@ class CompareConfig:
             if not is_finder(name):
                 raise ConfigError("--finders", f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, "
                                   "grover-emulator, grover-aer, grover-aer-noisy:<fake>, grover-fake_<name>, grover-ibm:<device>")
-        if self.strategy not in STRATEGIES:
-            raise ConfigError("--strategy", f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
-        if not 0 < self.delta < 1:
-            raise ConfigError("--delta", f"must be in (0, 1), got {self.delta}")
+        check_search_options(self.strategy, self.delta)
         self._validate_devices()
-        for name in self.finders:
-            if name.startswith("grover-") and not _device_finders([name]):  # devices: checked above
-                executor = make_executor(name.removeprefix("grover-"))
-                if hasattr(executor, "check_memory"):  # refuse before allocating anything
-                    try:
-                        executor.check_memory(num_qubits_for(self.m))
-                    except InsufficientMemoryError as err:
-                        raise ConfigError("--m", f"{name}: {err}") from None
+        for name in self.finders:  # every backend can be set up here; statevectors fit (before allocating)
+            if name.startswith("grover-"):
+                qubits = None if _device_finders([name]) else num_qubits_for(self.m)
+                executor_for(name.removeprefix("grover-"), qubits, option="--finders", label=name)
         if len(set(self.finders)) != len(self.finders):
             raise ConfigError("--finders", "a finder is listed twice")
 
@@ -133,14 +126,6 @@ class CompareConfig:
         if self.strategy == "counting":
             raise ConfigError("--strategy", f"{names}: quantum counting needs up to 2^(q+2) - 1 controlled "
                               "Grover operators, far beyond device depth; use --strategy bbht or bbht_warm")
-        from circuits.backends import UnknownBackendError, make_executor
-        from circuits.ibm import BackendError
-
-        for name in devices:
-            try:
-                make_executor(name.removeprefix("grover-"))
-            except (BackendError, UnknownBackendError) as err:
-                raise ConfigError("--finders", f"{name}: {err}") from None
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -185,16 +170,18 @@ class Comparison:
         return {"config": self.config.as_dict() | {"data_info": self.data_info}, "results": self.rows()}
 
 
+def load_data(config: CompareConfig) -> Dataset:
+    """The run's data set; a bad request is a :class:`ConfigError` naming the option."""
+    try:
+        return load_dataset(config.data, config.n, config.d, seed=config.seed)
+    except DataError as err:
+        raise ConfigError(f"--{err.argument}", str(err)) from None
+
+
 def prepare_run(config: CompareConfig) -> tuple[np.ndarray, np.ndarray, ShiftedReLUNet, dict]:
     """Validate, load data, build the initial network and resolve ``b`` and ``lr`` in place."""
     config.validate()
-    d = config.d
-    if d is None and config.data == "synthetic":
-        d = 16
-    try:
-        data = load_dataset(config.data, config.n, d, seed=config.seed)
-    except DataError as err:
-        raise ConfigError(f"--{err.argument}", str(err)) from None
+    data = load_data(config)
     config.n, config.d = data.n, data.d
     net = ShiftedReLUNet.initialize(config.m, data.d, seed=config.seed, b=config.b)
     config.b = net.b
@@ -240,16 +227,9 @@ def run_comparison(config: CompareConfig, progress: bool = False) -> Comparison:
         try:
             finder = finder_for(config, name)
             results.append(train(net0.copy(), X, y, finder, config.iters, config.lr, progress=progress))
-        except _backend_errors() as err:  # device backends: account, qubits, failed or timed-out jobs
+        except BackendError as err:  # device backends: account, qubits, failed or timed-out jobs
             raise UsageError(f"{name}: {err}") from None
     return Comparison(config, info, results)
-
-
-def _backend_errors() -> tuple[type[Exception], ...]:
-    from circuits.backends import UnknownBackendError
-    from circuits.ibm import BackendError
-
-    return (BackendError, UnknownBackendError)
 
 
 def _fmt_count(x: float) -> str:

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
+#: Synthetic data when no size is given.
+SYNTHETIC_N, SYNTHETIC_D = 256, 16
 DATASETS = ("synthetic",) + REAL_DATASETS
 
 
@@ -149,7 +151,7 @@ def real_dataset(name: str, n: int | None = None, d: int | None = None, seed: in
 
 
 def load_dataset(name: str, n: int | None = None, d: int | None = None, seed: int | np.random.Generator = 0) -> Dataset:
-    """Any data set by name; synthetic needs ``n`` and ``d``."""
+    """Any data set by name; synthetic defaults to ``SYNTHETIC_N`` points in ``R^SYNTHETIC_D``."""
     if name == "synthetic":
-        return synthetic(n if n is not None else 256, d if d is not None else 16, seed)
+        return synthetic(SYNTHETIC_N if n is None else n, SYNTHETIC_D if d is None else d, seed)
     return real_dataset(name, n, d, seed)

@@ -46,8 +46,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 from scipy import stats
 
-from quantum_train.compare import CompareConfig, Comparison, finder_for, prepare_run, warm_up
-from quantum_train.data import DataError, load_dataset
+from quantum_train.compare import CompareConfig, Comparison, finder_for, load_data, prepare_run, warm_up
 from quantum_train.errors import ConfigError
 from quantum_train.model import default_threshold, fire_probability
 from quantum_train.train import train
@@ -107,6 +106,18 @@ def key_id(key: dict) -> str:
     return json.dumps(key, sort_keys=True, separators=(",", ":"))
 
 
+def _distinct_integers(values, option: str, one: str, many: str, minimum: int) -> tuple[int, ...]:
+    """``values`` as ints, or a :class:`ConfigError` for ``option``: empty, not integers >= minimum, repeated."""
+    if not values:
+        raise ConfigError(option, f"name at least one {one}")
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
+            raise ConfigError(option, f"{many} must be integers >= {minimum}, got {v!r}")
+    if len(set(values)) != len(values):
+        raise ConfigError(option, f"a {one} is listed twice")
+    return tuple(int(v) for v in values)
+
+
 @dataclass
 class SweepConfig:
     """What to sweep; ``n`` and ``d`` are resolved from the data by :meth:`validate`."""
@@ -126,30 +137,13 @@ class SweepConfig:
     def validate(self) -> "SweepConfig":
         """Check every option (one :class:`ConfigError` naming the option) and resolve ``n``, ``d``."""
         self.finders, self.ms, self.seeds = tuple(self.finders), tuple(self.ms), tuple(self.seeds)
-        if not self.ms:
-            raise ConfigError("--m", "name at least one width")
-        for m in self.ms:
-            if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 2:
-                raise ConfigError("--m", f"widths must be integers >= 2, got {m!r}")
-        if len(set(self.ms)) != len(self.ms):
-            raise ConfigError("--m", "a width is listed twice")
-        if not self.seeds:
-            raise ConfigError("--seeds", "name at least one seed")
-        for s in self.seeds:
-            if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
-                raise ConfigError("--seeds", f"seeds must be integers >= 0, got {s!r}")
-        if len(set(self.seeds)) != len(self.seeds):
-            raise ConfigError("--seeds", "a seed is listed twice")
-        self.ms = tuple(sorted(int(m) for m in self.ms))
-        self.seeds = tuple(int(s) for s in self.seeds)
+        self.ms = tuple(sorted(_distinct_integers(self.ms, "--m", "width", "widths", minimum=2)))
+        self.seeds = _distinct_integers(self.seeds, "--seeds", "seed", "seeds", minimum=0)
         probe = CompareConfig(data=self.data, n=self.n, m=self.ms[0], d=self.d, iters=self.iters, lr=self.lr,
-                              b=self.b, finders=self.finders, strategy=self.strategy, delta=self.delta)
+                              b=self.b, seed=self.seeds[0], finders=self.finders, strategy=self.strategy,
+                              delta=self.delta)
         probe.validate()  # data name, sizes, lr, b, finders, strategy, delta
-        d = self.d if self.d is not None or self.data != "synthetic" else 16
-        try:
-            data = load_dataset(self.data, self.n, d, seed=self.seeds[0])
-        except DataError as err:
-            raise ConfigError(f"--{err.argument}", str(err)) from None
+        data = load_data(probe)
         self.n, self.d = data.n, data.d
         return self
 

@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from circuits.backends import UnknownBackendError, is_device_backend, make_executor
+from circuits.backends import UnknownBackendError, is_device_backend
 from circuits.executors import GROVER, AerExecutor
 from circuits.grover import grover_circuit, optimal_iterations, success_probability
 from circuits.hardware_oracles import two_qubit_count
@@ -27,6 +27,7 @@ from circuits.oracles import diagonal_oracle
 from circuits.problem import as_marked, num_qubits_for
 from quantum_train.commands.common import check_output_path, positive, size
 from quantum_train.compare import atomic_write
+from quantum_train.finders.grover import executor_for
 from quantum_train.errors import ConfigError, UsageError
 
 
@@ -191,12 +192,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--no-wait", "only for ibm: backends (local simulations finish in this process)")
     from circuits.ibm import BackendError, JobFailedError, TooManyQubitsError
 
-    try:
-        executor = make_executor(args.backend)
-    except UnknownBackendError as err:
-        raise ConfigError("--backend", str(err)) from None
-    except BackendError as err:
-        raise ConfigError("--backend", str(err)) from None
+    executor = executor_for(args.backend)
 
     record = {"m": args.m, "num_qubits": q, "marked": marked.tolist(), "iterations": j, "backend": args.backend,
               "backend_label": executor.label, "seed": args.seed}
@@ -222,10 +218,10 @@ def run(args: argparse.Namespace) -> int:
             isa = executor.isa_circuit(q, marked, GROVER, j)
         except TooManyQubitsError as err:
             raise ConfigError("--m", str(err)) from None
-        except BackendError as err:  # e.g. an ibm: device that is not available, or no connection
-            raise UsageError(str(err)) from None
         except UnknownBackendError as err:
             raise ConfigError("--backend", str(err)) from None
+        except BackendError as err:  # e.g. an ibm: device that is not available, or no connection
+            raise UsageError(str(err)) from None
         record.update(backend_name=executor.backend_name, depth=isa.depth(), two_qubit_gates=two_qubit_count(isa),
                       oracle=kind, oracle_candidates=cands, transpiled_for=executor.backend_name)
         executor.on_submit = None

@@ -16,18 +16,19 @@ import time
 
 import numpy as np
 
-from circuits import STRATEGIES, InsufficientMemoryError, SearchProblem, find_all_many, num_qubits_for
-from circuits.backends import UnknownBackendError, make_executor
-from quantum_train.commands.common import check_output_path, positive, size
+from circuits import SearchProblem, find_all_many, num_qubits_for
+from quantum_train.commands.common import add_search_options, check_output_path, positive, size
 from quantum_train.compare import atomic_write
 from quantum_train.data import synthetic
 from quantum_train.errors import ConfigError
+from quantum_train.finders.grover import check_search_options, executor_for
 from quantum_train.model import ShiftedReLUNet
 
 
 def register(sub) -> None:
     p = sub.add_parser("find-fired", help="find the fired neurons of random inputs by Grover search",
-                       description=__doc__.splitlines()[0])
+                       description="Grover find-all of the fired neurons of random unit inputs, "
+                       "with every oracle query counted.")
     p.add_argument("--m", type=size, default=2**10, help="neurons (default: %(default)s)")
     p.add_argument("--d", type=size, default=16, help="input dimension (default: %(default)s)")
     p.add_argument("--inputs", type=size, default=8, help="number of random unit inputs (default: %(default)s)")
@@ -35,8 +36,7 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of network, inputs and searches (default: %(default)s)")
     p.add_argument("--backend", default="emulator", help="emulator (exact ideal statistics) or aer (statevector), "
                    "or another executor name (default: %(default)s)")
-    p.add_argument("--strategy", default="counting", help=f"{', '.join(STRATEGIES)} (default: %(default)s)")
-    p.add_argument("--delta", type=float, default=1e-3, help="per-input miss probability bound (default: %(default)s)")
+    add_search_options(p, "counting", 1e-3)
     p.add_argument("--json", metavar="PATH", help="write per-input results and the summary as JSON (atomically)")
     p.set_defaults(handler=run)
 
@@ -44,22 +44,11 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     for option in ("m", "d", "inputs"):
         positive(f"--{option}", getattr(args, option))
-    if args.strategy not in STRATEGIES:
-        raise ConfigError("--strategy", f"unknown strategy {args.strategy!r}; choose one of {', '.join(STRATEGIES)}")
-    if not 0 < args.delta < 1:
-        raise ConfigError("--delta", f"must be in (0, 1), got {args.delta}")
+    check_search_options(args.strategy, args.delta)
     if args.b is not None and not math.isfinite(args.b):
         raise ConfigError("--b", f"must be finite, got {args.b}")
     check_output_path("--json", args.json)
-    try:
-        executor = make_executor(args.backend)
-    except UnknownBackendError as err:
-        raise ConfigError("--backend", str(err)) from None
-    if hasattr(executor, "check_memory"):
-        try:
-            executor.check_memory(num_qubits_for(args.m))
-        except InsufficientMemoryError as err:
-            raise ConfigError("--m", str(err)) from None
+    executor = executor_for(args.backend, num_qubits_for(args.m))
 
     net = ShiftedReLUNet.initialize(args.m, args.d, seed=args.seed, b=args.b)
     X = synthetic(args.inputs, args.d, seed=args.seed + 1).X

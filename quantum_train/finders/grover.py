@@ -23,14 +23,46 @@ import time
 
 import numpy as np
 
-from circuits import SearchProblem, find_all_many
-from circuits.backends import make_executor
+from circuits import InsufficientMemoryError, SearchProblem, find_all_many
+from circuits.backends import BackendError, make_executor
+from circuits.executors import Executor
+from circuits.search import STRATEGIES
+from quantum_train.errors import ConfigError
 from quantum_train.finders.base import FiredSetFinder
 from quantum_train.fired import FiredSets
 from quantum_train.model import ShiftedReLUNet
 
 DEFAULT_STRATEGY = "counting"
 DEFAULT_DELTA = 1e-3
+
+
+def check_search_options(strategy: str, delta: float) -> None:
+    """``--strategy`` names a find-all strategy and ``--delta`` lies in (0, 1)."""
+    if strategy not in STRATEGIES:
+        raise ConfigError("--strategy", f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+    if not 0 < delta < 1:
+        raise ConfigError("--delta", f"must be in (0, 1), got {delta}")
+
+
+def executor_for(backend: str, num_qubits: int | None = None, *, option: str = "--backend",
+                 label: str = "") -> Executor:
+    """The executor of a backend name, or a :class:`ConfigError` before anything is allocated.
+
+    An unknown or unusable backend is charged to ``option``; with ``num_qubits``,
+    a statevector that cannot fit in memory is charged to ``--m``. ``label``
+    (e.g. the finder's name) prefixes the message.
+    """
+    prefix = f"{label}: " if label else ""
+    try:
+        executor = make_executor(backend)
+    except BackendError as err:
+        raise ConfigError(option, prefix + str(err)) from None
+    if num_qubits is not None and hasattr(executor, "check_memory"):
+        try:
+            executor.check_memory(num_qubits)
+        except InsufficientMemoryError as err:
+            raise ConfigError("--m", prefix + str(err)) from None
+    return executor
 
 
 class GroverFinder(FiredSetFinder):
