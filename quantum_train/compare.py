@@ -21,6 +21,7 @@ from circuits.backends import BackendError
 from quantum_train.finders import FINDERS, is_finder, make_finder
 from quantum_train.finders.grover import check_search_options, executor_for
 from quantum_train.model import ShiftedReLUNet, default_threshold, fire_probability
+from quantum_train.seeds import SeedError, check_seed
 from quantum_train.train import TrainResult, default_learning_rate, train
 
 DEFAULT_FINDERS = ("dense", "weights-hsr", "data-hsr", "drift", "grover-emulator")
@@ -78,6 +79,10 @@ class CompareConfig:
     aer_left_out: bool = field(default=False, init=False)
 
     def validate(self) -> None:
+        try:
+            check_seed(self.seed)
+        except SeedError as err:
+            raise ConfigError("--seed", str(err)) from None
         if self.data not in DATASETS:
             raise ConfigError("--data", f"unknown dataset {self.data!r}; choose one of {', '.join(DATASETS)}")
         for name in ("n", "m", "d", "iters"):

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from quantum_train.seeds import SeedError, stream
+
 REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
 #: Synthetic data when no size is given.
 SYNTHETIC_N, SYNTHETIC_D = 256, 16
@@ -82,13 +84,20 @@ def validate_training_data(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np
     return np.ascontiguousarray(X), np.ascontiguousarray(y)
 
 
+def _stream(seed: int | np.random.Generator, purpose: str) -> np.random.Generator:
+    try:
+        return stream(seed, purpose)
+    except SeedError as err:
+        raise DataError("seed", str(err)) from None
+
+
 def synthetic(n: int, d: int, seed: int | np.random.Generator = 0, labels: str = "teacher") -> Dataset:
     """``n`` points uniform on the unit sphere in ``R^d`` with teacher or uniform labels."""
     if n <= 0:
         raise DataError("n", f"n must be positive, got {n}")
     if d <= 0:
         raise DataError("d", f"d must be positive, got {d}")
-    rng = np.random.default_rng(seed)
+    rng = _stream(seed, "data")
     X = normalize_rows(rng.standard_normal((n, d)))
     if labels == "teacher":
         v = rng.standard_normal(d)
@@ -135,7 +144,7 @@ def real_dataset(name: str, n: int | None = None, d: int | None = None, seed: in
         raise DataError("d", f"--d {d} is not in 1..{dim}, the dimension of {name}")
     if n is not None and not 0 < n <= size:
         raise DataError("n", f"--n {n} is not in 1..{size}, the size of {name}")
-    rng = np.random.default_rng(seed)
+    rng = _stream(seed, "subsample")
     if n is not None and n < size:
         keep = np.sort(rng.choice(size, size=n, replace=False))
         features, labels = features[keep], labels[keep]

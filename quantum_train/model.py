@@ -26,6 +26,7 @@ from scipy.stats import norm
 from classical.brute import blocked_halfspace_csr
 from classical.exact import exact_dot
 from quantum_train.fired import FiredSets
+from quantum_train.seeds import stream
 
 
 #: Tile of the reference scan (neurons x inputs): fastest measured on 2 cores at n = 1024, d = 16.
@@ -98,10 +99,15 @@ class ShiftedReLUNet:
 
     @classmethod
     def initialize(cls, m: int, d: int, seed: int | np.random.Generator = 0, b: float | None = None) -> "ShiftedReLUNet":
-        """``w_r ~ N(0, I_d)``, ``a_r ~ U{-1, +1}`` from one generator (W first, then a)."""
+        """``w_r ~ N(0, I_d)``, ``a_r ~ U{-1, +1}`` from one generator (W first, then a).
+
+        An integer ``seed`` is mapped to the run's *network* stream
+        (:mod:`quantum_train.seeds`), independent of the data drawn from the
+        same integer.
+        """
         if m <= 0 or d <= 0:
             raise ValueError(f"m and d must be positive, got m={m}, d={d}")
-        rng = np.random.default_rng(seed)
+        rng = stream(seed, "network")
         W = rng.standard_normal((m, d))
         a = rng.choice(np.array([-1.0, 1.0]), size=m)
         if b is None:

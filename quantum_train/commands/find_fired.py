@@ -23,6 +23,7 @@ from quantum_train.data import synthetic
 from quantum_train.errors import ConfigError
 from quantum_train.finders.grover import check_search_options, executor_for
 from quantum_train.model import ShiftedReLUNet
+from quantum_train.seeds import stream
 
 
 def register(sub) -> None:
@@ -51,11 +52,11 @@ def run(args: argparse.Namespace) -> int:
     executor = executor_for(args.backend, num_qubits_for(args.m))
 
     net = ShiftedReLUNet.initialize(args.m, args.d, seed=args.seed, b=args.b)
-    X = synthetic(args.inputs, args.d, seed=args.seed + 1).X
+    X = synthetic(args.inputs, args.d, seed=args.seed).X  # the data stream: independent of the network's
     indptr, indices = net.fired_sets(X).by_input
     problems = [SearchProblem(args.m, indices[indptr[i]:indptr[i + 1]]) for i in range(args.inputs)]
     start = time.perf_counter()
-    results = find_all_many(problems, executor, strategy=args.strategy, delta=args.delta, seed=args.seed)
+    results = find_all_many(problems, executor, strategy=args.strategy, delta=args.delta, seed=stream(args.seed, "search"))
     seconds = time.perf_counter() - start
 
     rows = []

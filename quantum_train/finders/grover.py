@@ -31,6 +31,7 @@ from quantum_train.errors import ConfigError
 from quantum_train.finders.base import FiredSetFinder
 from quantum_train.fired import FiredSets
 from quantum_train.model import ShiftedReLUNet
+from quantum_train.seeds import stream
 
 DEFAULT_STRATEGY = "counting"
 DEFAULT_DELTA = 1e-3
@@ -79,7 +80,7 @@ class GroverFinder(FiredSetFinder):
         self.name = f"grover-{backend}"
         self.strategy = strategy
         self.delta = delta
-        self.rng = np.random.default_rng(seed)
+        self.rng = stream(seed, "search")
         self.queries: list[int] = []
         self.ratios: list[float] = []
         self.marked_total = 0
