@@ -277,9 +277,7 @@ class AerExecutor(CircuitExecutor):
         if need > self.memory_fraction * avail:
             raise InsufficientMemoryError(
                 f"a {num_qubits}-qubit statevector needs {need / 2**30:.3g} GiB but only "
-                f"{self.memory_fraction:g} x {avail / 2**30:.3g} GiB available memory may be "
-                f"used; use EmulatedExecutor (exact ideal statistics without a statevector) "
-                f"for larger problems")
+                f"{self.memory_fraction:g} x {avail / 2**30:.3g} GiB available memory may be used")
 
     def _zero_reflection(self, q: int) -> QuantumCircuit:
         zr = self._zero.get(q)

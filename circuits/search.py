@@ -92,6 +92,15 @@ class FindAllStrategy:
     arm: float = 0.2
     cert_epochs: int = 2
 
+    def widest_circuit_qubits(self, num_qubits: int) -> int:
+        """Qubits of the widest circuit this strategy builds for ``num_qubits`` index qubits.
+
+        Counting adds its ``t = ceil(q/2) + first_extra`` precision qubits; BBHT
+        runs Grover circuits on the index register alone.
+        """
+        q = int(num_qubits)
+        return q + max(1, (q + 1) // 2 + self.first_extra) if self.name == "counting" else q
+
     @property
     def label(self) -> str:
         """``name``, plus ``"_warm"`` for BBHT that does not restart ``M`` at 1."""

@@ -72,6 +72,12 @@ class AutoHSR:
         self.probe: dict = {}
         self.impl: KDTreeHSR | BruteForceHSR | None = None
 
+    def with_probe(self, queries: np.ndarray, b: float) -> "AutoHSR":
+        """Probe with (a prefix of) the queries and the threshold the structure will really serve."""
+        self._probe = np.asarray(queries, dtype=np.float64)
+        self.probe_b = float(b)
+        return self
+
     @property
     def stats(self) -> HSRStats:
         """The counters of the structure in use (all zero before ``build``)."""
@@ -86,7 +92,7 @@ class AutoHSR:
             self._choose(self.prefer, P, brute, f"forced by prefer={self.prefer!r}")
             return self
         if n < max(1, self.min_points):
-            self._choose("brute", P, brute, f"n = {n} < min_points = {self.min_points}: a scan is cheapest")
+            self._choose("brute", P, brute, f"{n} points < min_points = {self.min_points}: a scan is cheapest")
             return self
         Q, b = self._probe_set(P)
         t0 = time.perf_counter()
@@ -122,7 +128,7 @@ class AutoHSR:
         per_b = t_brute / len(Q)
         per_t = t_tree / done
         summary = (
-            f"probe of {len(Q)} queries at b = {b:.3g}, n = {n}, d = {d}: tree {per_t * 1e3:.3g} ms/query "
+            f"probe of {len(Q)} queries at b = {b:.4g} over {n} points in d = {d}: tree {per_t * 1e3:.3g} ms/query "
             f"(ops {100 * ops_frac:.3g} % of a scan), brute {per_b * 1e3:.3g} ms/query"
         )
         if done == len(Q) and t_tree < t_brute:

@@ -3,6 +3,11 @@
 Subcommands live in :mod:`quantum_train.commands`, one module each. Errors in
 the options print one line, ``quantum-train: error: argument --X: ...``, and
 exit with status 2, before anything is written.
+
+Exit status: 0 done; 2 a bad option or environment (one line, nothing
+written); 3 a finder's training diverged (results are still written, the
+notes say which finder, where and why); 130 interrupted (Ctrl-C: one line, no
+partial file); 141 output pipe closed.
 """
 
 from __future__ import annotations
@@ -15,7 +20,12 @@ import sys
 from typing import Sequence
 
 import quantum_train.commands as commands
-from quantum_train.errors import ConfigError, UsageError
+from quantum_train.errors import ConfigError, TrainingDiverged, UsageError, flag_for
+
+#: Exit status when a finder's training diverged (results still written).
+EXIT_DIVERGED = 3
+#: Exit status on Ctrl-C.
+EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,16 +45,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     try:
+        parser = build_parser()  # imports every command (numpy, qiskit, ...): Ctrl-C here is handled too
         args = parser.parse_args(argv)
         return args.handler(args)
     except UsageError as err:
         print(f"quantum-train: error: {err}", file=sys.stderr)
     except ConfigError as err:
         print(f"quantum-train: error: argument {err.argument}: {err}", file=sys.stderr)
+    except ValueError as err:
+        field = getattr(err, "argument", None)  # a DataError names its field
+        if field is None:
+            raise
+        print(f"quantum-train: error: argument {flag_for(field)}: {err}", file=sys.stderr)
     except MemoryError as err:  # e.g. circuits.InsufficientMemoryError, raised before allocating
         print(f"quantum-train: error: {err}", file=sys.stderr)
+    except TrainingDiverged as err:
+        print(f"quantum-train: {err}", file=sys.stderr)
+        return EXIT_DIVERGED
+    except KeyboardInterrupt:
+        print("quantum-train: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141

@@ -8,20 +8,20 @@ their costs are directly comparable (one unit, :mod:`quantum_train.costs`).
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from quantum_train.data import DATASETS, SYNTHETIC_N, DataError, Dataset, load_dataset
+from quantum_train.data import DATASETS, SYNTHETIC_D, SYNTHETIC_N, DataError, Dataset, load_dataset
 from quantum_train.errors import ConfigError, UsageError
 from circuits import num_qubits_for
 from circuits.backends import BackendError
 from quantum_train.finders import FINDERS, is_finder, make_finder
-from quantum_train.finders.grover import check_search_options, executor_for
+from quantum_train.finders.grover import DEFAULT_STRATEGY, check_search_options, executor_for
 from quantum_train.model import ShiftedReLUNet, default_threshold, fire_probability
 from quantum_train.seeds import SeedError, check_seed
+from quantum_train.memory import check_fits
+from quantum_train.io import atomic_write  # noqa: F401 - re-exported for older imports
 from quantum_train.train import TrainResult, default_learning_rate, train
 
 DEFAULT_FINDERS = ("dense", "weights-hsr", "data-hsr", "drift", "grover-emulator")
@@ -73,7 +73,7 @@ class CompareConfig:
     b: float | None = None
     seed: int = 0
     finders: tuple[str, ...] | None = None
-    strategy: str = "counting"
+    strategy: str | None = None
     delta: float = 1e-3
     lr_rule: str = field(default="", init=False)
     aer_left_out: bool = field(default=False, init=False)
@@ -102,35 +102,54 @@ class CompareConfig:
             if not is_finder(name):
                 raise ConfigError("--finders", f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, "
                                   "grover-emulator, grover-aer, grover-aer-noisy:<fake>, grover-fake_<name>, grover-ibm:<device>")
-        check_search_options(self.strategy, self.delta)
-        self._validate_devices()
+        if self.strategy is not None:
+            check_search_options(self.strategy, self.delta)
         for name in self.finders:  # every backend can be set up here; statevectors fit (before allocating)
             if name.startswith("grover-"):
-                qubits = None if _device_finders([name]) else num_qubits_for(self.m)
-                executor_for(name.removeprefix("grover-"), qubits, option="--finders", label=name)
+                items = None if _device_finders([name]) else self.m
+                executor_for(name.removeprefix("grover-"), items, self.strategy, option="finders", label=name,
+                             instead="grover-emulator in --finders")
+        self._validate_devices()
+        check_search_options(self.strategy, self.delta)
         if len(set(self.finders)) != len(self.finders):
             raise ConfigError("--finders", "a finder is listed twice")
+        self._check_memory()
+
+    def _check_memory(self) -> None:
+        """Refuse, before anything is allocated, a run whose estimated peak memory cannot fit."""
+        n = expected_n(self.data, self.n)
+        d = self.d if self.d is not None else (SYNTHETIC_D if self.data == "synthetic" else load_dataset(self.data).d)
+        b = self.b if self.b is not None else default_threshold(self.m)
+        check_fits(n, self.m, d, b, self.finders, b_follows_m=self.b is None)
 
     def _validate_devices(self) -> None:
-        """Device finders: tiny instances, BBHT only, and a backend that can be set up here."""
+        """Device finders: tiny instances and BBHT; every fault is named at once, in one line.
+
+        With device finders and no ``strategy`` given, the strategy is ``bbht``
+        (quantum counting is far beyond device depth).
+        """
         devices = _device_finders(self.finders)
         if not devices:
+            if self.strategy is None:
+                self.strategy = DEFAULT_STRATEGY
             return
         names = ", ".join(devices)
+        if self.strategy is None:
+            self.strategy = "bbht"
+        faults = []
         if self.m > DEVICE_MAX_M:
-            raise ConfigError("--m", f"{names} runs on a device backend, limited to m <= {DEVICE_MAX_M} "
-                              f"(5 index qubits); got {self.m}")
-        if self.n is not None and self.n > DEVICE_MAX_N:
-            raise ConfigError("--n", f"{names} runs on a device backend, limited to n <= {DEVICE_MAX_N} inputs "
-                              f"(one device job per search round); got {self.n}")
-        if self.n is None:
-            if self.data != "synthetic":
-                raise ConfigError("--n", f"{names} runs on a device backend: give --n <= {DEVICE_MAX_N} "
-                                  f"(a subset of {self.data})")
-            self.n = DEVICE_MAX_N
+            faults.append(f"m <= {DEVICE_MAX_M} (5 index qubits; got {self.m})")
+        n = self.n if self.n is not None else (DEVICE_MAX_N if self.data == "synthetic" else expected_n(self.data, None))
+        if n > DEVICE_MAX_N:
+            faults.append(f"n <= {DEVICE_MAX_N} inputs (one device job per search round; got {n}"
+                          + ("" if self.n is not None else f", all of {self.data}") + ")")
         if self.strategy == "counting":
-            raise ConfigError("--strategy", f"{names}: quantum counting needs up to 2^(q+2) - 1 controlled "
-                              "Grover operators, far beyond device depth; use --strategy bbht or bbht_warm")
+            faults.append("strategy bbht or bbht_warm (quantum counting needs up to 2^(q+2) - 1 controlled "
+                          "Grover operators, far beyond device depth)")
+        if faults:
+            raise ConfigError("m" if self.m > DEVICE_MAX_M else "n" if n > DEVICE_MAX_N else "strategy",
+                              f"{names} runs on a device backend and needs " + "; ".join(faults))
+        self.n = n
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -155,7 +174,10 @@ class Comparison:
             per_it = r.ledger.per_iteration()
             row = {
                 "finder": r.finder,
+                "initial_loss": r.initial_loss,
                 "final_loss": r.final_loss,
+                "diverged": None if r.diverged is None else {
+                    "iteration": r.diverged.iteration, "loss": r.diverged.loss, "reason": r.diverged.reason},
                 "loss": r.loss,
                 "preprocess": r.ledger.preprocess.as_dict(),
                 "per_iteration": per_it,
@@ -163,7 +185,7 @@ class Comparison:
                 "fired_per_input": float(np.mean(r.fired_mean)),
                 "fired_per_input_max": int(max(r.fired_max)),
                 "fired_per_input_by_iteration": r.fired_mean,
-                "max_abs_weight_diff_vs_dense": None if ref is None else float(np.max(np.abs(r.W - ref.W))),
+                "max_abs_weight_diff_vs_dense": _weight_diff(r, ref),
                 "ops_by_iteration": r.ledger.series(),
                 "seconds_by_iteration": r.ledger.series(what="seconds"),
             }
@@ -173,6 +195,17 @@ class Comparison:
 
     def as_dict(self) -> dict:
         return {"config": self.config.as_dict() | {"data_info": self.data_info}, "results": self.rows()}
+
+    def diverged(self) -> list[TrainResult]:
+        """The results whose training was stopped for divergence."""
+        return [r for r in self.results if r.diverged is not None]
+
+
+def _weight_diff(result: TrainResult, reference: TrainResult | None) -> float | None:
+    """``max |W - W_dense|``, or None without a (converged) dense run or when either diverged."""
+    if reference is None or result.diverged is not None or reference.diverged is not None:
+        return None
+    return float(np.max(np.abs(result.W - reference.W)))
 
 
 def load_data(config: CompareConfig) -> Dataset:
@@ -249,14 +282,16 @@ def format_table(comparison: Comparison) -> str:
     """The side-by-side text table."""
     rows = comparison.rows()
     c = comparison.config
-    head = ["finder", "preproc ops", "preproc s", "ops/iter", "s/iter", "final loss", "fired/input", "max|W-W_dense|"]
+    head = ["finder", "preproc ops", "preproc s", "ops/iter", "s/iter", "initial loss", "final loss", "fired/input",
+            "max|W-W_dense|"]
     body = []
     for r in rows:
         diff = r["max_abs_weight_diff_vs_dense"]
         secs = f"{r['per_iteration']['seconds']:.4f}" + ("*" if r["seconds_label"] != "wall" else "")
         body.append([
             r["finder"], _fmt_count(r["preprocess"]["ops"]), f"{r['preprocess']['seconds']:.3f}",
-            _fmt_count(r["per_iteration"]["ops"]), secs, f"{r['final_loss']:.6g}",
+            _fmt_count(r["per_iteration"]["ops"]), secs, _fmt_loss(r["initial_loss"]),
+            "diverged" if r["diverged"] else _fmt_loss(r["final_loss"]),
             f"{r['fired_per_input']:.1f}", "-" if diff is None else f"{diff:.1e}",
         ])
     widths = [max(len(h), *(len(b[k]) for b in body)) for k, h in enumerate(head)]
@@ -274,6 +309,7 @@ def format_table(comparison: Comparison) -> str:
         lines.append("* classical simulation seconds of a quantum algorithm, not quantum run time.")
         lines.append("  Quantum ops are oracle queries, assuming coherent (QRAM) query access to the weights: a query is not a gate.")
     notes = [f"  {r['finder']}: {note}" for r in rows if (note := finder_note(r))]
+    notes += [f"  {r.diverged.message(r.finder)}" for r in comparison.diverged()]
     if c.aer_left_out:
         notes.append(f"  grover-aer left out of the defaults: n x iters = {c.n * c.iters} searches exceeds "
                      f"{AER_DEFAULT_MAX_SEARCHES} (about half a second each on Aer); add it with --finders")
@@ -282,32 +318,21 @@ def format_table(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
+def _fmt_loss(x: float | None) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{x:.6g}"
+
+
 def finder_note(row: dict) -> str:
     """One line of finder-specific facts for the table's notes."""
     if "recall" in row:
-        return (f"recall {row['recall']:.4f} ({row['missed']} missed), queries/sqrt(m k) "
-                f"{row['queries_over_sqrt_mk']:.2f} (classical scan: sqrt(m/k)), strategy {row['strategy']}, "
-                f"{row['executor']}")
+        found = row["fired_pairs"] - row["missed"]
+        return (f"recall {found}/{row['fired_pairs']} fired pairs ({row['missed']} missed), queries/sqrt(m k) "
+                f"{row['queries_over_sqrt_mk']:.2f} (the classical scan's m inner products per input are "
+                f"{row['scan_over_sqrt_mk']:.2f} sqrt(m k)), strategy {row['strategy']}, {row['executor']}")
     if "structure_chosen" in row:
-        return f"structure {row['structure_chosen']}" + (f" ({row['structure_reason']})" if row.get("structure_reason") else "")
+        return (f"structure {row['structure_chosen']} over {row['structure_over']}"
+                + (f" ({row['structure_reason']})" if row.get("structure_reason") else ""))
     if "neurons_refreshed" in row:
         return (f"tau {row['tau']}, {row['candidates_stored']} candidate pairs stored, "
                 f"{row['pairs_rechecked']} re-checked, {row['neurons_refreshed']} neuron refreshes")
     return ""
-
-
-def atomic_write(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and ``os.replace``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; give the file ordinary permissions
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

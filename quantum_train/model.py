@@ -82,11 +82,16 @@ def _gradient_rows(a, X, err, indptr, indices, rows, scale, G):
 
 @njit(cache=True, parallel=True)
 def _step_rows(W, rows, G, lr):
-    """``W[rows] -= lr * G`` in place."""
+    """``W[rows] -= lr * G`` in place; returns the number of non-finite weights it wrote."""
+    bad = 0
     for k in prange(rows.shape[0]):
         r = rows[k]
         for j in range(W.shape[1]):
-            W[r, j] -= lr * G[k, j]
+            w = W[r, j] - lr * G[k, j]
+            W[r, j] = w
+            if not np.isfinite(w):
+                bad += 1
+    return bad
 
 
 @dataclass
@@ -153,9 +158,9 @@ class ShiftedReLUNet:
                        1.0 / math.sqrt(self.m), G)
         return rows, G
 
-    def step(self, rows: np.ndarray, G: np.ndarray, lr: float) -> None:
-        """Gradient step on ``rows`` in place: ``w_r <- w_r - lr g_r``."""
-        _step_rows(self.W, rows, G, float(lr))
+    def step(self, rows: np.ndarray, G: np.ndarray, lr: float) -> bool:
+        """Gradient step on ``rows`` in place: ``w_r <- w_r - lr g_r``; False if a weight became non-finite."""
+        return _step_rows(self.W, rows, G, float(lr)) == 0
 
     def fired_sets(self, X: np.ndarray) -> FiredSets:
         """The exact fired sets by a blocked scan of all ``n m`` pairs (the reference).

@@ -1,24 +1,38 @@
-"""Figures of a comparison: loss curves and per-iteration cost, written atomically as PNG."""
+"""Figures of a comparison and of a sweep, written atomically as PNG, PDF or SVG (by extension).
+
+Figures are built as :class:`matplotlib.figure.Figure` objects, without
+``pyplot`` and without choosing a backend, so importing this module never
+changes a notebook's matplotlib setup.
+"""
 
 from __future__ import annotations
 
 import io
 
 import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from quantum_train.compare import Comparison
+from quantum_train.io import atomic_write, plot_format
 
-from quantum_train.compare import Comparison, atomic_write  # noqa: E402
+
+def save_figure(fig: Figure, path: str, dpi: int = 110) -> None:
+    """Write ``fig`` to ``path`` atomically in the format its extension names (png, pdf, svg)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format=plot_format(path), dpi=dpi)
+    atomic_write(path, buf.getvalue())
 
 
 def comparison_figure(comparison: Comparison):
     """Three panels: loss by iteration, ops per iteration, seconds per iteration."""
     rows = comparison.rows()
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), constrained_layout=True)
+    fig = Figure(figsize=(15, 4.2), layout="constrained")
+    axes = fig.subplots(1, 3)
     styles = ["-", "--", ":", "-."]
     for k, r in enumerate(rows):
-        axes[0].plot(range(len(r["loss"])), r["loss"], styles[k % 4], label=r["finder"], lw=2 - 0.3 * (k % 4))
+        loss = [float("nan") if v is None else v for v in r["loss"]]
+        label = r["finder"] + (" (diverged)" if r["diverged"] else "")
+        axes[0].plot(range(len(loss)), loss, styles[k % 4], label=label, lw=2 - 0.3 * (k % 4))
     axes[0].set(xlabel="iteration", ylabel="loss L(W(t))", title="Training loss (exact finders coincide)")
     axes[0].legend()
     names = [r["finder"] for r in rows]
@@ -37,11 +51,7 @@ def comparison_figure(comparison: Comparison):
 
 
 def save_comparison_plot(comparison: Comparison, path: str) -> None:
-    fig = comparison_figure(comparison)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    atomic_write(path, buf.getvalue())
+    save_figure(comparison_figure(comparison), path, dpi=110)
 
 
 def sweep_figure(records):
@@ -57,8 +67,9 @@ def sweep_figure(records):
 
     records = list(records)
     finders = list(dict.fromkeys(r["finder"] for r in records))
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6), constrained_layout=True)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig = Figure(figsize=(16, 4.6), layout="constrained")
+    axes = fig.subplots(1, 3)
+    colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
 
     def panel(ax, metric, names):
         fits = fit_all([r for r in records if r["finder"] in names], metric)
@@ -104,8 +115,4 @@ def sweep_figure(records):
 
 
 def save_sweep_plot(records, path: str) -> None:
-    fig = sweep_figure(records)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
-    atomic_write(path, buf.getvalue())
+    save_figure(sweep_figure(records), path, dpi=100)

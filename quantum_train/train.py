@@ -11,6 +11,14 @@ One iteration at weights ``W(t)``:
 The recorded loss list is ``L(W(0)), ..., L(W(T))``; its last entry, the
 *final loss*, is evaluated after training by the reference scan, outside the
 ledger, identically for every finder.
+
+**Divergence.** A run stops at the first iteration whose loss is not finite,
+or exceeds ``DIVERGENCE_FACTOR`` times the initial loss, or whose step leaves a
+non-finite weight (checked before the finder sees the new weights). The result
+then carries a :class:`Divergence` (iteration, loss, reason) and no final loss;
+the other finders of a comparison still run. With the default learning rate
+(:func:`default_learning_rate`) the loss falls, so a stop means the given
+``lr`` (or ``b``) was too large.
 """
 
 from __future__ import annotations
@@ -30,18 +38,46 @@ from quantum_train.fired import FiredSets
 from quantum_train.model import ShiftedReLUNet, fire_probability
 
 
+#: A loss above this many times the initial loss counts as divergence.
+DIVERGENCE_FACTOR = 100.0
+
+
 def default_learning_rate(n: int, b: float) -> float:
-    """``lr = 1 / (n Q(b))``, the inverse trace of the expected NTK Gram matrix.
+    """``lr = 1 / max(n Q(b), 1)``: the inverse trace of the expected NTK Gram matrix, capped at 1.
 
     At initialisation ``H_ij = (1/m) sum_r <x_i, x_j> 1[r fires on i and j]``
     has expected diagonal ``Q(b)`` for unit inputs, so ``trace E[H] = n Q(b)
     >= lambda_max``. A step ``lr <= 1/lambda_max`` (below the stability limit
     ``2/lambda_max``) makes the linearised loss fall monotonically, whatever
-    the data's correlation. The paper's NTK step size (of order
-    ``lambda / n^2``) is orders of magnitude smaller and barely moves the loss
-    in a few iterations.
+    the data's correlation.
+
+    The cap covers large ``b``, where ``n Q(b) < 1``: a neuron that fires at
+    all fires on at least one input, so its step moves ``w_r`` by about
+    ``lr |T_r| / sqrt(m) >= lr / sqrt(m)``, not the ``lr n Q(b) / sqrt(m)``
+    of the expectation. Uncapped (``1/(n Q(b))``, e.g. 122 at ``n = 256``,
+    ``b = 4``) one step moved fired weights by more than the spread of
+    ``<w, x>`` itself, switched many neurons on, and the loss grew 10^4-fold
+    in 10 steps. Capped, every step moves a weight by ``O(1/sqrt(m))``
+    and the linearised argument holds. The tests check that the loss falls
+    on every built-in data set and at every ``b`` from -3 to 6 (and stays
+    constant where no neuron fires). The paper's NTK step size (of order
+    ``lambda / n^2``) is orders of magnitude smaller and barely moves the
+    loss in a few iterations.
     """
-    return 1.0 / (n * fire_probability(b))
+    return 1.0 / max(n * fire_probability(b), 1.0)
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Why and where a run was stopped: ``iteration`` t, whose loss was ``loss`` (None if not finite)."""
+
+    iteration: int
+    loss: float | None
+    reason: str
+
+    def message(self, finder: str) -> str:
+        return (f"{finder} diverged at iteration {self.iteration}: {self.reason}; "
+                "lower --lr (or leave it to the default)")
 
 
 @dataclass
@@ -56,10 +92,16 @@ class TrainResult:
     W: np.ndarray
     seconds_label: str = "wall"
     extras: dict = field(default_factory=dict)
+    diverged: Divergence | None = None
 
     @property
-    def final_loss(self) -> float:
-        return self.loss[-1]
+    def initial_loss(self) -> float:
+        return self.loss[0]
+
+    @property
+    def final_loss(self) -> float | None:
+        """``L(W(T))``, or ``None`` when the run diverged."""
+        return None if self.diverged is not None else self.loss[-1]
 
 
 def train(
@@ -97,27 +139,48 @@ def train(
     fired_max: list[int] = []
     workspace = np.empty_like(net.W)  # gradient rows, reused: no page faults per step
     bar = tqdm(range(iters), desc=finder.name, disable=not progress, leave=False, mininterval=0.5)
-    for t in bar:
-        ledger.new_iteration()
-        with ledger.measure("find", ops):
-            fired = finder.find(net, X)
-            fired.by_neuron  # the direction training uses: a finder's transpose is its cost
-        if on_iteration is not None:
-            on_iteration(t, fired)
-        with ledger.measure("forward") as cost:
-            err = net.forward(X, fired) - y
-            cost.ops += fired.nnz
-        with ledger.measure("backward") as cost:
-            rows, G = net.gradient(X, err, fired, out=workspace)
-            cost.ops += fired.nnz
-        with ledger.measure("update", ops) as cost:
-            net.step(rows, G, lr)
-            cost.ops += len(rows)
-            finder.moved(rows, net)
-        losses.append(0.5 * float(err @ err))
-        counts = fired.per_input()
-        fired_mean.append(float(counts.mean()))
-        fired_max.append(int(counts.max()))
-        bar.set_postfix(loss=f"{losses[-1]:.4g}")
-    losses.append(net.loss(X, y))
-    return TrainResult(finder.name, losses, fired_mean, fired_max, ledger, net.W, finder.seconds_label, finder.report())
+    diverged: Divergence | None = None
+    # a diverging run overflows on its way to inf: that is caught as a Divergence, not warned about
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in bar:
+            ledger.new_iteration()
+            with ledger.measure("find", ops):
+                fired = finder.find(net, X)
+                fired.by_neuron  # the direction training uses: a finder's transpose is its cost
+            if on_iteration is not None:
+                on_iteration(t, fired)
+            with ledger.measure("forward") as cost:
+                err = net.forward(X, fired) - y
+                cost.ops += fired.nnz
+            loss = 0.5 * float(err @ err)
+            losses.append(loss)
+            if (diverged := _check_loss(t, loss, losses[0])) is not None:
+                break
+            with ledger.measure("backward") as cost:
+                rows, G = net.gradient(X, err, fired, out=workspace)
+                cost.ops += fired.nnz
+            with ledger.measure("update", ops) as cost:
+                finite = net.step(rows, G, lr)
+                cost.ops += len(rows)
+                if finite:  # a finder never sees non-finite weights
+                    finder.moved(rows, net)
+            counts = fired.per_input()
+            fired_mean.append(float(counts.mean()))
+            fired_max.append(int(counts.max()))
+            bar.set_postfix(loss=f"{loss:.4g}")
+            if not finite:
+                diverged = Divergence(t + 1, None, f"the step of iteration {t} left non-finite weights")
+                break
+    if diverged is None:
+        losses.append(net.loss(X, y))
+    return TrainResult(finder.name, losses, fired_mean, fired_max, ledger, net.W, finder.seconds_label,
+                       finder.report(), diverged)
+
+
+def _check_loss(t: int, loss: float, initial: float) -> Divergence | None:
+    """A :class:`Divergence` if ``loss`` is not finite or above ``DIVERGENCE_FACTOR`` x ``initial``."""
+    if not math.isfinite(loss):
+        return Divergence(t, None, f"the loss is {loss}")
+    if loss > DIVERGENCE_FACTOR * initial and loss > 0:
+        return Divergence(t, loss, f"the loss {loss:.4g} exceeds {DIVERGENCE_FACTOR:g} x the initial {initial:.4g}")
+    return None

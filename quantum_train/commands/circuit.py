@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 import time
 
 import numpy as np
@@ -25,10 +24,14 @@ from circuits.grover import grover_circuit, optimal_iterations, success_probabil
 from circuits.hardware_oracles import two_qubit_count
 from circuits.oracles import diagonal_oracle
 from circuits.problem import as_marked, num_qubits_for
-from quantum_train.commands.common import check_output_path, positive, size
-from quantum_train.compare import atomic_write
+from quantum_train.commands.common import check_outputs, positive, seed_option, size
+from quantum_train.io import atomic_write, write_json
 from quantum_train.finders.grover import executor_for
 from quantum_train.errors import ConfigError, UsageError
+
+
+#: Shots of one circuit run: every shot's outcome is kept in memory.
+MAX_SHOTS = 2**20
 
 
 def register(sub) -> None:
@@ -44,7 +47,7 @@ def register(sub) -> None:
     p.add_argument("--shots", type=size, default=1024, help="shots (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="seed of --k, the simulators and transpilation (default: %(default)s)")
     p.add_argument("--json", metavar="PATH", help="write the result as JSON (atomically)")
-    p.add_argument("--draw", metavar="PATH", help="save the (logical) circuit diagram as PNG")
+    p.add_argument("--draw", metavar="PATH", help="save the (logical) circuit diagram as PNG, folded to a readable width")
     p.add_argument("--no-wait", action="store_true", help="ibm: backends: submit, print the job id and return")
     p.add_argument("--timeout", type=float, default=3600.0,
                    help="seconds to wait for an ibm: job (default: %(default)s)")
@@ -59,12 +62,16 @@ def _marked(args) -> tuple[np.ndarray, int]:
             values = [int(s) for s in args.marked.split(",") if s.strip()]
         except ValueError:
             raise ConfigError("--marked", f"expected a comma list of integers, got {args.marked!r}") from None
+        if not values:
+            raise ConfigError("--marked", "name at least one marked index, e.g. --marked 3,17 (a search with "
+                              "nothing marked has nothing to find)")
         try:
             return as_marked(np.array(values, dtype=np.int64), args.m, "--marked"), q
         except ValueError as err:
             raise ConfigError("--marked", str(err)) from None
-    if not 0 <= args.k <= args.m:
-        raise ConfigError("--k", f"must be in [0, m] = [0, {args.m}], got {args.k}")
+    if not 1 <= args.k <= args.m:
+        raise ConfigError("--k", f"must be in [1, m] = [1, {args.m}], got {args.k} (a search with nothing "
+                          "marked has nothing to find)")
     rng = np.random.default_rng(args.seed)
     return np.sort(rng.choice(args.m, size=args.k, replace=False)).astype(np.int64), q
 
@@ -94,12 +101,26 @@ def save_job_record(record: dict) -> str:
     return path
 
 
+#: Fields a job record must hold to decode its result.
+RECORD_FIELDS = ("job_id", "backend", "m", "num_qubits", "marked", "iterations")
+
+
 def load_job_record(job_id: str) -> dict | None:
+    """The record saved at submission, None if there is none, or a :class:`ConfigError` if it is unreadable."""
     path = os.path.join(jobs_dir(), f"{os.path.basename(job_id)}.json")
     if not os.path.exists(path):
         return None
-    with open(path) as fh:
-        return json.load(fh)
+    try:
+        with open(path) as fh:
+            record = json.load(fh)
+        missing = [f for f in RECORD_FIELDS if f not in record]
+    except (OSError, ValueError, TypeError) as err:
+        raise ConfigError("job_id", f"the record {path} is unreadable ({type(err).__name__}); "
+                          "delete it and submit the circuit again") from None
+    if missing:
+        raise ConfigError("job_id", f"the record {path} lacks {', '.join(missing)}; "
+                          "delete it and submit the circuit again")
+    return record
 
 
 def report(record: dict, outcomes: np.ndarray) -> dict:
@@ -132,30 +153,28 @@ def report(record: dict, outcomes: np.ndarray) -> dict:
             "success_probability_ideal": ideal, "uniform_guess": uniform}
 
 
+#: Gates per row of a drawn diagram before it folds (the mpl drawer's unit), and characters of a text one.
+DRAW_FOLD, TEXT_FOLD = 24, 120
+
+
 def _save_png(path: str, circuit) -> None:
-    """The circuit diagram as PNG, written atomically (mpl drawer, else the text diagram rendered)."""
-    import matplotlib
+    """The circuit diagram as PNG, folded to a readable width, written atomically with usual permissions.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Qiskit's mpl drawer is used where pylatexenc is installed; otherwise the
+    text diagram is rendered.
+    """
+    from matplotlib.figure import Figure
+
+    from quantum_train.plots import save_figure
 
     try:
-        fig = circuit.draw("mpl", fold=-1)
+        fig = circuit.draw("mpl", fold=DRAW_FOLD)
     except Exception:  # noqa: BLE001 - MissingOptionalLibraryError (pylatexenc): render the text drawing
-        text = str(circuit.draw("text", fold=-1))
+        text = str(circuit.draw("text", fold=TEXT_FOLD))
         lines = text.splitlines()
-        fig = plt.figure(figsize=(max(4, 0.09 * max(map(len, lines))), max(2, 0.22 * len(lines))))
+        fig = Figure(figsize=(max(4, 0.09 * max(map(len, lines))), max(2, 0.22 * len(lines))))
         fig.text(0.01, 0.99, text, family="monospace", fontsize=9, va="top")
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".png")
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-        os.replace(tmp, path)
-    finally:
-        plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    save_figure(fig, path, dpi=110)
 
 
 def _logical_circuit(oracle, zero, q: int, j: int):
@@ -178,13 +197,15 @@ def _logical_circuit(oracle, zero, q: int, j: int):
 
 
 def run(args: argparse.Namespace) -> int:
+    seed_option("--seed", args.seed)
     marked, q = _marked(args)
     j = _iterations(args.iterations, len(marked), q)
     positive("--shots", args.shots)
+    if args.shots > MAX_SHOTS:
+        raise ConfigError("--shots", f"at most {MAX_SHOTS} (2^20) shots; each is kept as one outcome, got {args.shots}")
     if not args.timeout > 0:
         raise ConfigError("--timeout", f"must be positive, got {args.timeout}")
-    check_output_path("--json", args.json)
-    check_output_path("--draw", args.draw)
+    check_outputs(json=args.json, draw=args.draw)
     if args.backend == "emulator":
         raise ConfigError("--backend", "the emulator samples ideal statistics without circuits; choose aer, "
                           "aer-noisy:<fake name>, <fake name> or ibm:<device>")
@@ -192,13 +213,12 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--no-wait", "only for ibm: backends (local simulations finish in this process)")
     from circuits.ibm import BackendError, JobFailedError, TooManyQubitsError
 
-    executor = executor_for(args.backend)
+    executor = executor_for(args.backend, args.m if args.backend == "aer" else None, "bbht")
 
     record = {"m": args.m, "num_qubits": q, "marked": marked.tolist(), "iterations": j, "backend": args.backend,
               "backend_label": executor.label, "seed": args.seed}
     start = time.perf_counter()
     if isinstance(executor, AerExecutor):
-        executor.check_memory(q)
         op = executor._zero_reflection(q)
         oracle = diagonal_oracle(q, marked)
         circuit = grover_circuit(oracle, j)
@@ -229,10 +249,12 @@ def run(args: argparse.Namespace) -> int:
             job = executor.submit([isa], args.shots, args.seed)
         except BackendError as err:
             raise UsageError(str(err)) from None
-        record["job_id"] = job_id = executor.job_ids[-1]
-        print(f"submitted job {job_id} to {executor.backend_name}")
-        if executor.remote:
+        if executor.remote:  # only IBM Quantum jobs can be fetched later; local-mode runs end here
+            record["job_id"] = job_id = executor.job_ids[-1]
+            print(f"submitted job {job_id} to {executor.backend_name}")
             save_job_record(record)
+        else:
+            print(f"running locally on {executor.backend_name} (Runtime local mode: no job to fetch later)")
         if args.no_wait:
             print(f"not waiting; fetch the result later with: quantum-train job {job_id}")
             return 0
@@ -250,7 +272,7 @@ def run(args: argparse.Namespace) -> int:
     out = report(record, outcomes)
     print(f"{seconds:.2f} s wall (classical simulation time for aer and fake backends)")
     if args.json:
-        atomic_write(args.json, json.dumps(out | {"seconds": seconds}, indent=1).encode())
+        write_json(args.json, out | {"seconds": seconds})
         print(f"wrote {args.json}")
     if args.draw:
         _save_png(args.draw, _logical_circuit(oracle, zero, q, j))

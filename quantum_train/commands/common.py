@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import os
 import re
 
 from quantum_train.errors import ConfigError
+from quantum_train.io import OutputPath, OutputPathError, check_output_paths
+from quantum_train.memory import MAX_SIZE
+from quantum_train.seeds import SeedError, check_seed
 
 
 def size(text: str) -> int:
-    """An integer, also written as ``2^k`` or ``2**k``."""
+    """An integer, also written as ``2^k`` or ``2**k``, at most ``2^40`` (no machine holds more rows)."""
     match = re.fullmatch(r"\s*(\d+)\s*(?:(?:\^|\*\*)\s*(\d+))?\s*", text)
     if not match:
         raise argparse.ArgumentTypeError(f"expected an integer or 2^k, got {text!r}")
     base, exp = match.groups()
-    return int(base) ** int(exp) if exp else int(base)
+    if exp and int(exp) > 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is above 2^40, more than any machine can hold")
+    value = int(base) ** int(exp) if exp else int(base)
+    if value > MAX_SIZE:
+        raise argparse.ArgumentTypeError(f"{text!r} is above 2^40, more than any machine can hold")
+    return value
 
 
 def name_list(text: str) -> tuple[str, ...]:
@@ -23,15 +30,31 @@ def name_list(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in text.split(",") if s.strip())
 
 
+def check_outputs(json: str | None = None, plot: str | None = None, **png: str | None) -> None:
+    """Refuse, before any work, output paths that cannot be written, that repeat, or a plot of unknown format.
+
+    ``json`` is written as JSON, ``plot`` as PNG/PDF/SVG by its extension,
+    and each keyword in ``png`` (e.g. ``draw=...``) as PNG.
+    """
+    outputs = [OutputPath("json", json, "json"), OutputPath("plot", plot, "plot")]
+    outputs += [OutputPath(name, path, "png") for name, path in png.items()]
+    try:
+        check_output_paths(outputs)
+    except OutputPathError as err:
+        raise ConfigError(err.field, str(err)) from None
+
+
 def check_output_path(option: str, path: str | None) -> None:
-    """Refuse, before any work, an output path whose directory is missing."""
-    if path is None:
-        return
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise ConfigError(option, f"directory {directory!r} does not exist")
-    if os.path.isdir(path):
-        raise ConfigError(option, f"{path!r} is a directory")
+    """Refuse, before any work, one JSON output path that cannot be written."""
+    check_outputs(**{option.removeprefix("--"): path})
+
+
+def seed_option(option: str, value: int) -> int:
+    """A seed: an integer >= 0 (the root of the run's independent streams)."""
+    try:
+        return check_seed(value)
+    except SeedError as err:
+        raise ConfigError(option, str(err)) from None
 
 
 def positive(option: str, value: int | float | None) -> None:
@@ -54,7 +77,8 @@ def add_search_options(parser, strategy: str, delta: float) -> None:
     from circuits.search import STRATEGIES
 
     parser.add_argument("--strategy", default=strategy,
-                        help=f"Grover find-all strategy: {', '.join(STRATEGIES)} (default: %(default)s)")
+                        help=f"Grover find-all strategy: {', '.join(STRATEGIES)} (default: "
+                        + (f"{strategy})" if strategy else "counting; bbht for device finders)"))
     parser.add_argument("--delta", type=float, default=delta,
                         help="per-input bound on the probability that a search stops with a fired neuron left "
                         "(default: %(default)s)")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from quantum_train.commands.common import add_data_options, add_search_options, check_output_path, name_list, size
-from quantum_train.compare import (AER_DEFAULT_MAX_M, AER_DEFAULT_MAX_SEARCHES, DEFAULT_FINDERS, CompareConfig, atomic_write, format_table,
-                                   run_comparison)
+from quantum_train.commands.common import add_data_options, add_search_options, check_outputs, name_list, size
+from quantum_train.compare import (AER_DEFAULT_MAX_M, AER_DEFAULT_MAX_SEARCHES, DEFAULT_FINDERS, CompareConfig,
+                                   format_table, run_comparison)
+from quantum_train.errors import TrainingDiverged
+from quantum_train.io import write_json
 
 
 def register(sub) -> None:
@@ -30,7 +31,7 @@ def register(sub) -> None:
                    f"and grover-aer when m <= {AER_DEFAULT_MAX_M} and n x iters <= {AER_DEFAULT_MAX_SEARCHES})")
     add_search_options(c, d.strategy, d.delta)
     c.add_argument("--json", metavar="PATH", help="write the results as JSON (atomically)")
-    c.add_argument("--plot", metavar="PATH", help="write loss and cost plots as PNG")
+    c.add_argument("--plot", metavar="PATH", help="write loss and cost plots (PNG, PDF or SVG, by extension)")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
     c.set_defaults(handler=run)
 
@@ -38,17 +39,19 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     config = CompareConfig(data=args.data, n=args.n, m=args.m, d=args.d, iters=args.iters, lr=args.lr,
                            b=args.b, seed=args.seed, finders=args.finders, strategy=args.strategy, delta=args.delta)
+    check_outputs(json=args.json, plot=args.plot)
     config.validate()
-    check_output_path("--json", args.json)
-    check_output_path("--plot", args.plot)
     comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty())
     print(format_table(comparison))
     if args.json:
-        atomic_write(args.json, json.dumps(comparison.as_dict(), indent=1).encode())
+        write_json(args.json, comparison.as_dict())
         print(f"wrote {args.json}")
     if args.plot:
         from quantum_train.plots import save_comparison_plot
 
         save_comparison_plot(comparison, args.plot)
         print(f"wrote {args.plot}")
+    if comparison.diverged():
+        names = ", ".join(r.finder for r in comparison.diverged())
+        raise TrainingDiverged(f"training diverged for {names} (see the notes); lower --lr")
     return 0

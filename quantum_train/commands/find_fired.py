@@ -10,19 +10,19 @@ summary with recall and the classical scan's ``m`` inner products per input.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
 
 import numpy as np
 
-from circuits import SearchProblem, find_all_many, num_qubits_for
-from quantum_train.commands.common import add_search_options, check_output_path, positive, size
-from quantum_train.compare import atomic_write
+from circuits import SearchProblem, find_all_many
+from quantum_train.commands.common import add_search_options, check_output_path, positive, seed_option, size
+from quantum_train.io import write_json
 from quantum_train.data import synthetic
 from quantum_train.errors import ConfigError
 from quantum_train.finders.grover import check_search_options, executor_for
-from quantum_train.model import ShiftedReLUNet
+from quantum_train.memory import check_fits
+from quantum_train.model import ShiftedReLUNet, default_threshold
 from quantum_train.seeds import stream
 
 
@@ -45,11 +45,14 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     for option in ("m", "d", "inputs"):
         positive(f"--{option}", getattr(args, option))
+    seed_option("--seed", args.seed)
     check_search_options(args.strategy, args.delta)
     if args.b is not None and not math.isfinite(args.b):
         raise ConfigError("--b", f"must be finite, got {args.b}")
     check_output_path("--json", args.json)
-    executor = executor_for(args.backend, num_qubits_for(args.m))
+    check_fits(args.inputs, args.m, args.d, args.b if args.b is not None else default_threshold(args.m),
+               ["grover-emulator"], b_follows_m=args.b is None)
+    executor = executor_for(args.backend, args.m, args.strategy)
 
     net = ShiftedReLUNet.initialize(args.m, args.d, seed=args.seed, b=args.b)
     X = synthetic(args.inputs, args.d, seed=args.seed).X  # the data stream: independent of the network's
@@ -90,6 +93,6 @@ def run(args: argparse.Namespace) -> int:
           f"simulation time {seconds:.2f} s (classical seconds, not quantum run time)")
     print("queries assume coherent (QRAM) access to the weights: one oracle query evaluates <w_r, x> > b on a superposition of r.")
     if args.json:
-        atomic_write(args.json, json.dumps({"summary": summary, "inputs": rows}, indent=1).encode())
+        write_json(args.json, {"summary": summary, "inputs": rows})
         print(f"wrote {args.json}")
     return 0

@@ -13,7 +13,7 @@ import json
 
 from quantum_train.commands.circuit import load_job_record, report
 from quantum_train.commands.common import check_output_path
-from quantum_train.compare import atomic_write
+from quantum_train.io import atomic_write, write_json
 from quantum_train.errors import ConfigError, UsageError
 
 
@@ -60,6 +60,6 @@ def run(args: argparse.Namespace) -> int:
     outcomes = ibm.outcomes_of(result[0], QuantumCircuit(q, q))
     out = report(record, outcomes)
     if args.json:
-        atomic_write(args.json, json.dumps(out, indent=1).encode())
+        write_json(args.json, out)
         print(f"wrote {args.json}")
     return 0

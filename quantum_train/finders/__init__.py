@@ -32,6 +32,14 @@ def is_finder(name: str) -> bool:
     return name.startswith("grover-") and (backend in BACKENDS or backend.startswith(tuple(PREFIXED_BACKENDS)))
 
 
+def finder_class(name: str) -> type[FiredSetFinder]:
+    """The class of a finder name (for its facts: limits, memory), without building it."""
+    if name.startswith("grover-"):
+        return GroverFinder
+    classes = {"dense": DenseFinder, "weights-hsr": WeightsHSRFinder, "data-hsr": DataHSRFinder, "drift": DriftFinder}
+    return classes[name]
+
+
 def make_finder(name: str, seed: int = 0, **options) -> FiredSetFinder:
     """A fresh finder by name (``grover-<backend>`` takes ``strategy`` and ``delta`` options)."""
     if name in FINDERS:
@@ -44,4 +52,4 @@ def make_finder(name: str, seed: int = 0, **options) -> FiredSetFinder:
     raise KeyError(f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, grover-<backend>")
 
 
-__all__ = ["FINDERS", "FiredSetFinder", "DenseFinder", "DriftFinder", "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder", "make_finder"]
+__all__ = ["FINDERS", "FiredSetFinder", "DenseFinder", "DriftFinder", "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder", "make_finder", "finder_class"]

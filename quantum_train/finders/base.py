@@ -54,6 +54,15 @@ class FiredSetFinder(ABC):
         """Finder-specific fields for the results (default: none)."""
         return {}
 
+    @classmethod
+    def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float) -> float:
+        """Peak bytes of the finder's own state beyond the weights and one iteration's fired sets.
+
+        ``pairs`` is the (generous) number of fired pairs to plan for; see
+        :mod:`quantum_train.memory`. Default: nothing beyond that.
+        """
+        return 0.0
+
 
 class LazyMaintenance:
     """Mixin for finders that bring their state up to date at the next ``find``.

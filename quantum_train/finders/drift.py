@@ -33,7 +33,8 @@ from classical.brute import blocked_halfspace_csr
 from quantum_train.finders import _drift_kernels as K
 from quantum_train.finders.base import FiredSetFinder, LazyMaintenance
 from quantum_train.fired import FiredSets
-from quantum_train.model import SCAN_INPUTS, SCAN_NEURONS, ShiftedReLUNet
+from quantum_train.finders.dense import scan_bytes
+from quantum_train.model import SCAN_INPUTS, SCAN_NEURONS, ShiftedReLUNet, fire_probability
 
 #: Default candidate band below ``b``.
 DEFAULT_TAU = 0.05
@@ -51,6 +52,14 @@ class DriftFinder(LazyMaintenance, FiredSetFinder):
         self.tau = float(tau)
         self.refreshed = 0
         self.rechecked = 0
+
+    @classmethod
+    def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
+        """Candidates within ``tau`` below ``b`` (id and anchor value, with slack, and the scan's copy),
+        the anchor weights and the per-neuron bookkeeping."""
+        per_fired = fire_probability(b - tau) / max(fire_probability(b), 1e-300)
+        candidates = min(pairs * per_fired, float(n) * m)
+        return 2 * 16.0 * (1 + SLACK) * candidates + m * d * 8 + 8 * 8.0 * m + scan_bytes(0)
 
     # -- storage -----------------------------------------------------------
     def _scan(self, W_rows: np.ndarray, X: np.ndarray, b: float):

@@ -23,12 +23,13 @@ import time
 
 import numpy as np
 
-from circuits import InsufficientMemoryError, SearchProblem, find_all_many
+from circuits import InsufficientMemoryError, SearchProblem, find_all_many, num_qubits_for
 from circuits.backends import BackendError, make_executor
 from circuits.executors import Executor
-from circuits.search import STRATEGIES
+from circuits.search import STRATEGIES, as_strategy
 from quantum_train.errors import ConfigError
 from quantum_train.finders.base import FiredSetFinder
+from quantum_train.finders.dense import scan_bytes
 from quantum_train.fired import FiredSets
 from quantum_train.model import ShiftedReLUNet
 from quantum_train.seeds import stream
@@ -45,24 +46,31 @@ def check_search_options(strategy: str, delta: float) -> None:
         raise ConfigError("--delta", f"must be in (0, 1), got {delta}")
 
 
-def executor_for(backend: str, num_qubits: int | None = None, *, option: str = "--backend",
-                 label: str = "") -> Executor:
+def executor_for(backend: str, num_items: int | None = None, strategy: str | None = None, *,
+                 option: str = "backend", label: str = "", instead: str = "--backend emulator") -> Executor:
     """The executor of a backend name, or a :class:`ConfigError` before anything is allocated.
 
-    An unknown or unusable backend is charged to ``option``; with ``num_qubits``,
-    a statevector that cannot fit in memory is charged to ``--m``. ``label``
-    (e.g. the finder's name) prefixes the message.
+    An unknown or unusable backend is charged to ``option``. With
+    ``num_items``, the widest circuit the ``strategy`` will build must fit a
+    statevector in memory, else the error names ``m``, says how many qubits
+    and why, and suggests ``instead`` (how to ask for the emulator where the
+    error is read). ``label`` (e.g. the finder's name) prefixes the message.
     """
     prefix = f"{label}: " if label else ""
     try:
         executor = make_executor(backend)
     except BackendError as err:
         raise ConfigError(option, prefix + str(err)) from None
-    if num_qubits is not None and hasattr(executor, "check_memory"):
+    if num_items is not None and hasattr(executor, "check_memory"):
+        q = num_qubits_for(num_items)
+        widest = as_strategy(strategy or DEFAULT_STRATEGY).widest_circuit_qubits(q)
+        why = f"m = {num_items} needs {q} index qubits" + (
+            f" and the {strategy or DEFAULT_STRATEGY} strategy adds {widest - q} precision qubits" if widest > q else "")
         try:
-            executor.check_memory(num_qubits)
+            executor.check_memory(widest)
         except InsufficientMemoryError as err:
-            raise ConfigError("--m", prefix + str(err)) from None
+            raise ConfigError("m", f"{prefix}{why}: {err}; use {instead} (exact ideal statistics without a "
+                              "statevector) for larger problems") from None
     return executor
 
 
@@ -83,9 +91,18 @@ class GroverFinder(FiredSetFinder):
         self.rng = stream(seed, "search")
         self.queries: list[int] = []
         self.ratios: list[float] = []
+        self.scan_ratios: list[float] = []
         self.marked_total = 0
         self.found_total = 0
         self.table_seconds = 0.0
+
+    @classmethod
+    def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float) -> float:
+        """The simulated oracle's truth table (a dense scan) and the searches' marked and found sets.
+
+        A statevector (Aer) is guarded apart, by the executor, before it is allocated.
+        """
+        return scan_bytes(pairs) + 4 * 8.0 * pairs + 64.0 * n
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
         start = time.perf_counter()
@@ -102,6 +119,7 @@ class GroverFinder(FiredSetFinder):
         has = k > 0
         if has.any():
             self.ratios.append(float(np.mean(queries[has] / np.sqrt(net.m * k[has]))))
+            self.scan_ratios.append(float(np.mean(np.sqrt(net.m / k[has]))))
         self.marked_total += int(k.sum())
         self.found_total += int(sum(len(f) for f in found))
         counts = np.array([len(f) for f in found], dtype=np.int64)
@@ -118,7 +136,9 @@ class GroverFinder(FiredSetFinder):
             "delta": self.delta,
             "oracle_queries": self.queries,
             "queries_over_sqrt_mk": float(np.mean(self.ratios)) if self.ratios else math.nan,
+            "scan_over_sqrt_mk": float(np.mean(self.scan_ratios)) if self.scan_ratios else math.nan,
             "recall": recall,
+            "fired_pairs": int(self.marked_total),
             "missed": int(self.marked_total - self.found_total),
             "oracle_table_seconds": self.table_seconds,
         }

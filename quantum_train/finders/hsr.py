@@ -25,10 +25,16 @@ import numpy as np
 
 from classical import BruteForceHSR, HalfSpaceReporter
 from quantum_train.finders.base import FiredSetFinder, LazyMaintenance
+from quantum_train.finders.dense import scan_bytes
 from quantum_train.fired import FiredSets, csr_replace_rows
 from quantum_train.model import ShiftedReLUNet
 
 HSRFactory = Callable[[], HalfSpaceReporter]
+
+
+def structure_bytes(points: int, d: int) -> float:
+    """A kd-tree (permuted points, node boxes, ids) and a scan's copy over ``points`` points in ``R^d``."""
+    return 6.0 * points * d * 8 + 64.0 * points
 
 
 def default_hsr_factory() -> HalfSpaceReporter:
@@ -40,8 +46,16 @@ def default_hsr_factory() -> HalfSpaceReporter:
     return AutoHSR()
 
 
-def _structure_report(structure: HalfSpaceReporter) -> dict:
-    out = {"structure": type(structure).__name__}
+def _build(factory: HSRFactory, points: np.ndarray, queries: np.ndarray, b: float) -> HalfSpaceReporter:
+    """``factory()`` built over ``points``; an automatic choice is probed with the real queries and ``b``."""
+    structure = factory()
+    if hasattr(structure, "with_probe"):
+        structure.with_probe(queries, b)
+    return structure.build(points)
+
+
+def _structure_report(structure: HalfSpaceReporter, over: str) -> dict:
+    out = {"structure": type(structure).__name__, "structure_over": over}
     for attr in ("chosen", "reason"):
         if hasattr(structure, attr):
             out[f"structure_{attr}"] = getattr(structure, attr)
@@ -61,8 +75,13 @@ class WeightsHSRFinder(FiredSetFinder):
         self.ops += self.structure.stats.ops - self._seen
         self._seen = self.structure.stats.ops
 
+    @classmethod
+    def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float) -> float:
+        """A kd-tree and a scan over the ``m`` weights (the automatic choice builds both), and query output."""
+        return structure_bytes(m, d) + scan_bytes(pairs)
+
     def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
-        self.structure = self.factory().build(net.W)
+        self.structure = _build(self.factory, net.W, X, net.b)
         self._seen = 0
         self._charge()
 
@@ -76,7 +95,7 @@ class WeightsHSRFinder(FiredSetFinder):
         self._charge()
 
     def report(self) -> dict:
-        return _structure_report(self.structure) if hasattr(self, "structure") else {}
+        return _structure_report(self.structure, "the m weights") if hasattr(self, "structure") else {}
 
 
 class DataHSRFinder(LazyMaintenance, FiredSetFinder):
@@ -93,8 +112,13 @@ class DataHSRFinder(LazyMaintenance, FiredSetFinder):
         self.ops += self.structure.stats.ops - self._seen
         self._seen = self.structure.stats.ops
 
+    @classmethod
+    def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float) -> float:
+        """Structures over the ``n`` inputs, its own neuron-major CSR, and one full re-query's output."""
+        return structure_bytes(n, d) + scan_bytes(pairs) + 16.0 * pairs
+
     def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
-        self.structure = self.factory().build(X)
+        self.structure = _build(self.factory, X, net.W, net.b)
         self._seen = 0
         self.indptr, self.indices = self.structure.query_many(net.W, net.b)  # every T_r once
         self._charge()
@@ -110,5 +134,5 @@ class DataHSRFinder(LazyMaintenance, FiredSetFinder):
         return FiredSets.from_neuron_major(self.indptr, self.indices, X.shape[0])
 
     def report(self) -> dict:
-        out = _structure_report(self.structure) if hasattr(self, "structure") else {}
+        out = _structure_report(self.structure, "the n inputs") if hasattr(self, "structure") else {}
         return out | {"neurons_requeried": int(self.requeried)}

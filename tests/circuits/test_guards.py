@@ -23,7 +23,7 @@ def test_memory_guard_refuses_before_building(monkeypatch):
     built = []
     monkeypatch.setattr(exmod, "grover_circuit", lambda *a, **k: built.append(1))
     ms = MarkedSets([SearchProblem(1 << 16, [1, 2]), SearchProblem(8, [1])])  # 16 qubits: 1 MiB
-    with pytest.raises(InsufficientMemoryError, match="EmulatedExecutor"):
+    with pytest.raises(InsufficientMemoryError, match="16-qubit statevector needs"):
         ex.run(make_batch(ms, [1, 0], [1, 1]), np.random.default_rng(0))
     assert built == [] and not ex._ops
     assert isinstance(InsufficientMemoryError("x"), MemoryError)

@@ -45,7 +45,8 @@ def test_circuit_on_noisy_fake_device_writes_json_and_png(offline, capsys):
     assert doc["iterations"] == 2 and doc["shots"] == 500 and sum(doc["counts"].values()) == 500
     assert doc["success_probability_ideal"] == pytest.approx(0.9453125)
     assert doc["uniform_guess"] < doc["success_probability_measured"] < doc["success_probability_ideal"]
-    assert doc["oracle"] in ("anf", "mcz", "diagonal") and doc["two_qubit_gates"] > 0 and doc["job_id"]
+    assert doc["oracle"] in ("anf", "mcz", "diagonal") and doc["two_qubit_gates"] > 0
+    assert "job_id" not in doc and "no job to fetch" in text  # a local run prints no id that `job` cannot fetch
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -107,11 +108,16 @@ def test_job_without_account_or_record(offline, capsys):
 def test_compare_refuses_device_finders_beyond_limits(offline, capsys):
     base = ["compare", "--d", "4", "--iters", "1", "--quiet", "--strategy", "bbht_warm"]
     assert main([*base, "--m", "64", "--n", "2", "--finders", "dense,grover-fake_torino"]) == 2
-    assert "argument --m: grover-fake_torino runs on a device backend, limited to m <= 32" in _one_error_line(capsys)
+    assert "argument --m: grover-fake_torino runs on a device backend and needs m <= 32" in _one_error_line(capsys)
     assert main([*base, "--m", "16", "--n", "8", "--finders", "dense,grover-fake_torino"]) == 2
     assert "argument --n" in _one_error_line(capsys)
-    assert main(["compare", "--d", "4", "--m", "16", "--n", "2", "--finders", "dense,grover-fake_torino"]) == 2
+    assert main(["compare", "--d", "4", "--m", "16", "--n", "2", "--strategy", "counting",
+                 "--finders", "dense,grover-fake_torino"]) == 2
     assert "argument --strategy" in _one_error_line(capsys)
+    assert main(["compare", "--d", "4", "--m", "64", "--n", "8", "--strategy", "counting",
+                 "--finders", "dense,grover-fake_torino"]) == 2
+    every = _one_error_line(capsys)  # every fault at once, not one per attempt
+    assert "m <= 32" in every and "n <= 4" in every and "bbht" in every
     assert main([*base, "--m", "16", "--n", "2", "--finders", "dense,grover-ibm:least_busy"]) == 2
     assert "no IBM Quantum account" in _one_error_line(capsys)
 

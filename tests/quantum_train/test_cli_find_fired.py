@@ -40,10 +40,11 @@ def test_statevector_too_large_is_refused_before_allocating(monkeypatch, capsys,
     out = tmp_path / "f.json"
     assert main(["find-fired", "--m", "2^16", "--backend", "aer", "--json", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "EmulatedExecutor" in err and "--m" in err
+    assert err.count("\n") == 1 and "use --backend emulator" in err and "--m" in err
+    assert "16 index qubits and the counting strategy adds 8 precision qubits" in err
     assert not out.exists()
     assert main(["compare", "--m", "2^16", "--finders", "dense,grover-aer", "--quiet"]) == 2
-    assert "EmulatedExecutor" in capsys.readouterr().err
+    assert "use grover-emulator in --finders" in capsys.readouterr().err
 
 
 def test_find_fired_bad_options(capsys):
