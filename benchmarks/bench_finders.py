@@ -27,7 +27,7 @@ DEFAULT_FINDERS = "dense,weights-hsr,data-hsr,drift"
 
 
 def worker(args) -> None:
-    from quantum_train.compare import warm_up
+    from quantum_train.comparison import warm_up
     from quantum_train.data import synthetic
     from quantum_train.finders import make_finder
     from quantum_train.model import ShiftedReLUNet

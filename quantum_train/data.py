@@ -30,6 +30,8 @@ REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
 #: Synthetic data when no size is given.
 SYNTHETIC_N, SYNTHETIC_D = 256, 16
 DATASETS = ("synthetic",) + REAL_DATASETS
+#: Extensions of the data files ``--data PATH`` reads.
+DATA_FILE_TYPES = (".npz", ".npy", ".csv")
 
 
 @dataclass
@@ -134,33 +136,92 @@ def class_targets(labels: np.ndarray) -> np.ndarray:
 def real_dataset(name: str, n: int | None = None, d: int | None = None, seed: int | np.random.Generator = 0) -> Dataset:
     """A scikit-learn bundled data set, standardised, PCA-projected to ``d``, unit rows."""
     if name not in REAL_DATASETS:
-        raise DataError("data", f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+        raise DataError("data", f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}, or a .npz, "
+                        ".npy or .csv file")
+    features, labels = _load_sklearn(name)
+    size, dim = features.shape
+    return prepared(name, features, class_targets(labels), n, d, seed,
+                    {"source": "scikit-learn bundled", "original_shape": [size, dim],
+                     "classes": int(len(np.unique(labels)))})
+
+
+def prepared(name: str, features: np.ndarray, targets: np.ndarray, n: int | None, d: int | None,
+             seed: int | np.random.Generator, info: dict) -> Dataset:
+    """Subsample ``n`` rows (seeded), standardise, drop constant features, project on ``d`` principal
+    components, scale rows to unit norm: the one pipeline of every non-synthetic data set."""
     from sklearn.decomposition import PCA
     from sklearn.preprocessing import StandardScaler
 
-    features, labels = _load_sklearn(name)
     size, dim = features.shape
     if d is not None and not 0 < d <= dim:
-        raise DataError("d", f"--d {d} is not in 1..{dim}, the dimension of {name}")
+        raise DataError("d", f"d = {d} is not in 1..{dim}, the dimension of {name}")
     if n is not None and not 0 < n <= size:
-        raise DataError("n", f"--n {n} is not in 1..{size}, the size of {name}")
+        raise DataError("n", f"n = {n} is not in 1..{size}, the size of {name}")
     rng = _stream(seed, "subsample")
     if n is not None and n < size:
         keep = np.sort(rng.choice(size, size=n, replace=False))
-        features, labels = features[keep], labels[keep]
+        features, targets = features[keep], targets[keep]
+    if features.shape[0] < 2:
+        raise DataError("data", f"{name} has {features.shape[0]} row; standardising needs at least 2")
     Z = StandardScaler().fit_transform(features)
     Z = Z[:, Z.std(axis=0) > 0]  # drop constant features (digits has some)
+    if Z.shape[1] == 0:
+        raise DataError("data", f"every feature of {name} is constant; nothing to learn from")
     if d is not None and d < Z.shape[1]:
         Z = PCA(n_components=d, random_state=0).fit_transform(Z)
     elif d is not None and d > Z.shape[1]:
-        raise DataError("d", f"--d {d} exceeds the {Z.shape[1]} non-constant features of {name}")
-    X = normalize_rows(Z)
-    y = class_targets(labels)
-    return Dataset(name, X, y, {"source": "scikit-learn bundled", "original_shape": [size, dim], "classes": int(len(np.unique(labels)))})
+        raise DataError("d", f"d = {d} exceeds the {Z.shape[1]} non-constant features of {name}")
+    zero = np.flatnonzero(np.linalg.norm(Z, axis=1) == 0)
+    if len(zero):
+        raise DataError("data", f"row {int(zero[0])} of {name} is zero after standardisation (it equals the "
+                        "feature means) and has no direction; drop it")
+    return Dataset(name, normalize_rows(Z), np.ascontiguousarray(targets, dtype=np.float64), info)
 
 
-def load_dataset(name: str, n: int | None = None, d: int | None = None, seed: int | np.random.Generator = 0) -> Dataset:
-    """Any data set by name; synthetic defaults to ``SYNTHETIC_N`` points in ``R^SYNTHETIC_D``."""
+def user_dataset(X, y, n: int | None = None, d: int | None = None, seed: int | np.random.Generator = 0,
+                 name: str = "arrays") -> Dataset:
+    """The user's own inputs ``X`` (rows) and real targets ``y``, prepared like the bundled sets.
+
+    Targets are used as given (regression); features go through :func:`prepared`.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y) if y is not None else None
+    if y is None:
+        raise DataError("data", f"{name}: no targets y; give them")
+    if X.dtype.kind not in "biuf" or y.dtype.kind not in "biuf":
+        raise DataError("data", f"{name}: X and y must be numeric, got {X.dtype} and {y.dtype}")
+    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+        raise DataError("data", f"{name}: X must be a non-empty 2-D array (n, d), got shape {X.shape}")
+    if y.shape != (X.shape[0],):
+        raise DataError("data", f"{name}: y must have shape ({X.shape[0]},) to match X, got {y.shape}")
+    for what, arr in (("X", X), ("y", y)):
+        bad = np.argwhere(~np.isfinite(arr.astype(np.float64)))
+        if len(bad):
+            raise DataError("data", f"{name}: {what} has NaN or inf at {'row, column' if arr.ndim == 2 else 'row'} "
+                            f"{', '.join(map(str, bad[0]))}; clean or impute it")
+    if X.shape[0] < 2:
+        raise DataError("data", f"{name} has a single row; give at least 2")
+    return prepared(name, X.astype(np.float64), y.astype(np.float64), n, d, seed,
+                    {"source": "user", "original_shape": list(X.shape)})
+
+
+def is_data_file(name: str) -> bool:
+    """``name`` names a data file (by its extension) rather than a built-in data set."""
+    return name.lower().endswith(DATA_FILE_TYPES)
+
+
+def load_dataset(name: str, n: int | None = None, d: int | None = None, seed: int | np.random.Generator = 0,
+                 target: str | None = None) -> Dataset:
+    """Any data set by name or file path; synthetic defaults to ``SYNTHETIC_N`` points in ``R^SYNTHETIC_D``.
+
+    A path ending in ``.npz``, ``.npy`` or ``.csv`` is read by
+    :func:`quantum_train.datafile.read_data_file` (``target`` names a CSV column).
+    """
     if name == "synthetic":
         return synthetic(SYNTHETIC_N if n is None else n, SYNTHETIC_D if d is None else d, seed)
+    if is_data_file(name):
+        from quantum_train.datafile import read_data_file
+
+        X, y = read_data_file(name, target)
+        return user_dataset(X, y, n, d, seed, name=name)
     return real_dataset(name, n, d, seed)

@@ -12,7 +12,7 @@ import io
 import matplotlib
 from matplotlib.figure import Figure
 
-from quantum_train.compare import Comparison
+from quantum_train.results import Comparison
 from quantum_train.io import atomic_write, plot_format
 
 
@@ -25,7 +25,7 @@ def save_figure(fig: Figure, path: str, dpi: int = 110) -> None:
 
 def comparison_figure(comparison: Comparison):
     """Three panels: loss by iteration, ops per iteration, seconds per iteration."""
-    rows = comparison.rows()
+    rows = comparison.rows()  # the JSON entries: the figure shows what the file holds
     fig = Figure(figsize=(15, 4.2), layout="constrained")
     axes = fig.subplots(1, 3)
     styles = ["-", "--", ":", "-."]

@@ -3,7 +3,7 @@
 A *sweep point* is one training run: one finder, one width ``m``, one seed,
 and the sweep's shared configuration (data, ``n``, ``d``, iterations, ``lr``,
 ``b``, and for Grover finders the find-all strategy and ``delta``). Each point
-trains the network of its seed (:func:`quantum_train.compare.prepare_run`)
+trains the network of its seed (:func:`quantum_train.comparison.prepare_run`)
 and records, per iteration on average:
 
 - ``ops_per_iter``: the cost in the theory's unit, d-dimensional inner
@@ -46,7 +46,8 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 from scipy import stats
 
-from quantum_train.compare import CompareConfig, Comparison, finder_for, load_data, prepare_run, warm_up
+from quantum_train.comparison import CompareConfig, finder_for, load_data, prepare_run, warm_up
+from quantum_train.results import FinderResult
 from quantum_train.errors import ConfigError
 from quantum_train.model import default_threshold, fire_probability
 from quantum_train.train import train
@@ -55,7 +56,7 @@ SCHEMA = 1
 DEFAULT_SWEEP_FINDERS = ("dense", "data-hsr", "drift", "grover-emulator")
 DEFAULT_MS = tuple(2**k for k in range(10, 17, 2))
 DEFAULT_SEEDS = (0, 1, 2)
-#: Nominal exponents of the per-iteration cost in m (DESIGN.md section 1) at the default b.
+#: Nominal exponents of the per-iteration cost in m (docs/design.md, section 1) at the default b.
 NOMINAL_EXPONENT = {"dense": "1", "weights-hsr": "1 - Theta(1/d)", "data-hsr": "0.8", "drift": "-",
                     "grover": "0.9"}
 #: Record fields that are measured times or provenance, not functions of the key.
@@ -142,8 +143,7 @@ class SweepConfig:
         probe = CompareConfig(data=self.data, n=self.n, m=self.ms[0], d=self.d, iters=self.iters, lr=self.lr,
                               b=self.b, seed=self.seeds[0], finders=self.finders, strategy=self.strategy,
                               delta=self.delta)
-        probe.validate()  # data name, sizes, lr, b, finders, strategy, delta
-        data = load_data(probe)
+        data = load_data(probe.validate())  # data name, sizes, lr, b, finders, strategy, delta
         self.n, self.d = data.n, data.d
         return self
 
@@ -166,8 +166,9 @@ _WARM: set[tuple[str, int]] = set()
 
 def run_point(spec: PointSpec) -> dict:
     """Train one point and return its record (a JSON-serialisable dict)."""
-    config = spec.compare_config()
-    X, y, net, info = prepare_run(config)
+    run = prepare_run(spec.compare_config())
+    config = run.config
+    X, y, net = run.data.X, run.data.y, run.net
     if (spec.finder, X.shape[1]) not in _WARM:  # compile numba kernels outside the timings
         warm_up(spec.finder, X.shape[1], spec.seed)
         _WARM.add((spec.finder, X.shape[1]))
@@ -175,9 +176,9 @@ def run_point(spec: PointSpec) -> dict:
     start = time.perf_counter()
     result = train(net, X, y, finder, config.iters, config.lr)
     elapsed = time.perf_counter() - start
-    row = Comparison(config, info, [result]).rows()[0]
+    row = FinderResult.from_training(result, config, None).to_dict()
     per_it = row["per_iteration"]
-    core = {"finder", "final_loss", "loss", "preprocess", "per_iteration", "seconds_label", "fired_per_input",
+    core = {"finder", "initial_loss", "diverged", "final_loss", "loss", "preprocess", "per_iteration", "seconds_label", "fired_per_input",
             "fired_per_input_max", "fired_per_input_by_iteration", "max_abs_weight_diff_vs_dense",
             "ops_by_iteration", "seconds_by_iteration"}
     return {

@@ -146,7 +146,7 @@ def train(
             ledger.new_iteration()
             with ledger.measure("find", ops):
                 fired = finder.find(net, X)
-                fired.by_neuron  # the direction training uses: a finder's transpose is its cost
+                _ = fired.by_neuron  # the direction training uses: a finder's transpose is its cost
             if on_iteration is not None:
                 on_iteration(t, fired)
             with ledger.measure("forward") as cost:

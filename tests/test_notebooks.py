@@ -31,6 +31,33 @@ def test_notebook_is_stored_without_outputs(path):
     assert "QT_NOTEBOOK_SMALL" in next(c.source for c in book.cells if c.cell_type == "code")
 
 
+#: Modules a notebook may import from this project: the public faces only.
+PUBLIC = {"quantum_train", "circuits", "classical"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_uses_only_the_public_api(path):
+    import ast
+
+    book = nbformat.read(path, as_version=4)
+    source = "\n".join(c.source for c in book.cells if c.cell_type == "code")
+    source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%"))
+    bad = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            module, names = node.module or "", [a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            module, names = "", [a.name for a in node.names]
+        else:
+            continue
+        for full in ([module] if module else names):
+            root = full.split(".")[0]
+            if root in PUBLIC and full not in PUBLIC:
+                bad.append(f"imports {full} (use the package's public names)")
+        bad += [f"imports private name {n}" for n in names if n.rsplit(".", 1)[-1].startswith("_")]
+    assert bad == [], f"{path.name}: " + "; ".join(bad)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_clean(path, monkeypatch):

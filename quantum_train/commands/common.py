@@ -63,13 +63,35 @@ def positive(option: str, value: int | float | None) -> None:
 
 
 def add_data_options(parser, default_data: str) -> None:
-    """``--data``, ``--n``, ``--d``: which inputs to train on."""
+    """``--data``, ``--target``, ``--n``, ``--d``: which inputs to train on."""
     from quantum_train.data import DATASETS
 
-    parser.add_argument("--data", default=default_data, help=f"one of {', '.join(DATASETS)} (default: %(default)s)")
-    parser.add_argument("--n", type=size, default=None, help="inputs (default: 256 synthetic; all points of a real dataset)")
+    parser.add_argument("--data", default=default_data,
+                        help=f"one of {', '.join(DATASETS)}, or a file: .npz (arrays X, y), .npy or .csv (target in "
+                        "the last column) (default: %(default)s)")
+    parser.add_argument("--target", default=None, metavar="NAME",
+                        help="the target column of a .csv file with a header (default: the last column)")
+    parser.add_argument("--n", type=size, default=None, help="inputs (default: 256 synthetic; all rows of a data set)")
     parser.add_argument("--d", type=size, default=None,
-                        help="input dimension (default: 16 synthetic; a real dataset's own, PCA below it)")
+                        help="input dimension (default: 16 synthetic; a data set's own, PCA below it)")
+
+
+def add_run_options(parser, *, m: int, iters: int, seed: int, finders_help: str, sizes=None) -> None:
+    """The options every training command shares: data, sizes, step, seed, finders, outputs, quiet.
+
+    ``sizes`` parses ``--m`` (one size by default; a sweep passes a list parser).
+    """
+    add_data_options(parser, "synthetic")
+    parser.add_argument("--m", type=sizes or size, default=m, help="neurons, e.g. 4096 or 2^12 (default: %(default)s)")
+    parser.add_argument("--iters", type=size, default=iters, help="gradient steps (default: %(default)s)")
+    parser.add_argument("--lr", type=float, default=None, help="learning rate (default: 1/max(n Q(b), 1))")
+    parser.add_argument("--b", type=float, default=None, help="threshold (default: sqrt(0.4 ln m))")
+    parser.add_argument("--seed", type=int, default=seed,
+                        help="root seed of the data, network, subsample and search streams (default: %(default)s)")
+    parser.add_argument("--finders", type=name_list, default=None, help=finders_help)
+    parser.add_argument("--json", metavar="PATH", help="write the results as JSON (atomically)")
+    parser.add_argument("--plot", metavar="PATH", help="write the plots (PNG, PDF or SVG, by extension)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def add_search_options(parser, strategy: str, delta: float) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quantum_train.commands.common import add_data_options, add_search_options, check_outputs, name_list, size
-from quantum_train.compare import (AER_DEFAULT_MAX_M, AER_DEFAULT_MAX_SEARCHES, DEFAULT_FINDERS, CompareConfig,
-                                   format_table, run_comparison)
+from quantum_train.commands.common import add_run_options, add_search_options, check_outputs
+from quantum_train.comparison import (AER_DEFAULT_MAX_M, AER_DEFAULT_MAX_SEARCHES, DEFAULT_FINDERS, CompareConfig,
+                                      run_comparison)
 from quantum_train.errors import TrainingDiverged
 from quantum_train.io import write_json
 
@@ -20,29 +20,21 @@ def register(sub) -> None:
         "with no options, a built-in default instance.",
     )
     d = CompareConfig()
-    add_data_options(c, d.data)
-    c.add_argument("--m", type=size, default=d.m, help="neurons, e.g. 4096 or 2^12 (default: %(default)s)")
-    c.add_argument("--iters", type=size, default=d.iters, help="gradient steps (default: %(default)s)")
-    c.add_argument("--lr", type=float, default=None, help="learning rate (default: 1/(n Q(b)))")
-    c.add_argument("--b", type=float, default=None, help="threshold (default: sqrt(0.4 ln m))")
-    c.add_argument("--seed", type=int, default=d.seed, help="seed of data, network and searches (default: %(default)s)")
-    c.add_argument("--finders", type=name_list, default=None,
-                   help=f"comma list of finders (default: {','.join(DEFAULT_FINDERS)}, "
-                   f"and grover-aer when m <= {AER_DEFAULT_MAX_M} and n x iters <= {AER_DEFAULT_MAX_SEARCHES})")
+    add_run_options(c, m=d.m, iters=d.iters, seed=d.seed,
+                    finders_help=f"comma list of finders (default: {','.join(DEFAULT_FINDERS)}, and grover-aer when "
+                    f"m <= {AER_DEFAULT_MAX_M} and n x iters <= {AER_DEFAULT_MAX_SEARCHES})")
     add_search_options(c, d.strategy, d.delta)
-    c.add_argument("--json", metavar="PATH", help="write the results as JSON (atomically)")
-    c.add_argument("--plot", metavar="PATH", help="write loss and cost plots (PNG, PDF or SVG, by extension)")
-    c.add_argument("--quiet", action="store_true", help="no progress bars")
     c.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     config = CompareConfig(data=args.data, n=args.n, m=args.m, d=args.d, iters=args.iters, lr=args.lr,
-                           b=args.b, seed=args.seed, finders=args.finders, strategy=args.strategy, delta=args.delta)
+                           b=args.b, seed=args.seed, finders=args.finders, strategy=args.strategy, delta=args.delta,
+                           target=args.target)
     check_outputs(json=args.json, plot=args.plot)
     config.validate()
     comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty())
-    print(format_table(comparison))
+    print(comparison.table())
     if args.json:
         write_json(args.json, comparison.as_dict())
         print(f"wrote {args.json}")

@@ -9,11 +9,10 @@ or ``$QUANTUM_TRAIN_JOBS``).
 from __future__ import annotations
 
 import argparse
-import json
 
 from quantum_train.commands.circuit import load_job_record, report
 from quantum_train.commands.common import check_output_path
-from quantum_train.io import atomic_write, write_json
+from quantum_train.io import write_json
 from quantum_train.errors import ConfigError, UsageError
 
 

@@ -1,4 +1,4 @@
-"""The fired-set finder contract (DESIGN.md section 2).
+"""The fired-set finder contract (docs/design.md, section 5).
 
 A finder discovers, at every iteration, the pairs ``(i, r)`` with
 ``exact_dot(w_r, x_i) > b``. It is driven by the trainer:
@@ -6,10 +6,9 @@ A finder discovers, at every iteration, the pairs ``(i, r)`` with
 - ``prepare(net, X)`` once, before training (preprocessing, costed apart);
 - ``find(net, X) -> FiredSets`` at every iteration;
 - ``moved(rows, net)`` after each gradient step, with the (sorted) neurons
-  whose weights changed; ``net.W`` already holds the new weights. (DESIGN.md
-  sketches ``moved(rows, old_W, new_W)``; no finder needs the old rows, and
-  copying them costs two ``|rows| x d`` arrays per step, a fifth of a drift
-  iteration at ``m = 2^20``, so only the rows are passed.)
+  whose weights changed; ``net.W`` already holds the new weights. (No finder
+  needs the old rows, and copying them would cost two ``|rows| x d`` arrays
+  per step, a fifth of a drift iteration at ``m = 2^20``.)
 
 It counts its own work in ``ops`` (cumulative, in d-dimensional inner
 products, see :mod:`quantum_train.costs`); the trainer charges the increase
@@ -40,19 +39,47 @@ class FiredSetFinder(ABC):
     def __init__(self) -> None:
         self.ops = 0
 
-    def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
+    def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:  # noqa: B027 - optional hook, default no-op
         """Preprocess (default: nothing)."""
 
     @abstractmethod
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
         """The fired sets of the current weights."""
 
-    def moved(self, rows: np.ndarray, net: ShiftedReLUNet) -> None:
+    def moved(self, rows: np.ndarray, net: ShiftedReLUNet) -> None:  # noqa: B027 - optional hook, default no-op
         """React to the weights of ``rows`` having moved to ``net.W[rows]`` (default: nothing)."""
 
     def report(self) -> dict:
         """Finder-specific fields for the results (default: none)."""
         return {}
+
+    # -- facts about the finder, asked by compare and sweep without knowing its kind -----------------
+    @classmethod
+    def note(cls, report: dict) -> str:
+        """One line of the finder's own facts for a comparison's notes, from its :meth:`report` (default: none)."""
+        return ""
+
+    @classmethod
+    def limits(cls, name: str, m: int, n: int, strategy: str | None) -> list[str]:
+        """What the finder needs of the run that it lacks, as ``"field: need (got ...)"`` lines (default: none)."""
+        return []
+
+    @classmethod
+    def preferred_strategy(cls, name: str) -> str | None:
+        """The Grover find-all strategy this finder needs when none is given (default: no preference)."""
+        return None
+
+    @classmethod
+    def warm_up(cls, name: str, d: int, seed: int) -> None:
+        """Compile the finder's numba kernels on a tiny instance, so that timings exclude JIT."""
+        from quantum_train.finders import make_finder
+        from quantum_train.train import train
+
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((4, d))
+        X /= np.linalg.norm(X, axis=1, keepdims=True)
+        net = ShiftedReLUNet.initialize(64, d, seed=seed, b=0.5)
+        train(net, X, np.ones(4), make_finder(name, seed), 2, 0.1)
 
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float) -> float:

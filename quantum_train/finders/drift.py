@@ -54,6 +54,11 @@ class DriftFinder(LazyMaintenance, FiredSetFinder):
         self.rechecked = 0
 
     @classmethod
+    def note(cls, report: dict) -> str:
+        return (f"tau {report['tau']}, {report['candidates_stored']} candidate pairs stored, "
+                f"{report['pairs_rechecked']} re-checked, {report['neurons_refreshed']} neuron refreshes")
+
+    @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
         """Candidates within ``tau`` below ``b`` (id and anchor value, with slack, and the scan's copy),
         the anchor weights and the per-neuron bookkeeping."""

@@ -36,14 +36,26 @@ from quantum_train.seeds import stream
 
 DEFAULT_STRATEGY = "counting"
 DEFAULT_DELTA = 1e-3
+#: Device finders (``grover-aer-noisy:...``, ``grover-fake_...``, ``grover-ibm:...``) need tiny instances:
+#: hardware oracles reach 5 index qubits (m <= 32), and every lockstep round of the n searches is one
+#: device job (about 2-5 s on a fake backend, a queue wait on hardware), for each of dozens of rounds.
+DEVICE_MAX_M = 32
+DEVICE_MAX_N = 4
+
+
+def is_device_finder(name: str) -> bool:
+    """``grover-<backend>`` on a device backend (noisy simulation of, or a real, IBM device)."""
+    from circuits.backends import is_device_backend
+
+    return name.startswith("grover-") and is_device_backend(name.removeprefix("grover-"))
 
 
 def check_search_options(strategy: str, delta: float) -> None:
     """``--strategy`` names a find-all strategy and ``--delta`` lies in (0, 1)."""
     if strategy not in STRATEGIES:
-        raise ConfigError("--strategy", f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+        raise ConfigError("strategy", f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     if not 0 < delta < 1:
-        raise ConfigError("--delta", f"must be in (0, 1), got {delta}")
+        raise ConfigError("delta", f"must be in (0, 1), got {delta}")
 
 
 def executor_for(backend: str, num_items: int | None = None, strategy: str | None = None, *,
@@ -95,6 +107,37 @@ class GroverFinder(FiredSetFinder):
         self.marked_total = 0
         self.found_total = 0
         self.table_seconds = 0.0
+
+    @classmethod
+    def note(cls, report: dict) -> str:
+        found = report["fired_pairs"] - report["missed"]
+        return (f"recall {found}/{report['fired_pairs']} fired pairs ({report['missed']} missed), queries/sqrt(m k) "
+                f"{report['queries_over_sqrt_mk']:.2f} (the classical scan's m inner products per input are "
+                f"{report['scan_over_sqrt_mk']:.2f} sqrt(m k)), strategy {report['strategy']}, {report['executor']}")
+
+    @classmethod
+    def limits(cls, name: str, m: int, n: int, strategy: str | None) -> list[str]:
+        """Device finders: ``m <= DEVICE_MAX_M``, ``n <= DEVICE_MAX_N`` and a BBHT strategy."""
+        if not is_device_finder(name):
+            return []
+        faults = []
+        if m > DEVICE_MAX_M:
+            faults.append(f"m: m <= {DEVICE_MAX_M} (5 index qubits; got {m})")
+        if n > DEVICE_MAX_N:
+            faults.append(f"n: n <= {DEVICE_MAX_N} inputs (one device job per search round; got {n})")
+        if strategy == "counting":
+            faults.append("strategy: strategy bbht or bbht_warm (quantum counting needs up to 2^(q+2) - 1 "
+                          "controlled Grover operators, far beyond device depth)")
+        return faults
+
+    @classmethod
+    def preferred_strategy(cls, name: str) -> str | None:
+        return "bbht" if is_device_finder(name) else None
+
+    @classmethod
+    def warm_up(cls, name: str, d: int, seed: int) -> None:
+        """Device finders warm up on the emulator: the same search-layer kernels, no device jobs."""
+        super().warm_up("grover-emulator" if is_device_finder(name) else name, d, seed)
 
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float) -> float:

@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from classical import BruteForceHSR, HalfSpaceReporter
+from classical import AutoHSR, HalfSpaceReporter
 from quantum_train.finders.base import FiredSetFinder, LazyMaintenance
 from quantum_train.finders.dense import scan_bytes
 from quantum_train.fired import FiredSets, csr_replace_rows
@@ -38,11 +38,7 @@ def structure_bytes(points: int, d: int) -> float:
 
 
 def default_hsr_factory() -> HalfSpaceReporter:
-    """The structure the finders use unless told otherwise."""
-    try:
-        from classical import AutoHSR  # the tree with its measured fallback to the scan
-    except ImportError:  # pragma: no cover - during development only
-        return BruteForceHSR()
+    """The structure the finders use unless told otherwise: the kd-tree with its measured fallback to the scan."""
     return AutoHSR()
 
 
@@ -54,6 +50,30 @@ def _build(factory: HSRFactory, points: np.ndarray, queries: np.ndarray, b: floa
     return structure.build(points)
 
 
+class _HSRFinderFacts:
+    """Notes and warm-up shared by the two HSR finders."""
+
+    @classmethod
+    def note(cls, report: dict) -> str:
+        if "structure_chosen" not in report:
+            return f"structure {report.get('structure', '?')} over {report.get('structure_over', '?')}"
+        reason = report.get("structure_reason")
+        return (f"structure {report['structure_chosen']} over {report['structure_over']}"
+                + (f" ({reason})" if reason else ""))
+
+    @classmethod
+    def warm_up(cls, name: str, d: int, seed: int) -> None:
+        """The tiny run of the base class uses the scan; compile the tree's kernels too."""
+        super().warm_up(name, d, seed)
+        from classical import KDTreeHSR
+
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((4, d))
+        tree = KDTreeHSR().build(rng.standard_normal((256, d)))
+        tree.query_many(X, 0.5)
+        tree.move(np.arange(8), rng.standard_normal((8, d)))
+
+
 def _structure_report(structure: HalfSpaceReporter, over: str) -> dict:
     out = {"structure": type(structure).__name__, "structure_over": over}
     for attr in ("chosen", "reason"):
@@ -62,7 +82,7 @@ def _structure_report(structure: HalfSpaceReporter, over: str) -> dict:
     return out
 
 
-class WeightsHSRFinder(FiredSetFinder):
+class WeightsHSRFinder(_HSRFinderFacts, FiredSetFinder):
     """Algorithm 1: dynamic HSR over the weights, queried with every input."""
 
     name = "weights-hsr"
@@ -98,7 +118,7 @@ class WeightsHSRFinder(FiredSetFinder):
         return _structure_report(self.structure, "the m weights") if hasattr(self, "structure") else {}
 
 
-class DataHSRFinder(LazyMaintenance, FiredSetFinder):
+class DataHSRFinder(_HSRFinderFacts, LazyMaintenance, FiredSetFinder):
     """Algorithm 2: static HSR over the inputs, queried with every moved weight."""
 
     name = "data-hsr"

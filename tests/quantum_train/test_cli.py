@@ -38,18 +38,16 @@ def test_compare_writes_table_json_and_plot(tmp_path, capsys):
 
 
 def test_default_finders_follow_m():
-    from quantum_train.compare import CompareConfig
+    from quantum_train.comparison import CompareConfig
 
     small = CompareConfig(m=2**10, n=8, iters=8)
     large = CompareConfig(m=2**11, n=8, iters=8)
     long_run = CompareConfig(m=2**10)  # n = 256 x 20 iterations: Aer would take many minutes
-    for config in (small, large, long_run):
-        config.validate()
+    small, large, long_run = (config.validate() for config in (small, large, long_run))
     assert "grover-aer" in small.finders and "grover-aer" not in large.finders
     assert "grover-aer" not in long_run.finders and long_run.aer_left_out and not large.aer_left_out
     assert {"dense", "weights-hsr", "data-hsr", "drift", "grover-emulator"} <= set(large.finders)
-    iris = CompareConfig(data="iris", m=2**10, iters=1)  # n = 150 from the data set
-    iris.validate()
+    iris = CompareConfig(data="iris", m=2**10, iters=1).validate()  # n = 150 from the data set
     assert "grover-aer" not in iris.finders
 
 

@@ -1,6 +1,5 @@
 import json
 
-import numpy as np
 
 from circuits import executors
 from quantum_train.cli import main

@@ -123,7 +123,7 @@ def test_ctrl_c_leaves_no_traceback_and_no_file(tmp_path):
 
 PEAK_SCRIPT = """
 import resource, sys
-from quantum_train.compare import CompareConfig, run_comparison
+from quantum_train.comparison import CompareConfig, run_comparison
 m, n, finders = int(sys.argv[1]), int(sys.argv[2]), tuple(sys.argv[3].split(","))
 run_comparison(CompareConfig(m=m, n=n, d=16, iters=3, finders=finders))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)

@@ -1,0 +1,65 @@
+"""The public Python API: :func:`compare` and :func:`find_fired` (and :func:`quantum_train.sweep`).
+
+Keyword arguments are the command line's option names, so a notebook and a
+shell run read alike::
+
+    import quantum_train as qt
+    result = qt.compare(m=2**12, finders="dense,drift", iters=10)   # or finders=["dense", "drift"]
+    print(result.table()); result.plot(); result.to_dict()           # == the JSON of --json
+
+    result = qt.compare(X=X, y=y, m=1024)                            # your own data (arrays)
+
+Every bad argument raises a ``ValueError`` subclass
+(:class:`~quantum_train.errors.ConfigError` or
+:class:`~quantum_train.data.DataError`) whose message is the CLI's one line.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from quantum_train.comparison import CompareConfig, run_comparison
+from quantum_train.data import DataError, user_dataset
+from quantum_train.errors import ConfigError
+from quantum_train.fired_search import FiredSearch, find_fired
+from quantum_train.finders.grover import DEFAULT_DELTA
+from quantum_train.results import Comparison
+
+__all__ = ["compare", "find_fired", "Comparison", "FiredSearch"]
+
+
+def _finders(finders: str | Sequence[str] | None) -> tuple[str, ...] | None:
+    if finders is None:
+        return None
+    if isinstance(finders, str):
+        return tuple(s.strip() for s in finders.split(",") if s.strip())
+    return tuple(finders)
+
+
+def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarray | None = None,
+            n: int | None = None, m: int = 4096, d: int | None = None, iters: int = 20, lr: float | None = None,
+            b: float | None = None, seed: int = 0, finders: str | Sequence[str] | None = None,
+            strategy: str | None = None, delta: float = DEFAULT_DELTA, target: str | None = None,
+            progress: bool = False) -> Comparison:
+    """Train one initial network with each finder, side by side; the same run as ``quantum-train compare``.
+
+    ``data``: ``synthetic``, a bundled data set (``iris``, ``wine``,
+    ``breast_cancer``, ``digits``) or a ``.npz``/``.npy``/``.csv`` file; or
+    pass your own arrays ``X`` (rows are inputs) and ``y`` (real targets),
+    which are standardised, PCA-projected to ``d`` and normalised like the
+    bundled sets. ``finders`` is a list or a comma string. Returns a frozen
+    :class:`~quantum_train.results.Comparison`.
+    """
+    arrays = None
+    if X is not None or y is not None:
+        if X is None or y is None:
+            raise DataError("data", "give both X and y (inputs and targets)")
+        if data != "synthetic":
+            raise ConfigError("data", "give either a data name or file, or arrays X and y, not both")
+        arrays = user_dataset(X, y, n, d, seed)
+        data = arrays.name
+    config = CompareConfig(data=data, n=n, m=m, d=d, iters=iters, lr=lr, b=b, seed=seed, finders=_finders(finders),
+                           strategy=strategy, delta=delta, target=target)
+    return run_comparison(config, progress=progress, data=arrays)

@@ -1,0 +1,231 @@
+"""Typed, frozen results of a comparison: one :class:`FinderResult` per finder, gathered in a :class:`Comparison`.
+
+``Comparison.to_dict()`` is exactly the document ``quantum-train compare
+--json`` writes, ``{"config": ..., "results": [...]}``, and
+``FinderResult.to_dict()`` one entry of ``results``; the keys are a contract
+with scripts outside this repository. Everything else (``table()``,
+``plot()``, ``to_frame()``) is built from those dictionaries.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+
+from quantum_train.costs import ITERATION_PHASES, PhaseCost
+from quantum_train.format import format_count, format_table
+from quantum_train.train import Divergence, TrainResult
+
+if TYPE_CHECKING:
+    from quantum_train.comparison import CompareConfig
+
+
+@dataclass(frozen=True)
+class IterationCosts:
+    """Mean cost of one iteration: in total and by phase (``find``, ``forward``, ``backward``, ``update``)."""
+
+    ops: float
+    seconds: float
+    phases: Mapping[str, PhaseCost]
+
+    def to_dict(self) -> dict:
+        return {"ops": self.ops, "seconds": self.seconds,
+                "phases": {p: {"ops": c.ops, "seconds": c.seconds} for p, c in self.phases.items()}}
+
+
+@dataclass(frozen=True)
+class FinderResult:
+    """One finder's training run, with the config as resolved."""
+
+    finder: str
+    config: "CompareConfig"
+    loss: tuple[float, ...]
+    diverged: Divergence | None
+    preprocess: PhaseCost
+    per_iteration: IterationCosts
+    ops_by_iteration: tuple[float, ...]
+    seconds_by_iteration: tuple[float, ...]
+    fired_per_input_by_iteration: tuple[float, ...]
+    fired_per_input_max: int
+    seconds_label: str
+    max_abs_weight_diff_vs_dense: float | None
+    report: Mapping[str, Any] = field(default_factory=dict)
+    weights: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_training(cls, run: TrainResult, config: "CompareConfig", reference: TrainResult | None) -> "FinderResult":
+        per = run.ledger.per_iteration()
+        phases = {p: PhaseCost(per["phases"][p]["ops"], per["phases"][p]["seconds"]) for p in ITERATION_PHASES}
+        return cls(
+            finder=run.finder, config=config, loss=tuple(run.loss), diverged=run.diverged,
+            preprocess=PhaseCost(run.ledger.preprocess.ops, run.ledger.preprocess.seconds),
+            per_iteration=IterationCosts(per["ops"], per["seconds"], MappingProxyType(phases)),
+            ops_by_iteration=tuple(run.ledger.series()), seconds_by_iteration=tuple(run.ledger.series(what="seconds")),
+            fired_per_input_by_iteration=tuple(run.fired_mean), fired_per_input_max=int(max(run.fired_max, default=0)),
+            seconds_label=run.seconds_label, max_abs_weight_diff_vs_dense=_weight_diff(run, reference),
+            report=MappingProxyType(dict(run.extras)), weights=run.W)
+
+    @property
+    def initial_loss(self) -> float:
+        return self.loss[0]
+
+    @property
+    def final_loss(self) -> float | None:
+        """``L(W(T))``, or None when the run diverged."""
+        return None if self.diverged is not None else self.loss[-1]
+
+    @property
+    def fired_per_input(self) -> float:
+        """Mean fired neurons per input over the iterations."""
+        values = self.fired_per_input_by_iteration
+        return float(np.mean(values)) if values else math.nan
+
+    def note(self) -> str:
+        """The finder's own line for the notes (its class says what matters)."""
+        from quantum_train.finders import finder_class
+
+        return finder_class(self.finder).note(dict(self.report))
+
+    def to_dict(self) -> dict:
+        """One entry of the JSON ``results`` (the contract's keys), then the finder's own report."""
+        row = {
+            "finder": self.finder,
+            "initial_loss": self.initial_loss,
+            "final_loss": self.final_loss,
+            "diverged": None if self.diverged is None else {
+                "iteration": self.diverged.iteration, "loss": self.diverged.loss, "reason": self.diverged.reason},
+            "loss": list(self.loss),
+            "preprocess": self.preprocess.as_dict(),
+            "per_iteration": self.per_iteration.to_dict(),
+            "seconds_label": self.seconds_label,
+            "fired_per_input": self.fired_per_input,
+            "fired_per_input_max": self.fired_per_input_max,
+            "fired_per_input_by_iteration": list(self.fired_per_input_by_iteration),
+            "max_abs_weight_diff_vs_dense": self.max_abs_weight_diff_vs_dense,
+            "ops_by_iteration": list(self.ops_by_iteration),
+            "seconds_by_iteration": list(self.seconds_by_iteration),
+        }
+        return row | dict(self.report)
+
+    def table(self) -> str:
+        return "\n".join(format_table(TABLE_HEAD, [_table_row(self)]))
+
+    def plot(self, path: str | None = None):
+        """This result's figure (as in a comparison of one finder); written to ``path`` if given."""
+        return Comparison(self.config, {}, (self,)).plot(path)
+
+    def to_frame(self):
+        """One row per iteration: loss, ops and seconds (pandas; ``pip install 'quantum-train[pandas]'``)."""
+        pd = _pandas()
+        t = len(self.ops_by_iteration)
+        return pd.DataFrame({"finder": self.finder, "iteration": range(t), "loss": self.loss[:t],
+                             "ops": self.ops_by_iteration, "seconds": self.seconds_by_iteration,
+                             "fired_per_input": self.fired_per_input_by_iteration[:t]})
+
+
+TABLE_HEAD = ("finder", "preproc ops", "preproc s", "ops/iter", "s/iter", "initial loss", "final loss",
+              "fired/input", "max|W-W_dense|")
+
+
+def _fmt_loss(x: float | None) -> str:
+    return "-" if x is None or not math.isfinite(x) else f"{x:.6g}"
+
+
+def _table_row(r: FinderResult) -> list[str]:
+    diff = r.max_abs_weight_diff_vs_dense
+    secs = f"{r.per_iteration.seconds:.4f}" + ("*" if r.seconds_label != "wall" else "")
+    return [r.finder, format_count(r.preprocess.ops), f"{r.preprocess.seconds:.3f}", format_count(r.per_iteration.ops),
+            secs, _fmt_loss(r.initial_loss), "diverged" if r.diverged else _fmt_loss(r.final_loss),
+            f"{r.fired_per_input:.1f}", "-" if diff is None else f"{diff:.1e}"]
+
+
+def _weight_diff(result: TrainResult, reference: TrainResult | None) -> float | None:
+    """``max |W - W_dense|``, or None without a (converged) dense run or when either diverged."""
+    if reference is None or result.diverged is not None or reference.diverged is not None:
+        return None
+    return float(np.max(np.abs(result.W - reference.W)))
+
+
+def _pandas():
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError("to_frame() needs pandas: pip install 'quantum-train[pandas]'") from None
+    return pd
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every finder's result on one data set and one initial network; ``config`` as resolved."""
+
+    config: "CompareConfig"
+    data_info: Mapping[str, Any]
+    results: tuple[FinderResult, ...]
+
+    def __getitem__(self, finder: str) -> FinderResult:
+        for r in self.results:
+            if r.finder == finder:
+                return r
+        raise KeyError(f"no finder {finder!r} in this comparison; it has {', '.join(self.finders)}")
+
+    @property
+    def finders(self) -> tuple[str, ...]:
+        return tuple(r.finder for r in self.results)
+
+    def diverged(self) -> list[FinderResult]:
+        """The results whose training was stopped for divergence."""
+        return [r for r in self.results if r.diverged is not None]
+
+    def rows(self) -> list[dict]:
+        """The JSON ``results`` entries."""
+        return [r.to_dict() for r in self.results]
+
+    def to_dict(self) -> dict:
+        """Exactly the document ``quantum-train compare --json`` writes."""
+        return {"config": self.config.as_dict() | {"data_info": dict(self.data_info)}, "results": self.rows()}
+
+    as_dict = to_dict
+
+    def table(self) -> str:
+        """The side-by-side text table, with its notes."""
+        c = self.config
+        lines = [f"quantum-train compare: data={c.data} n={c.n} m={c.m} d={c.d} iters={c.iters} "
+                 f"b={c.b:.4f} lr={c.lr:.4g} seed={c.seed}",
+                 *format_table(TABLE_HEAD, [_table_row(r) for r in self.results]),
+                 "ops = d-dimensional inner products (a tree bound test or an oracle query counts as one); "
+                 "per-iteration figures are means over iterations."]
+        if any(r.seconds_label != "wall" for r in self.results):
+            lines.append("* classical simulation seconds of a quantum algorithm, not quantum run time.")
+            lines.append("  Quantum ops are oracle queries, assuming coherent (QRAM) query access to the weights: "
+                         "a query is not a gate.")
+        notes = [f"  {r.finder}: {note}" for r in self.results if (note := r.note())]
+        notes += [f"  {r.diverged.message(r.finder)}" for r in self.diverged()]
+        if c.aer_left_out:
+            from quantum_train.comparison import AER_DEFAULT_MAX_SEARCHES
+
+            notes.append(f"  grover-aer left out of the defaults: n x iters = {c.n * c.iters} searches exceeds "
+                         f"{AER_DEFAULT_MAX_SEARCHES} (about half a second each on Aer); add it with --finders")
+        if notes:
+            lines += ["notes:", *notes]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def plot(self, path: str | None = None):
+        """The figure (loss curves, ops and seconds per iteration); written to ``path`` (png/pdf/svg) if given."""
+        from quantum_train.plots import comparison_figure, save_figure
+
+        fig = comparison_figure(self)
+        if path is not None:
+            save_figure(fig, path)
+        return fig
+
+    def to_frame(self):
+        """One row per finder and iteration (pandas; ``pip install 'quantum-train[pandas]'``)."""
+        pd = _pandas()
+        return pd.concat([r.to_frame() for r in self.results], ignore_index=True)
