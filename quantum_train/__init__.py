@@ -6,11 +6,41 @@ The public API (see the README's "Python API"):
 - :func:`compare`: train one network with several finders; returns a :class:`Comparison`;
 - :func:`find_fired`: Grover find-all of the fired neurons of random inputs; returns a :class:`FiredSearch`;
 - :func:`circuits.run_search_circuit` (package ``circuits``): one Grover search circuit on a backend.
+
+Names are imported on first use (PEP 562), so ``import quantum_train`` and the
+command line start fast, and Ctrl-C while NumPy and Qiskit load is handled by
+the command line like any other.
 """
 
-from quantum_train.api import Comparison, FiredSearch, compare, find_fired
-from quantum_train.results import FinderResult
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = ["compare", "find_fired", "Comparison", "FinderResult", "FiredSearch", "__version__"]
+#: public name -> module that defines it
+_PUBLIC = {
+    "compare": "quantum_train.api",
+    "find_fired": "quantum_train.api",
+    "Comparison": "quantum_train.results",
+    "FinderResult": "quantum_train.results",
+    "FiredSearch": "quantum_train.fired_search",
+    "CompareConfig": "quantum_train.comparison",
+    "default_threshold": "quantum_train.model",
+    "fire_probability": "quantum_train.model",
+    "default_learning_rate": "quantum_train.train",
+}
+
+__all__ = [*_PUBLIC, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'quantum_train' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -72,5 +72,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+def entry() -> None:
+    """The console script: :func:`main`, then exit with its status.
+
+    After Ctrl-C the process leaves at once (``os._exit`` after flushing), so
+    that no finaliser (thread pools, numba's workers) can turn status 130 into a
+    death by SIGINT.
+    """
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

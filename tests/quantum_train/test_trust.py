@@ -109,7 +109,9 @@ def test_ctrl_c_leaves_no_traceback_and_no_file(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "quantum_train.cli", "compare", "--m", "2^14", "--n", "512", "--iters", "100000",
          "--finders", "dense", "--quiet", "--json", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        # a background job inherits SIGINT ignored; restore the default so Python raises KeyboardInterrupt
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(10)  # imports, JIT warm-up, then training (any moment is fine: none may leave a file)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
