@@ -2,10 +2,11 @@
 
 One *query* is one Grover iteration over the fired-neuron oracle of
 :mod:`circuits.arithmetic_oracle` (the oracle, then the diffusion), for a
-table of ``m`` vectors in ``R^d`` at ``p`` bits. Counts are Toffolis (CCX); at
-**4 T gates per Toffoli** (the standard 4-T Toffoli with measurement-free
-uncompute is 7 T; 4 T holds for Gidney's temporary AND, arXiv:1709.06648) the
-T count is ``4 x`` the Toffoli count (:attr:`QueryCost.t_count`).
+table of ``m`` vectors in ``R^d`` at ``p`` bits. Counts are Toffolis (CCX).
+The T count (:attr:`QueryCost.t_count`) is stated at **4 T gates per
+Toffoli**: the cost of a Toffoli-class logical AND in Gidney's construction
+(arXiv:1709.06648), the convention of Babbush et al.; a textbook Toffoli
+takes 7 T.
 
 The query vector is classical, so the arithmetic depends on its bits. The
 closed forms here take the **worst case** ``|X_j| = 2^(p-1) - 1`` for every

@@ -19,7 +19,8 @@ from quantum_train.errors import ConfigError, UsageError
 from circuits import num_qubits_for
 from circuits.backends import BackendError
 from quantum_train.finders import FINDERS, is_finder, make_finder
-from quantum_train.finders.grover import check_search_options, executor_for
+from quantum_train.finders.grover import (DEFAULT_BITS, DEFAULT_MEMORY, check_oracle_options, check_search_options,
+                                         executor_for)
 from quantum_train.model import ShiftedReLUNet, default_threshold, fire_probability
 from quantum_train.seeds import SeedError, check_seed
 from quantum_train.train import TrainResult, default_learning_rate, train
@@ -75,6 +76,9 @@ class CompareConfig:
     finders: tuple[str, ...] | None = None
     strategy: str = "counting"
     delta: float = 1e-3
+    oracle: str = "table"
+    bits: int = DEFAULT_BITS
+    memory: str = DEFAULT_MEMORY
     lr_rule: str = field(default="", init=False)
     aer_left_out: bool = field(default=False, init=False)
 
@@ -103,6 +107,7 @@ class CompareConfig:
                 raise ConfigError("--finders", f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, "
                                   "grover-emulator, grover-aer, grover-aer-noisy:<fake>, grover-fake_<name>, grover-ibm:<device>")
         check_search_options(self.strategy, self.delta)
+        check_oracle_options(self.oracle, self.bits, self.memory, self.finders, self.m)
         self._validate_devices()
         for name in self.finders:  # every backend can be set up here; statevectors fit (before allocating)
             if name.startswith("grover-"):
@@ -202,7 +207,8 @@ def prepare_run(config: CompareConfig) -> tuple[np.ndarray, np.ndarray, ShiftedR
 
 def finder_for(config: CompareConfig, name: str):
     """A fresh finder configured from the comparison's options."""
-    options = {"strategy": config.strategy, "delta": config.delta} if name.startswith("grover-") else {}
+    options = ({"strategy": config.strategy, "delta": config.delta, "oracle": config.oracle, "bits": config.bits,
+                "memory": config.memory} if name.startswith("grover-") else {})
     return make_finder(name, config.seed, **options)
 
 
@@ -287,7 +293,7 @@ def finder_note(row: dict) -> str:
     if "recall" in row:
         return (f"recall {row['recall']:.4f} ({row['missed']} missed), queries/sqrt(m k) "
                 f"{row['queries_over_sqrt_mk']:.2f} (classical scan: sqrt(m/k)), strategy {row['strategy']}, "
-                f"{row['executor']}")
+                f"{row['executor']}" + "".join(f"; {row[k]}" for k in ("oracle_note", "gate_cost_note") if k in row))
     if "structure_chosen" in row:
         return f"structure {row['structure_chosen']}" + (f" ({row['structure_reason']})" if row.get("structure_reason") else "")
     if "neurons_refreshed" in row:

@@ -7,6 +7,7 @@ import json
 import sys
 
 from quantum_train.commands.common import add_data_options, add_search_options, check_output_path, name_list, size
+from quantum_train.commands.oracle_options import add_oracle_options
 from quantum_train.compare import (AER_DEFAULT_MAX_M, AER_DEFAULT_MAX_SEARCHES, DEFAULT_FINDERS, CompareConfig, atomic_write, format_table,
                                    run_comparison)
 
@@ -29,6 +30,7 @@ def register(sub) -> None:
                    help=f"comma list of finders (default: {','.join(DEFAULT_FINDERS)}, "
                    f"and grover-aer when m <= {AER_DEFAULT_MAX_M} and n x iters <= {AER_DEFAULT_MAX_SEARCHES})")
     add_search_options(c, d.strategy, d.delta)
+    add_oracle_options(c)
     c.add_argument("--json", metavar="PATH", help="write the results as JSON (atomically)")
     c.add_argument("--plot", metavar="PATH", help="write loss and cost plots as PNG")
     c.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -37,7 +39,8 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = CompareConfig(data=args.data, n=args.n, m=args.m, d=args.d, iters=args.iters, lr=args.lr,
-                           b=args.b, seed=args.seed, finders=args.finders, strategy=args.strategy, delta=args.delta)
+                           b=args.b, seed=args.seed, finders=args.finders, strategy=args.strategy, delta=args.delta,
+                           oracle=args.oracle, bits=args.bits, memory=args.memory)
     config.validate()
     check_output_path("--json", args.json)
     check_output_path("--plot", args.plot)
