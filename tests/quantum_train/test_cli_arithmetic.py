@@ -82,3 +82,13 @@ def test_compare_bad_oracle_options(args, needle, tmp_path, capsys):
 def test_find_fired_arithmetic_needs_aer(capsys):
     assert main(["find-fired", "--m", "8", "--oracle", "arithmetic"]) == 2
     assert "argument --oracle" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_issue_check_command(tmp_path):
+    """Issue 9's check, as written: quantized recall 1 with the gate-level oracle on Aer."""
+    out = tmp_path / "c.json"
+    assert main(["compare", "--oracle", "arithmetic", "--bits", "4", "--finders", "dense,grover-aer", "--m", "8",
+                 "--n", "2", "--d", "2", "--iters", "1", "--quiet", "--json", str(out)]) == 0
+    row = _row(json.loads(out.read_text()), "grover-aer")
+    assert row["oracle"] == "arithmetic" and row["bits"] == 4 and row["quantized_recall"] == 1.0
