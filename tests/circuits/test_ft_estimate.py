@@ -51,3 +51,14 @@ def test_without_the_extra_a_one_line_install_hint(monkeypatch):
         estimate_counts(10, 10)
     assert str(err.value) == INSTALL_HINT and "\n" not in INSTALL_HINT
     assert "pip install 'quantum-train[resources]'" in INSTALL_HINT
+
+
+def test_built_circuit_and_formula_counts_give_the_same_estimate():
+    """The two paths agree where both exist: a built qrom query and its closed-form logical counts."""
+    from circuits.resources import query_cost
+
+    m, d, p = 256, 4, 6
+    inst = fixed_point_instance(np.random.default_rng(0).normal(size=(m, d)), np.full(d, 2.0 ** (p - 1) - 1), 0.2, p)
+    built = estimate_circuit(grover_iteration(arithmetic_oracle(inst, [], ALL_COORDINATES)))
+    cost = query_cost(m, d, p, "qrom")
+    assert built == estimate_counts(cost.logical_qubits, cost.toffoli)
