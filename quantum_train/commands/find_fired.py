@@ -17,6 +17,9 @@ import time
 import numpy as np
 
 from circuits import SearchProblem, find_all_many, num_qubits_for
+from circuits.arithmetic_search import ArithmeticAerExecutor
+from circuits.fixed_point import fixed_point_instance
+from circuits.resources import input_cost, query_cost
 from quantum_train.commands.common import add_search_options, check_output_path, positive, size
 from quantum_train.commands.oracle_options import add_oracle_options
 from quantum_train.compare import atomic_write
@@ -24,9 +27,6 @@ from quantum_train.data import synthetic
 from quantum_train.errors import ConfigError
 from quantum_train.finders.grover import check_oracle_options, check_search_options, executor_for
 from quantum_train.model import ShiftedReLUNet
-from circuits.arithmetic_search import ArithmeticAerExecutor
-from circuits.fixed_point import fixed_point_instance
-from circuits.resources import input_cost, query_cost
 from quantum_train.seeds import stream
 
 
