@@ -23,7 +23,8 @@ from circuits.backends import BackendError
 from quantum_train.data import DATASETS, SYNTHETIC_D, SYNTHETIC_N, DataError, Dataset, is_data_file, load_dataset
 from quantum_train.errors import ConfigError, UsageError
 from quantum_train.finders import FINDERS, finder_class, is_finder, make_finder
-from quantum_train.finders.grover import DEFAULT_STRATEGY, check_search_options, executor_for, is_device_finder
+from quantum_train.finders.grover import (DEFAULT_BITS, DEFAULT_MEMORY, DEFAULT_STRATEGY, check_oracle_options,
+                                         check_search_options, executor_for, is_device_finder)
 from quantum_train.memory import check_fits
 from quantum_train.model import ShiftedReLUNet, default_threshold, fire_probability
 from quantum_train.results import Comparison, FinderResult
@@ -87,6 +88,9 @@ class CompareConfig:
     lr_rule: str = ""
     aer_left_out: bool = False
     target: str | None = None
+    oracle: str = "table"
+    bits: int = DEFAULT_BITS
+    memory: str = DEFAULT_MEMORY
 
     def validate(self, data: Dataset | None = None) -> "CompareConfig":
         """Check every field (a :class:`ConfigError` naming it) and return the resolved finders and strategy.
@@ -125,6 +129,7 @@ class CompareConfig:
             raise ConfigError("finders", "a finder is listed twice")
         if self.strategy is not None:
             check_search_options(self.strategy, self.delta)
+        check_oracle_options(self.oracle, self.bits, self.memory, finders, self.m)
         for name in finders:  # every backend can be set up here; statevectors fit (before allocating)
             if name.startswith("grover-"):
                 executor_for(name.removeprefix("grover-"), None if is_device_finder(name) else self.m,
@@ -210,7 +215,8 @@ def prepare_run(config: CompareConfig, data: Dataset | None = None) -> PreparedR
 
 def finder_for(config: CompareConfig, name: str):
     """A fresh finder configured from the comparison's options."""
-    options = {"strategy": config.strategy, "delta": config.delta} if name.startswith("grover-") else {}
+    options = ({"strategy": config.strategy, "delta": config.delta, "oracle": config.oracle, "bits": config.bits,
+                "memory": config.memory} if name.startswith("grover-") else {})
     return make_finder(name, config.seed, **options)
 
 

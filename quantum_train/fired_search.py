@@ -16,9 +16,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from circuits import SearchProblem, find_all_many
+from circuits.resources import input_cost, query_cost
 from quantum_train.data import synthetic
 from quantum_train.errors import ConfigError
-from quantum_train.finders.grover import DEFAULT_DELTA, DEFAULT_STRATEGY, check_search_options, executor_for
+from quantum_train.finders.grover import (DEFAULT_BITS, DEFAULT_DELTA, DEFAULT_MEMORY, DEFAULT_STRATEGY,
+                                         check_oracle_options, check_search_options, executor_for)
 from quantum_train.memory import check_fits
 from quantum_train.model import ShiftedReLUNet, default_threshold
 from quantum_train.seeds import SeedError, check_seed, stream
@@ -51,11 +53,34 @@ class FiredSearch:
     delta: float
     inputs: tuple[InputSearch, ...]
     simulation_seconds: float
+    oracle: str = "table"
+    bits: int = DEFAULT_BITS
+    memory: str = DEFAULT_MEMORY
+    #: arithmetic oracle: fired pairs found that are in the exact sets, and pairs the rounding flips
+    found_exact: int | None = None
+    exact_pairs: int | None = None
+    quantization_flips: int | None = None
 
     @property
     def recall(self) -> float:
+        """Found / fired pairs against the exact sets (the ``k`` of each input: exact, or quantized for the
+        arithmetic oracle, whose recall against the exact sets is computed apart)."""
+        if self.found_exact is not None:
+            return self.found_exact / self.exact_pairs if self.exact_pairs else 1.0
+        return self.quantized_recall
+
+    @property
+    def quantized_recall(self) -> float:
         k = sum(s.k for s in self.inputs)
         return sum(s.found for s in self.inputs) / k if k else 1.0
+
+    def gate_cost(self) -> dict:
+        """Toffolis of the quantum queries (Grover and counting iterations), per query and per input."""
+        cost = query_cost(self.m, self.d, self.bits, self.memory)
+        kinds = {kind: sum(s.queries_by_kind.get(kind, 0) for s in self.inputs) for kind in ("grover", "counting", "check")}
+        total = input_cost(cost, kinds["grover"], kinds["counting"], kinds["check"])
+        return {"oracle": self.oracle, "bits": self.bits, "gate_cost_memory": self.memory,
+                "toffoli_per_query": cost.toffoli, "mean_gate_cost_toffoli": total.toffoli / len(self.inputs)}
 
     def summary(self) -> dict:
         """The JSON ``summary`` of ``quantum-train find-fired``."""
@@ -71,15 +96,21 @@ class FiredSearch:
             "classical_scan_per_input": self.m,
             "classical_scan_over_sqrt_mk": float(np.mean([self.m / math.sqrt(self.m * k) for k in ks])) if ks else math.nan,
             "simulation_seconds": self.simulation_seconds,
-        }
+        } | self.gate_cost() | ({} if self.quantization_flips is None else {
+            "quantized_recall": self.quantized_recall, "quantization_flips": self.quantization_flips})
 
     def to_dict(self) -> dict:
         return {"summary": self.summary(), "inputs": [asdict(s) for s in self.inputs]}
 
 
 def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = None, seed: int = 0,
-               backend: str = "emulator", strategy: str = DEFAULT_STRATEGY, delta: float = DEFAULT_DELTA) -> FiredSearch:
+               backend: str = "emulator", strategy: str = DEFAULT_STRATEGY, delta: float = DEFAULT_DELTA,
+               oracle: str = "table", bits: int = DEFAULT_BITS, memory: str = DEFAULT_MEMORY) -> FiredSearch:
     """Find every fired neuron of ``inputs`` random unit inputs by Grover find-all on ``backend``.
+
+    ``oracle="arithmetic"`` (backend ``aer``): gate-level circuits built from the
+    weights at ``bits`` bits (:mod:`circuits.arithmetic_oracle`), which mark the
+    quantized fired sets; the simulation never sees the fired sets.
 
     Errors are :class:`~quantum_train.errors.ConfigError` (a ``ValueError``) naming the field.
     """
@@ -93,13 +124,23 @@ def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = N
     check_search_options(strategy, delta)
     if b is not None and not math.isfinite(b):
         raise ConfigError("b", f"must be finite, got {b}")
+    check_oracle_options(oracle, bits, memory, [f"grover-{backend}"], m)
     check_fits(inputs, m, d, b if b is not None else default_threshold(m), ["grover-emulator"], b_follows_m=b is None)
     executor = executor_for(backend, m, strategy)
 
     net = ShiftedReLUNet.initialize(m, d, seed=seed, b=b)
     X = synthetic(inputs, d, seed=seed).X  # the data stream: independent of the network's
     indptr, indices = net.fired_sets(X).by_input
-    problems = [SearchProblem(m, indices[indptr[i]:indptr[i + 1]]) for i in range(inputs)]
+    exact = [indices[indptr[i]:indptr[i + 1]] for i in range(inputs)]
+    marked = exact
+    if oracle == "arithmetic":  # circuits from the weights; the marked sets serve the classical checks only
+        from circuits.arithmetic_search import ArithmeticAerExecutor
+        from circuits.fixed_point import fixed_point_instance
+
+        instances = [fixed_point_instance(net.W, x, net.b, bits) for x in X]
+        executor = ArithmeticAerExecutor(instances)
+        marked = [inst.marked() for inst in instances]
+    problems = [SearchProblem(m, s) for s in marked]
     start = time.perf_counter()
     results = find_all_many(problems, executor, strategy=strategy, delta=delta, seed=stream(seed, "search"))
     seconds = time.perf_counter() - start
@@ -109,4 +150,11 @@ def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = N
         searches.append(InputSearch(i, k, int(len(res.found)), int(res.queries),
                                     {kind: int(v) for kind, v in res.queries_by_kind.items()},
                                     res.queries / math.sqrt(m * k) if k else math.nan, bool(res.certified)))
-    return FiredSearch(m, d, net.b, seed, backend, executor.label, strategy, delta, tuple(searches), seconds)
+    quantized = {}
+    if oracle == "arithmetic":
+        quantized = dict(
+            found_exact=int(sum(np.isin(res.found, e).sum() for res, e in zip(results, exact))),
+            exact_pairs=int(sum(len(e) for e in exact)),
+            quantization_flips=int(sum(np.setxor1d(q, e).size for q, e in zip(marked, exact))))
+    return FiredSearch(m, d, net.b, seed, backend, executor.label, strategy, delta, tuple(searches), seconds,
+                       oracle, bits, memory, **quantized)

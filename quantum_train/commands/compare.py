@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from quantum_train.commands.common import add_run_options, add_search_options, check_outputs
+from quantum_train.commands.oracle_options import add_oracle_options
 from quantum_train.comparison import (AER_DEFAULT_MAX_M, AER_DEFAULT_MAX_SEARCHES, DEFAULT_FINDERS, CompareConfig,
                                       run_comparison)
 from quantum_train.errors import TrainingDiverged
@@ -24,13 +25,14 @@ def register(sub) -> None:
                     finders_help=f"comma list of finders (default: {','.join(DEFAULT_FINDERS)}, and grover-aer when "
                     f"m <= {AER_DEFAULT_MAX_M} and n x iters <= {AER_DEFAULT_MAX_SEARCHES})")
     add_search_options(c, d.strategy, d.delta)
+    add_oracle_options(c)
     c.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     config = CompareConfig(data=args.data, n=args.n, m=args.m, d=args.d, iters=args.iters, lr=args.lr,
                            b=args.b, seed=args.seed, finders=args.finders, strategy=args.strategy, delta=args.delta,
-                           target=args.target)
+                           target=args.target, oracle=args.oracle, bits=args.bits, memory=args.memory)
     check_outputs(json=args.json, plot=args.plot)
     config.validate()
     comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from quantum_train.commands.common import add_search_options, check_output_path, size
+from quantum_train.commands.oracle_options import add_oracle_options
 from quantum_train.fired_search import find_fired
 from quantum_train.io import write_json
 
@@ -28,6 +29,7 @@ def register(sub) -> None:
     p.add_argument("--backend", default="emulator", help="emulator (exact ideal statistics) or aer (statevector), "
                    "or another executor name (default: %(default)s)")
     add_search_options(p, "counting", 1e-3)
+    add_oracle_options(p)
     p.add_argument("--json", metavar="PATH", help="write per-input results and the summary as JSON (atomically)")
     p.set_defaults(handler=run)
 
@@ -35,7 +37,8 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     check_output_path("--json", args.json)
     result = find_fired(m=args.m, d=args.d, inputs=args.inputs, b=args.b, seed=args.seed, backend=args.backend,
-                        strategy=args.strategy, delta=args.delta)
+                        strategy=args.strategy, delta=args.delta, oracle=args.oracle, bits=args.bits,
+                        memory=args.memory)
     print(f"{'input':>5s} {'k':>7s} {'found':>7s} {'queries':>9s} {'q/sqrt(mk)':>10s}")
     for s in result.inputs:
         print(f"{s.input:5d} {s.k:7d} {s.found:7d} {s.queries:9d} {s.queries_over_sqrt_mk:10.3f}")
@@ -46,6 +49,12 @@ def run(args: argparse.Namespace) -> int:
           f"{summary['mean_queries_over_sqrt_mk']:.3f} sqrt(m k); recall {summary['recall']:.5f}")
     print(f"classical scan: {result.m} inner products per input = {summary['classical_scan_over_sqrt_mk']:.2f} "
           f"sqrt(m k); simulation time {result.simulation_seconds:.2f} s (classical seconds, not quantum run time)")
+    if result.quantization_flips is not None:
+        print(f"arithmetic oracle at p={result.bits} bits (k above: quantized fired sets): quantized recall "
+              f"{summary['quantized_recall']:.5f}, recall vs exact {summary['recall']:.5f}, "
+              f"{summary['quantization_flips']} pairs flipped by the rounding")
+    print(f"gate cost per input {summary['mean_gate_cost_toffoli']:.3g} Toffolis ({result.memory}, p={result.bits}: "
+          f"{summary['toffoli_per_query']:.3g} per query, worst-case x; T = 4 per Toffoli)")
     print("queries assume coherent (QRAM) access to the weights: one oracle query evaluates <w_r, x> > b on a "
           "superposition of r.")
     if args.json:

@@ -14,6 +14,21 @@ apart as ``oracle_table_seconds``. The searches are randomised: a neuron can be
 missed with probability at most ``delta`` per input; ``recall`` and ``missed``
 (computed against the exact fired sets, outside the ledger) say how often it
 happened, and a miss makes the weights deviate from the dense run.
+
+**Arithmetic oracle** (``oracle="arithmetic"``, backend ``aer`` only): the
+circuits are built from the weights, the input and the threshold at ``bits``
+bits (:mod:`circuits.arithmetic_oracle`: QROM, shift-and-add, comparison) and
+simulated on Aer's matrix-product-state method; the simulation never sees the
+fired sets. It marks the *quantized* fired set
+(:mod:`circuits.fixed_point`), which is what the search finds and what the
+network trains on; ``quantized_recall`` is found / quantized fired pairs and
+``quantization_flips`` the pairs whose state the rounding changes against the
+exact dense sets (``recall`` stays against the exact sets).
+
+**Gate cost.** Beside the query count, the report gives the Toffolis of the
+quantum queries (Grover and counting iterations; classical checks excluded)
+at ``bits`` bits under memory model ``memory`` (:mod:`circuits.resources`,
+worst-case query vector).
 """
 
 from __future__ import annotations
@@ -27,6 +42,8 @@ from circuits import InsufficientMemoryError, SearchProblem, find_all_many, num_
 from circuits.backends import BackendError, make_executor
 from circuits.executors import Executor
 from circuits.search import STRATEGIES, as_strategy
+from circuits.fixed_point import MAX_BITS, MIN_BITS, fixed_point_instance
+from circuits.resources import MEMORY_MODELS, input_cost, query_cost
 from quantum_train.errors import ConfigError
 from quantum_train.finders.base import FiredSetFinder
 from quantum_train.finders.dense import scan_bytes
@@ -48,6 +65,12 @@ def is_device_finder(name: str) -> bool:
     from circuits.backends import is_device_backend
 
     return name.startswith("grover-") and is_device_backend(name.removeprefix("grover-"))
+ORACLES = ("table", "arithmetic")
+DEFAULT_BITS = 16
+DEFAULT_MEMORY = "qrom"
+#: the arithmetic oracle runs on Aer's MPS method, bond dimension up to 2^(q + t); beyond this many
+#: neurons a search takes minutes per input
+ARITHMETIC_MAX_M = 64
 
 
 def check_search_options(strategy: str, delta: float) -> None:
@@ -56,6 +79,24 @@ def check_search_options(strategy: str, delta: float) -> None:
         raise ConfigError("strategy", f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     if not 0 < delta < 1:
         raise ConfigError("delta", f"must be in (0, 1), got {delta}")
+
+
+def check_oracle_options(oracle: str, bits: int, memory: str, finders, m: int) -> None:
+    """``--oracle``, ``--bits``, ``--memory`` (ConfigError): the arithmetic oracle runs on ``grover-aer``, small ``m``."""
+    if oracle not in ORACLES:
+        raise ConfigError("oracle", f"unknown oracle {oracle!r}; choose one of {', '.join(ORACLES)}")
+    if not MIN_BITS <= bits <= MAX_BITS:
+        raise ConfigError("bits", f"must be in [{MIN_BITS}, {MAX_BITS}], got {bits}")
+    if memory not in MEMORY_MODELS:
+        raise ConfigError("memory", f"unknown memory model {memory!r}; choose one of {', '.join(MEMORY_MODELS)}")
+    if oracle == "arithmetic":
+        other = [f for f in finders if f.startswith("grover-") and f != "grover-aer"]
+        if other:
+            raise ConfigError("oracle", f"the arithmetic oracle runs on grover-aer only (gate-level circuits on "
+                              f"Aer), not {', '.join(other)}; drop them or use --oracle table")
+        if m > ARITHMETIC_MAX_M:
+            raise ConfigError("m", f"the arithmetic oracle on Aer serves m <= {ARITHMETIC_MAX_M} "
+                              f"(matrix-product-state simulation of every gate), got {m}")
 
 
 def executor_for(backend: str, num_items: int | None = None, strategy: str | None = None, *,
@@ -93,9 +134,25 @@ class GroverFinder(FiredSetFinder):
     seconds_label = "simulation"
 
     def __init__(self, backend: str = "emulator", strategy: str = DEFAULT_STRATEGY,
-                 delta: float = DEFAULT_DELTA, seed: int | np.random.Generator = 0):
+                 delta: float = DEFAULT_DELTA, seed: int | np.random.Generator = 0,
+                 oracle: str = "table", bits: int = DEFAULT_BITS, memory: str = DEFAULT_MEMORY):
         super().__init__()
-        self.executor = make_executor(backend)
+        if oracle not in ORACLES:
+            raise ValueError(f"oracle must be one of {ORACLES}, got {oracle!r}")
+        if oracle == "arithmetic":
+            if backend != "aer":
+                raise ValueError(f"the arithmetic oracle runs on backend 'aer' only, got {backend!r}")
+            from circuits.arithmetic_search import ArithmeticAerExecutor
+
+            self.executor = ArithmeticAerExecutor()
+        else:
+            self.executor = make_executor(backend)
+        self.oracle = oracle
+        self.bits = bits
+        self.memory = memory
+        self.quantum_queries = {"grover": 0, "counting": 0, "check": 0}
+        self.quantized_total = 0
+        self.flips = 0
         self.backend = backend
         self.name = f"grover-{backend}"
         self.strategy = strategy
@@ -107,13 +164,29 @@ class GroverFinder(FiredSetFinder):
         self.marked_total = 0
         self.found_total = 0
         self.table_seconds = 0.0
+        self.searched_found = 0
+        self._shape: tuple[int, int] | None = None
+
+    def _arithmetic_problems(self, net: ShiftedReLUNet, X: np.ndarray, indptr, indices) -> list[SearchProblem]:
+        """Quantized instances to the executor; the problems' marked sets serve the classical checks only."""
+        insts = [fixed_point_instance(net.W, x, net.b, self.bits) for x in X]
+        self.executor.set_instances(insts)
+        problems = []
+        for i, inst in enumerate(insts):
+            marked = inst.marked()
+            exact = indices[indptr[i]:indptr[i + 1]]
+            self.flips += int(np.setxor1d(marked, exact).size)
+            self.quantized_total += int(marked.size)
+            problems.append(SearchProblem(net.m, marked))
+        return problems
 
     @classmethod
     def note(cls, report: dict) -> str:
         found = report["fired_pairs"] - report["missed"]
         return (f"recall {found}/{report['fired_pairs']} fired pairs ({report['missed']} missed), queries/sqrt(m k) "
                 f"{report['queries_over_sqrt_mk']:.2f} (the classical scan's m inner products per input are "
-                f"{report['scan_over_sqrt_mk']:.2f} sqrt(m k)), strategy {report['strategy']}, {report['executor']}")
+                f"{report['scan_over_sqrt_mk']:.2f} sqrt(m k)), strategy {report['strategy']}, {report['executor']}"
+                + "".join(f"; {report[k]}" for k in ("oracle_note", "gate_cost_note") if k in report))
 
     @classmethod
     def limits(cls, name: str, m: int, n: int, strategy: str | None) -> list[str]:
@@ -149,11 +222,18 @@ class GroverFinder(FiredSetFinder):
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
         start = time.perf_counter()
-        truth = net.fired_sets(X)  # the oracle's truth table (simulation only, not costed)
+        truth = net.fired_sets(X)  # table oracle: its truth table; arithmetic: recall and flips only
         indptr, indices = truth.by_input
         self.table_seconds += time.perf_counter() - start
-        problems = [SearchProblem(net.m, indices[indptr[i]:indptr[i + 1]]) for i in range(X.shape[0])]
+        if self.oracle == "arithmetic":
+            problems = self._arithmetic_problems(net, X, indptr, indices)
+        else:
+            problems = [SearchProblem(net.m, indices[indptr[i]:indptr[i + 1]]) for i in range(X.shape[0])]
         results = find_all_many(problems, self.executor, strategy=self.strategy, delta=self.delta, seed=self.rng)
+        for res in results:
+            for kind, v in res.queries_by_kind.items():
+                self.quantum_queries[kind] += v
+        self._shape = (net.m, net.d)
         found = [res.found for res in results]
         queries = np.array([res.queries for res in results])
         k = np.diff(indptr)
@@ -164,7 +244,11 @@ class GroverFinder(FiredSetFinder):
             self.ratios.append(float(np.mean(queries[has] / np.sqrt(net.m * k[has]))))
             self.scan_ratios.append(float(np.mean(np.sqrt(net.m / k[has]))))
         self.marked_total += int(k.sum())
-        self.found_total += int(sum(len(f) for f in found))
+        self.searched_found += int(sum(len(f) for f in found))
+        if self.oracle == "arithmetic":  # found items outside the exact sets are quantization flips
+            self.found_total += int(sum(np.isin(f, indices[indptr[i]:indptr[i + 1]]).sum() for i, f in enumerate(found)))
+        else:
+            self.found_total = self.searched_found
         counts = np.array([len(f) for f in found], dtype=np.int64)
         ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         flat = np.concatenate(found).astype(np.int64) if found else np.empty(0, dtype=np.int64)
@@ -184,4 +268,30 @@ class GroverFinder(FiredSetFinder):
             "fired_pairs": int(self.marked_total),
             "missed": int(self.marked_total - self.found_total),
             "oracle_table_seconds": self.table_seconds,
+            "oracle": self.oracle,
+            "bits": self.bits,
+            **self._gate_cost(),
+            **self._quantized(),
         }
+
+    def _quantized(self) -> dict:
+        if self.oracle != "arithmetic":
+            return {}
+        qr = self.searched_found / self.quantized_total if self.quantized_total else 1.0
+        note = (f"arithmetic oracle at p={self.bits} bits: quantized recall {qr:.4f}, "
+                f"{self.flips} pairs flipped by the rounding")
+        return {"quantized_recall": qr, "quantization_flips": self.flips, "oracle_note": note}
+
+    def _gate_cost(self) -> dict:
+        """Toffolis of the quantum queries run so far, at ``bits`` bits under ``memory`` (module docstring)."""
+        if self._shape is None:
+            return {}
+        m, d = self._shape
+        cost = query_cost(m, d, self.bits, self.memory)
+        q = self.quantum_queries
+        total = input_cost(cost, q["grover"], q["counting"], q["check"])
+        note = (f"gate cost {total.toffoli:.3g} Toffolis = {q['grover'] + q['counting']} quantum queries x "
+                f"{cost.toffoli:.3g} per query ({self.memory}, p={self.bits}, worst-case x; T = 4 per Toffoli)")
+        return {"gate_cost_memory": self.memory, "toffoli_per_query": cost.toffoli,
+                "quantum_queries": q["grover"] + q["counting"], "gate_cost_toffoli": total.toffoli,
+                "gate_cost_note": note}

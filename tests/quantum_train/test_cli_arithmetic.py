@@ -1,0 +1,94 @@
+"""``--oracle arithmetic`` / ``--bits`` / ``--memory`` in compare and find-fired, and the gate-cost figure."""
+
+import json
+
+import numpy as np
+import pytest
+
+from circuits.fixed_point import fixed_point_instance
+from circuits.resources import input_cost, query_cost
+from quantum_train.cli import main
+from quantum_train.data import synthetic
+from quantum_train.model import ShiftedReLUNet
+
+
+def _row(doc, finder):
+    return next(r for r in doc["results"] if r["finder"] == finder)
+
+
+def test_compare_trains_with_the_arithmetic_oracle(tmp_path, capsys):
+    out = tmp_path / "c.json"
+    assert main(["compare", "--oracle", "arithmetic", "--bits", "3", "--finders", "dense,grover-aer", "--m", "6",
+                 "--n", "2", "--d", "2", "--iters", "1", "--strategy", "bbht_warm", "--quiet", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "quantized recall 1.0000" in text and "gate cost" in text
+    doc = json.loads(out.read_text())
+    row = _row(doc, "grover-aer")
+    assert row["oracle"] == "arithmetic" and row["bits"] == 3
+    assert row["quantized_recall"] == 1.0
+    assert "matrix-product-state" in row["executor"]
+    # flips recomputed independently from the same initial network and data
+    cfg = doc["config"]
+    net = ShiftedReLUNet.initialize(6, 2, seed=0, b=cfg["b"])
+    X = synthetic(2, 2, seed=0).X
+    flips = 0
+    for x in X:
+        exact = np.flatnonzero(net.W @ x > net.b)
+        flips += np.setxor1d(fixed_point_instance(net.W, x, net.b, 3).marked(), exact).size
+    assert row["quantization_flips"] == flips
+    assert 0 <= row["recall"] <= 1 and row["missed"] >= 0
+    cost = query_cost(6, 2, 3, "qrom")
+    assert row["toffoli_per_query"] == cost.toffoli and row["gate_cost_memory"] == "qrom"
+    assert row["gate_cost_toffoli"] >= row["quantum_queries"] * cost.toffoli > 0
+
+
+def test_table_oracle_reports_gate_cost_under_the_chosen_memory(tmp_path):
+    out = tmp_path / "c.json"
+    assert main(["compare", "--finders", "dense,grover-emulator", "--m", "256", "--n", "4", "--d", "4",
+                 "--iters", "2", "--memory", "selectswap", "--bits", "8", "--quiet", "--json", str(out)]) == 0
+    row = _row(json.loads(out.read_text()), "grover-emulator")
+    assert row["oracle"] == "table" and "quantized_recall" not in row
+    cost = query_cost(256, 4, 8, "selectswap")
+    assert row["toffoli_per_query"] == cost.toffoli and row["gate_cost_memory"] == "selectswap"
+    assert row["quantum_queries"] < sum(row["oracle_queries"])  # classical checks are not gates
+    assert row["gate_cost_toffoli"] >= row["quantum_queries"] * cost.toffoli
+
+
+def test_find_fired_with_the_arithmetic_oracle(tmp_path, capsys):
+    out = tmp_path / "f.json"
+    assert main(["find-fired", "--m", "8", "--d", "2", "--inputs", "2", "--backend", "aer", "--oracle", "arithmetic",
+                 "--bits", "3", "--strategy", "bbht_warm", "--json", str(out)]) == 0
+    summary = json.loads(out.read_text())["summary"]
+    assert summary["oracle"] == "arithmetic" and summary["quantized_recall"] == 1.0
+    assert summary["quantization_flips"] >= 0 and summary["toffoli_per_query"] == query_cost(8, 2, 3).toffoli
+    assert "quantized recall 1.00000" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--oracle", "magic"], "--oracle"),
+    (["--oracle", "arithmetic", "--finders", "dense,grover-emulator"], "--oracle"),
+    (["--oracle", "arithmetic", "--finders", "dense,grover-aer", "--m", "128"], "--m"),
+    (["--bits", "1"], "--bits"), (["--bits", "33"], "--bits"), (["--memory", "tape"], "--memory"),
+])
+def test_compare_bad_oracle_options(args, needle, tmp_path, capsys):
+    out = tmp_path / "c.json"
+    base = ["compare", "--m", "16", "--n", "2", "--d", "2", "--iters", "1", "--finders", "dense,grover-aer"]
+    assert main(base + args + ["--json", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"quantum-train: error: argument {needle}")
+    assert not out.exists()
+
+
+def test_find_fired_arithmetic_needs_aer(capsys):
+    assert main(["find-fired", "--m", "8", "--oracle", "arithmetic"]) == 2
+    assert "argument --oracle" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_issue_check_command(tmp_path):
+    """Issue 9's check, as written: quantized recall 1 with the gate-level oracle on Aer."""
+    out = tmp_path / "c.json"
+    assert main(["compare", "--oracle", "arithmetic", "--bits", "4", "--finders", "dense,grover-aer", "--m", "8",
+                 "--n", "2", "--d", "2", "--iters", "1", "--quiet", "--json", str(out)]) == 0
+    row = _row(json.loads(out.read_text()), "grover-aer")
+    assert row["oracle"] == "arithmetic" and row["bits"] == 4 and row["quantized_recall"] == 1.0
