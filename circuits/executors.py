@@ -239,10 +239,12 @@ class AerExecutor(CircuitExecutor):
 
     Each batch (every search of a find-all round) becomes a list of circuits
     sent in ONE ``run`` call (seeded from the caller's generator),
-    ``memory=True`` so each shot's index is read back. Oracles and the zero
-    reflection are ``DiagonalGate`` s (Aer native), so nothing is transpiled.
-    Reuse, with no gate ever copied: the diffusion of each size is built once
-    (:func:`~circuits.grover.grover_iteration`); a problem's oracle, its
+    ``memory=True`` so each shot's index is read back. Oracles are
+    ``DiagonalGate`` s, the reflection a multi-controlled phase and the
+    single-qubit layers ``UnitaryGate`` blocks, all Aer native, so nothing is
+    transpiled (counting circuits carry classically controlled phases, which
+    Aer compiles itself). Reuse, with no gate ever copied: the layers of each
+    size are built once (:func:`~circuits.grover.grover_iteration`); a problem's oracle, its
     iteration (and its controlled operator) are built once per marked set
     (keyed on ``MarkedSets.version``) and the same instruction objects are
     appended ``j`` times (:func:`~circuits.grover.grover_circuit_from`).
