@@ -10,7 +10,10 @@ seconds and ops, mean per-iteration seconds, of which ``find`` and ``pairs``
 (forward + backward + update: the work on fired pairs that every finder does
 alike, plus, in update, the finder's own structure maintenance), ops, the ratio ``dense seconds / finder seconds`` per iteration, the
 ``ceiling`` ``dense seconds / pairs seconds`` that no finder can pass even with a
-free find, and peak RSS.
+free find, ``pair/MAC``: the pair phases' seconds per multiply-add (``2 n k d``
+of them, ``k`` fired neurons per input) over the dense find's (``n m d``), and
+peak RSS. The dense row also times a plain blocked ``X @ W.T`` scan in the same
+process, the yardstick that the tuned dense find must not fall behind.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ def worker(args) -> None:
     warm_up(args.finder, args.d, 0)
     data = synthetic(args.n, args.d, seed=0)
     net = ShiftedReLUNet.initialize(args.m, args.d, seed=0)
+    plain = plain_scan_seconds(net, data.X) if args.finder == "dense" else None
     result = train(net, data.X, data.y, make_finder(args.finder), args.iters, default_learning_rate(args.n, net.b))
     per = result.ledger.per_iteration()
     print(json.dumps({
@@ -46,7 +50,24 @@ def worker(args) -> None:
         "fired_per_input": float(np.mean(result.fired_mean)),
         "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
         "extras": result.extras,
+        "plain_scan_seconds": plain,
     }))
+
+
+def plain_scan_seconds(net, X, block: int = 2048, repeats: int = 2) -> float:
+    """Best of ``repeats``: the plain blocked scan ``W[blk] @ X.T > b`` then ``nonzero``, per block of neurons.
+
+    The yardstick for the tuned dense find (same pairs, no guard band, no CSR).
+    """
+    import time
+
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for lo in range(0, net.m, block):
+            np.nonzero(net.W[lo:lo + block] @ X.T > net.b)
+        best = min(best, time.perf_counter() - t)
+    return best
 
 
 def main() -> None:
@@ -77,7 +98,11 @@ def main() -> None:
         dense = next((r for r in rows if r["finder"] == "dense"), None)
         print(f"\nd = {d}")
         print(f"{'finder':12s} {'preproc s':>9s} {'preproc ops':>11s} {'s/iter':>8s} {'find s':>8s} {'pairs s':>8s} "
-              f"{'ops/iter':>9s} {'speedup':>8s} {'ceiling':>8s} {'peak GiB':>8s} {'final loss':>11s}  notes")
+              f"{'ops/iter':>9s} {'speedup':>8s} {'ceiling':>8s} {'pair/MAC':>8s} {'peak GiB':>8s} {'final loss':>11s}  notes")
+        if dense:
+            find_s = dense["per_iteration"]["phases"]["find"]["seconds"]
+            print(f"dense find {find_s:.4f} s/iter against a plain blocked X @ W.T scan "
+                  f"{dense['plain_scan_seconds']:.4f} s (same run): {dense['plain_scan_seconds'] / find_s:.2f}x")
         for r in rows:
             per = r["per_iteration"]
             ratio = dense["per_iteration"]["seconds"] / per["seconds"] if dense else float("nan")
@@ -85,9 +110,11 @@ def main() -> None:
             # the work on fired pairs that every finder does alike: forward, backward, weight update
             pairs = sum(per["phases"][p]["seconds"] for p in ("forward", "backward", "update"))
             ceiling = dense["per_iteration"]["seconds"] / pairs if dense else float("nan")
+            # seconds per multiply-add: pairs (forward + backward: 2 n k d) over the dense scan (n m d)
+            per_mac = (pairs / (2 * args.n * r["fired_per_input"] * d)) / (find_s / (args.n * args.m * d)) if dense else float("nan")
             print(f"{r['finder']:12s} {r['preprocess']['seconds']:9.3f} {r['preprocess']['ops']:11.3g} {per['seconds']:8.4f} "
                   f"{per['phases']['find']['seconds']:8.4f} {pairs:8.4f} {per['ops']:9.3g} {ratio:7.1f}x {ceiling:7.1f}x "
-                  f"{r['peak_rss_gib']:8.2f} {r['final_loss']:11.6g}  {notes}")
+                  f"{per_mac:7.2f}x {r['peak_rss_gib']:8.2f} {r['final_loss']:11.6g}  {notes}")
 
 
 if __name__ == "__main__":

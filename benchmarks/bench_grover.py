@@ -7,6 +7,11 @@ ideal statistics; Aer figures are statevector-simulation wall time.
 
     python benchmarks/bench_grover.py                 # full (200 problems, 2^16 and 2^20)
     python benchmarks/bench_grover.py --quick         # small and fast
+    python benchmarks/bench_grover.py --aer-only      # Aer timing only: new path against the old one
+
+The Aer section times the executor against the construction it replaced
+(``_legacy_aer.LegacyAerExecutor``: commit a1e6158's circuits with Aer's default
+threads, and the same with one thread) on the same problems in the same run.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import time
 
 import numpy as np
 
+from _legacy_aer import LegacyAerExecutor
 from circuits import AerExecutor, EmulatedExecutor, SearchProblem, find_all_many
 
 
@@ -56,14 +62,24 @@ def main(argv=None) -> int:
     ap.add_argument("--timing-log2m", type=int, default=20)
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--quick", action="store_true", help="20 problems at 2^12 and 2^14, 8 Aer problems")
+    ap.add_argument("--aer-strategies", nargs="+", default=["counting"])
     ap.add_argument("--no-aer", action="store_true")
+    ap.add_argument("--no-legacy", action="store_true", help="skip the old Aer path")
+    ap.add_argument("--aer-only", action="store_true", help="only the Aer timing")
     a = ap.parse_args(argv)
     if a.quick:
         a.problems, a.log2m, a.aer_problems, a.timing_problems, a.timing_log2m = 20, [12, 14], 8, 20, 16
     print("command:", " ".join(shlex.quote(x) for x in [sys.executable] + sys.argv))
     print(f"queries / sqrt(m k); k = {a.frac:g} m; delta = {a.delta:g}; "
           f"queries presume QRAM access (a query is not a gate)")
-    rng = np.random.default_rng(a.seed)
+    if not a.aer_only:
+        emulator_tables(a, np.random.default_rng(a.seed))
+    if not a.no_aer:
+        aer_timing(a, np.random.default_rng(a.seed + 1))
+    return 0
+
+
+def emulator_tables(a, rng: np.random.Generator) -> None:
     emu = EmulatedExecutor()
     # warm the numba caches so timings measure the search, not compilation
     find_all_many(make_problems(256, 2, 0.05, rng), emu, strategy="counting", seed=0)
@@ -83,17 +99,28 @@ def main(argv=None) -> int:
     for s in a.strategies:
         r = run(probs, emu, s, a.delta, a.seed)
         print(f"  {s:>10}: {r['time']:.2f} s  (queries/sqrt(mk) {r['ratio']:.3f}, recall {r['recall']:.5f})")
-    if not a.no_aer:
-        m = 1 << a.aer_log2m
-        print(f"\n[timing] Aer statevector, {a.aer_problems} problems at m = 2^{a.aer_log2m}, "
-              f"k = {a.aer_k} (one AerSimulator.run per round)")
-        probs = [SearchProblem(m, rng.choice(m, a.aer_k, replace=False)) for _ in range(a.aer_problems)]
-        for s in a.strategies:
-            ex = AerExecutor()
+
+
+def aer_timing(a, rng: np.random.Generator) -> None:
+    """The Aer executor against the old construction: same problems, same seeds, one run."""
+    m = 1 << a.aer_log2m
+    print(f"\n[timing] Aer statevector, {a.aer_problems} problems at m = 2^{a.aer_log2m}, "
+          f"k = {a.aer_k} (one AerSimulator.run per round)")
+    probs = [SearchProblem(m, rng.choice(m, a.aer_k, replace=False)) for _ in range(a.aer_problems)]
+    paths = [("new", AerExecutor)]
+    if not a.no_legacy:
+        paths += [("old", LegacyAerExecutor), ("old, 1 thread", lambda: LegacyAerExecutor(max_parallel_threads=1))]
+    for s in a.aer_strategies:
+        times = {}
+        for label, make in paths:
+            ex = make()
             r = run(probs, ex, s, a.delta, a.seed)
-            print(f"  {s:>10}: {r['time']:.2f} s, {ex.circuits_run} circuits, exact sets: {r['exact']}, "
-                  f"queries/sqrt(mk) {r['ratio']:.3f}")
-    return 0
+            times[label] = r["time"]
+            print(f"  {s:>10} {label:>14}: {r['time']:7.2f} s, {ex.circuits_run} circuits, "
+                  f"exact sets: {r['exact']}, queries/sqrt(mk) {r['ratio']:.3f}")
+        if len(times) > 1:
+            print(f"  {s:>10} new is {times['old'] / times['new']:.1f}x faster than old "
+                  f"({times['old, 1 thread'] / times['new']:.1f}x than old with one Aer thread)")
 
 
 if __name__ == "__main__":

@@ -34,8 +34,9 @@ from functools import lru_cache
 
 import numpy as np
 from qiskit import QuantumCircuit
-from qiskit.circuit.library import DiagonalGate, QFTGate, grover_operator
+from qiskit.circuit.library import QFTGate
 
+from circuits.grover import grover_iteration
 from circuits.oracles import controlled_diagonal_oracle
 
 #: Probability that one counting shot is within :func:`count_error_bound` (BHMT Thm 12).
@@ -91,31 +92,22 @@ def counting_distribution(num_marked: int, num_states: int, precision: int) -> n
     return pmf / pmf.sum()  # sums to 1 up to rounding
 
 
-def controlled_grover_op(num_qubits: int, marked) -> QuantumCircuit:
+def controlled_grover_op(num_qubits: int, marked, fused: bool = False) -> QuantumCircuit:
     """Controlled ``G`` on ``q + 1`` qubits (index qubits ``0..q-1``, control qubit ``q``).
 
-    Built with :func:`grover_operator` from the controlled oracle
-    (:func:`controlled_diagonal_oracle`), a controlled zero reflection, and the
-    reflection restricted to the index qubits. ``grover_operator`` puts the
-    global phase ``pi`` on the whole circuit; the controlled zero reflection
-    compensates it on the control-0 branch (entry ``-1``) and realises ``S_0``
-    (``-1`` on ``|0>``) on the control-1 branch, so the circuit equals
-    ``|0><0| (x) I + |1><1| (x) G`` exactly. Both reflections are single
-    ``DiagonalGate`` s (native in Aer); the surrounding ``H`` need no control.
+    :func:`~circuits.grover.grover_iteration` with the controlled oracle
+    (:func:`controlled_diagonal_oracle`, one ``DiagonalGate``): equal to
+    ``|0><0| (x) I + |1><1| (x) G`` exactly, with no global phase and no
+    controlled ``H``. ``fused``: single-qubit layers as ``UnitaryGate`` blocks
+    (for Aer; leave ``False`` for circuits to transpile).
     """
     q = int(num_qubits)
-    return grover_operator(controlled_diagonal_oracle(q, marked),
-                           zero_reflection=_controlled_zero_reflection(q),
-                           reflection_qubits=list(range(q)), name="c-Q")
-
-
-@lru_cache(maxsize=64)
-def _controlled_zero_reflection(q: int) -> QuantumCircuit:
-    n = 1 << q
-    diag = np.concatenate([-np.ones(n), np.ones(n)])
-    diag[n] = -1.0  # control 1, index |0>: S_0 = I - 2|0><0|
-    qc = QuantumCircuit(q + 1, name="c-S0")
-    qc.append(DiagonalGate(diag.tolist()), qc.qubits)
+    c_oracle = controlled_diagonal_oracle(q, marked).data[0].operation
+    it = grover_iteration(c_oracle, controlled=True, fused=fused)
+    qc = QuantumCircuit(q + 1, name="c-Q")
+    for inst in it.instructions:
+        qc._append(inst)
+    qc.global_phase = it.global_phase
     return qc
 
 
@@ -140,11 +132,63 @@ def counting_circuit(num_qubits: int, marked, precision: int, measure: bool = Tr
     cg = controlled_grover_op(q, marked) if controlled is None else controlled
     qc = QuantumCircuit(t + q, t if measure else 0, name=f"count_t{t}")
     qc.h(range(t + q))
-    index = list(range(t, t + q))
     for i in range(t):
+        # cg's instructions remapped once onto (index register, control i), then appended 2^i times
+        # without copying a gate (compose would deep-copy every DiagonalGate each time)
+        where = qc.qubits[t:t + q] + [qc.qubits[i]]
+        body = [inst.replace(qubits=tuple(where[cg.find_bit(b).index] for b in inst.qubits))
+                for inst in cg.data]
         for _ in range(1 << i):
-            qc.compose(cg, qubits=index + [i], inplace=True)
+            for inst in body:
+                qc._append(inst)
+        qc.global_phase += (1 << i) * cg.global_phase
     qc.compose(_inverse_qft(t), qubits=list(range(t)), inplace=True)
     if measure:
         qc.measure(range(t), range(t))
+    return qc
+
+
+def iterative_counting_circuit(num_qubits: int, marked, precision: int,
+                               controlled: QuantumCircuit | None = None) -> QuantumCircuit:
+    """Quantum counting on ``q + 1`` qubits: one control qubit, reused ``t`` times (semiclassical QFT).
+
+    Griffiths and Niu, "Semiclassical Fourier transform for quantum
+    computation", PRL 76, 1996: in phase estimation, each precision qubit can
+    be measured as soon as the inverse QFT is done with it, and the controlled
+    phases it would apply to later qubits become classically controlled
+    phases (deferred measurement, read backwards). The controlled powers on
+    different precision qubits commute, so each can be applied just before
+    its qubit is read, and one qubit serves them all after a reset. Least
+    significant bit first, for ``k = 0..t-1``:
+
+        control in |+>;  controlled G^(2^(t-1-k));
+        phase P(-2 pi sum_{l<k} y_l 2^(l-k-1)) (one classically controlled P per earlier bit);
+        H; measure into clbit k.
+
+    The readout ``y = sum_k y_k 2^k`` has exactly the law of
+    :func:`counting_circuit` (:func:`counting_distribution`), on ``q + 1``
+    qubits instead of ``q + t``: a ``2^(t-1)`` times smaller statevector for
+    the same ``2^t - 1`` controlled Grover operators. Qubits ``0..q-1`` index,
+    qubit ``q`` control (the layout of :func:`controlled_grover_op`, so its
+    instructions are appended as they are).
+    """
+    t = _check_precision(precision)
+    q = int(num_qubits)
+    cg = controlled_grover_op(q, marked) if controlled is None else controlled
+    qc = QuantumCircuit(q + 1, t, name=f"count_t{t}")
+    ctrl = qc.qubits[q]
+    qc.h(range(q))
+    for k in range(t):
+        if k:
+            qc.reset(ctrl)
+        qc.h(ctrl)
+        for _ in range(1 << (t - 1 - k)):
+            for inst in cg.data:
+                qc._append(inst)
+        qc.global_phase += (1 << (t - 1 - k)) * cg.global_phase
+        for lo in range(k):
+            with qc.if_test((qc.clbits[lo], 1)):
+                qc.p(-2.0 * np.pi * 2.0 ** (lo - k - 1), ctrl)
+        qc.h(ctrl)
+        qc.measure(ctrl, qc.clbits[k])
     return qc

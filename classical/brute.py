@@ -9,10 +9,10 @@ cache, so no ``n_q x n`` matrix is ever held. Values within the guard band of
 
 from __future__ import annotations
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import numba
 import numpy as np
 from numba import njit
 from threadpoolctl import ThreadpoolController
@@ -93,8 +93,9 @@ def blocked_halfspace_csr(
     ``return_values``: the BLAS values of the reported products (within
     rounding of :func:`exact_dot`, see :mod:`classical.exact`).
 
-    Query blocks are shared among ``threads`` workers (default: all cores),
-    each with single-threaded BLAS and its own tile, so the GEMM and the scan
+    Query blocks are shared among ``threads`` workers (default: numba's
+    current thread count, :func:`numba.get_num_threads`, so one setting sizes
+    every pool), each with single-threaded BLAS and its own tile, so the GEMM and the scan
     both run in parallel. Peak extra memory is one tile plus the hits of one
     query block per worker.
     """
@@ -104,7 +105,7 @@ def blocked_halfspace_csr(
         P_norm_max = float(np.sqrt((P * P).sum(axis=1).max())) if n_p else 0.0
     q_norms = np.sqrt((Q * Q).sum(axis=1))
     starts = list(range(0, n_q, query_block))
-    threads = max(1, min(threads or os.cpu_count() or 1, len(starts)))
+    threads = max(1, min(threads or numba.get_num_threads(), len(starts)))
     local = threading.local()
 
     def one_block(q0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

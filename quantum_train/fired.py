@@ -10,7 +10,7 @@ are sorted, so two fired sets are equal exactly when their arrays are equal.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True, nogil=True)
@@ -120,9 +120,14 @@ class FiredSets:
         return f"FiredSets(n_inputs={self.n_inputs}, n_neurons={self.n_neurons}, nnz={self.nnz})"
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, parallel=True)
 def csr_replace_rows(indptr, indices, rows, sub_indptr, sub_indices):
-    """A copy of a CSR pattern with the (sorted, distinct) ``rows`` replaced by a sub-CSR."""
+    """A copy of a CSR pattern with the (sorted, distinct) ``rows`` replaced by a sub-CSR.
+
+    The rows between two replaced ones are unchanged and move as one block
+    (by the running change in length): one contiguous copy per gap, the gaps
+    in parallel, with no per-row work beyond the new ``indptr``.
+    """
     n_rows = indptr.shape[0] - 1
     new_ptr = np.empty(n_rows + 1, dtype=np.int64)
     new_ptr[0] = 0
@@ -134,17 +139,12 @@ def csr_replace_rows(indptr, indices, rows, sub_indptr, sub_indices):
         else:
             length = indptr[r + 1] - indptr[r]
         new_ptr[r + 1] = new_ptr[r] + length
-    out = np.empty(new_ptr[n_rows], dtype=np.int64)
-    k = 0
-    for r in range(n_rows):
-        t = new_ptr[r]
-        if k < rows.shape[0] and rows[k] == r:
-            for s in range(sub_indptr[k], sub_indptr[k + 1]):
-                out[t] = sub_indices[s]
-                t += 1
-            k += 1
-        else:
-            for s in range(indptr[r], indptr[r + 1]):
-                out[t] = indices[s]
-                t += 1
+    out = np.empty(new_ptr[n_rows], dtype=indices.dtype)
+    g = rows.shape[0]
+    for s in prange(g + 1):
+        lo = 0 if s == 0 else rows[s - 1] + 1  # the gap of unchanged rows before rows[s]
+        hi = n_rows if s == g else rows[s]
+        out[new_ptr[lo]:new_ptr[hi]] = indices[indptr[lo]:indptr[hi]]
+        if s < g:
+            out[new_ptr[hi]:new_ptr[hi + 1]] = sub_indices[sub_indptr[s]:sub_indptr[s + 1]]
     return new_ptr, out

@@ -24,7 +24,7 @@ from numba import njit, prange
 from scipy.stats import norm
 
 from classical.brute import blocked_halfspace_csr
-from classical.exact import exact_dot
+from classical.exact import exact_dot, exact_dot4
 from quantum_train.fired import FiredSets
 from quantum_train.seeds import stream
 
@@ -55,9 +55,20 @@ def _forward_by_neuron(W, a, b, X, indptr, indices):
     partial = np.zeros((FORWARD_CHUNKS, n))
     for c in prange(FORWARD_CHUNKS):
         for r in range(c * m // FORWARD_CHUNKS, (c + 1) * m // FORWARD_CHUNKS):
-            for t in range(indptr[r], indptr[r + 1]):
-                i = indices[t]
-                partial[c, i] += a[r] * (exact_dot(W[r], X[i]) - b)
+            w = W[r]
+            t = indptr[r]
+            end = indptr[r + 1]
+            while t + 4 <= end:  # four pairs in flight, each summed in the canonical order
+                i0, i1, i2, i3 = indices[t], indices[t + 1], indices[t + 2], indices[t + 3]
+                z0, z1, z2, z3 = exact_dot4(w, X, i0, i1, i2, i3)
+                partial[c, i0] += a[r] * (z0 - b)
+                partial[c, i1] += a[r] * (z1 - b)
+                partial[c, i2] += a[r] * (z2 - b)
+                partial[c, i3] += a[r] * (z3 - b)
+                t += 4
+            for u in range(t, end):
+                i = indices[u]
+                partial[c, i] += a[r] * (exact_dot(w, X[i]) - b)
     out = np.zeros(n)
     for c in range(FORWARD_CHUNKS):
         out += partial[c]

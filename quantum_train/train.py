@@ -36,6 +36,7 @@ from quantum_train.data import validate_training_data
 from quantum_train.finders.base import FiredSetFinder
 from quantum_train.fired import FiredSets
 from quantum_train.model import ShiftedReLUNet, fire_probability
+from quantum_train.threads import threads_for
 
 
 #: A loss above this many times the initial loss counts as divergence.
@@ -104,7 +105,20 @@ class TrainResult:
         return None if self.diverged is not None else self.loss[-1]
 
 
-def train(
+def train(net: ShiftedReLUNet, X: np.ndarray, y: np.ndarray, finder: FiredSetFinder, iters: int, lr: float,
+          **options) -> TrainResult:
+    """Train ``net`` in place for ``iters`` steps of gradient descent using ``finder``.
+
+    ``on_iteration(t, fired)`` is called with each iteration's fired sets
+    (outside the ledger), e.g. to check them against the dense finder;
+    ``progress`` shows a bar. Small instances (``n m d`` below
+    :data:`quantum_train.threads.SERIAL_WORK`) run on one thread.
+    """
+    with threads_for(int(np.size(X)) * net.m):  # n d m multiply-adds in a dense scan
+        return _train(net, X, y, finder, iters, lr, **options)
+
+
+def _train(
     net: ShiftedReLUNet,
     X: np.ndarray,
     y: np.ndarray,
@@ -115,11 +129,6 @@ def train(
     progress: bool = False,
     on_iteration: Callable[[int, FiredSets], None] | None = None,
 ) -> TrainResult:
-    """Train ``net`` in place for ``iters`` steps of gradient descent using ``finder``.
-
-    ``on_iteration(t, fired)`` is called with each iteration's fired sets
-    (outside the ledger), e.g. to check them against the dense finder.
-    """
     if iters <= 0:
         raise ValueError(f"iters must be positive, got {iters}")
     X, y = validate_training_data(X, y)

@@ -21,7 +21,7 @@ import numpy as np
 from circuits.backends import UnknownBackendError, is_device_backend
 from circuits.executors import GROVER, AerExecutor
 from circuits.grover import grover_circuit, optimal_iterations, success_probability
-from circuits.hardware_oracles import two_qubit_count
+from circuits.hardware_oracles import two_qubit_count, zero_reflection
 from circuits.oracles import diagonal_oracle
 from circuits.problem import as_marked, num_qubits_for
 from quantum_train.commands.common import check_outputs, positive, seed_option, size
@@ -219,14 +219,13 @@ def run(args: argparse.Namespace) -> int:
               "backend_label": executor.label, "seed": args.seed}
     start = time.perf_counter()
     if isinstance(executor, AerExecutor):
-        op = executor._zero_reflection(q)
         oracle = diagonal_oracle(q, marked)
         circuit = grover_circuit(oracle, j)
         record.update(depth=circuit.depth(), two_qubit_gates=two_qubit_count(circuit), oracle=None,
                       transpiled_for="aer (DiagonalGate oracle run natively, not transpiled)")
         result = executor.simulator.run(circuit, shots=args.shots, memory=True, seed_simulator=args.seed).result()
         outcomes = np.array([int(b, 2) for b in result.get_memory(0)], dtype=np.int64)
-        zero = op
+        zero = zero_reflection(q)  # for the drawing: X, multi-controlled Z, X
     elif is_device_backend(args.backend):
         executor.seed_transpiler = args.seed
         if executor.remote:

@@ -32,15 +32,16 @@ def drift_guard(d, anchor_norm, drift, x_norm_max):
 
 @njit(cache=True, parallel=True)
 def update_states(W, A, X, b, tau, x_norm_max, rows, start, length, idx, z, anchor_fired, cur_fired,
-                  min_margin, dirty, n_fired, refresh):
+                  min_margin, dirty, n_fired, refresh, changed):
     """Bring the fired state of each moved neuron up to date, or flag it for refresh.
 
     For neuron ``r`` with drift ``delta = ||w_r - a_r||`` since its anchor ``a_r``:
     a pair whose anchor margin ``|z - b|`` exceeds ``delta`` (+ guard) cannot have
     changed state (``||x|| = 1``); the others are re-decided with ``exact_dot``.
     A non-candidate had ``z <= b - tau`` and is safe while ``delta + guard < tau``;
-    past that the neuron is flagged in ``refresh``. Returns the number of
-    inner products (re-checks plus one drift norm per row).
+    past that the neuron is flagged in ``refresh``. ``changed[k]`` is set when
+    some pair of ``rows[k]`` changed state (the fired CSR must be patched there).
+    Returns the number of inner products (re-checks plus one drift norm per row).
     """
     d = W.shape[1]
     work = np.ones(rows.shape[0], dtype=np.int64)  # one drift norm per row, plus re-checks
@@ -54,12 +55,15 @@ def update_states(W, A, X, b, tau, x_norm_max, rows, start, length, idx, z, anch
             an += A[r, j] * A[r, j]
         delta = math.sqrt(s)
         reach = delta + drift_guard(d, math.sqrt(an), delta, x_norm_max)
+        flips = False
         if reach >= tau:
             refresh[k] = True
+            flips = True
         elif reach < min_margin[r]:
             if dirty[r]:
                 cnt = 0
                 for c in range(start[r], start[r] + length[r]):
+                    flips |= cur_fired[c] != anchor_fired[c]
                     cur_fired[c] = anchor_fired[c]
                     cnt += anchor_fired[c]
                 n_fired[r] = cnt
@@ -68,26 +72,29 @@ def update_states(W, A, X, b, tau, x_norm_max, rows, start, length, idx, z, anch
             cnt = 0
             for c in range(start[r], start[r] + length[r]):
                 if abs(z[c] - b) <= reach:
-                    cur_fired[c] = exact_dot(W[r], X[idx[c]]) > b
+                    f = exact_dot(W[r], X[idx[c]]) > b
                     work[k] += 1
                 else:
-                    cur_fired[c] = anchor_fired[c]
-                cnt += cur_fired[c]
+                    f = anchor_fired[c]
+                flips |= cur_fired[c] != f
+                cur_fired[c] = f
+                cnt += f
             n_fired[r] = cnt
             dirty[r] = True
+        changed[k] = flips
     return work.sum()
 
 
 @njit(cache=True, parallel=True)
-def fired_csr(start, length, idx, cur_fired, n_fired):
-    """Neuron-major CSR of the current fired pairs."""
-    m = start.shape[0]
-    indptr = np.zeros(m + 1, dtype=np.int64)
-    for r in range(m):
-        indptr[r + 1] = indptr[r] + n_fired[r]
-    out = np.empty(indptr[m], dtype=np.int64)
-    for r in prange(m):
-        t = indptr[r]
+def fired_csr(rows, start, length, idx, cur_fired, n_fired):
+    """CSR of the current fired pairs of ``rows`` (all neurons: ``rows = arange(m)``)."""
+    indptr = np.zeros(rows.shape[0] + 1, dtype=np.int64)
+    for k in range(rows.shape[0]):
+        indptr[k + 1] = indptr[k] + n_fired[rows[k]]
+    out = np.empty(indptr[-1], dtype=np.int64)
+    for k in prange(rows.shape[0]):
+        r = rows[k]
+        t = indptr[k]
         for c in range(start[r], start[r] + length[r]):
             if cur_fired[c]:
                 out[t] = idx[c]

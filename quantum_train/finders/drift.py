@@ -32,8 +32,8 @@ import numpy as np
 from classical.brute import blocked_halfspace_csr
 from quantum_train.finders import _drift_kernels as K
 from quantum_train.finders.base import FiredSetFinder, LazyMaintenance
-from quantum_train.fired import FiredSets
 from quantum_train.finders.dense import scan_bytes
+from quantum_train.fired import FiredSets, csr_replace_rows
 from quantum_train.model import SCAN_INPUTS, SCAN_NEURONS, ShiftedReLUNet, fire_probability
 
 #: Default candidate band below ``b``.
@@ -129,23 +129,36 @@ class DriftFinder(LazyMaintenance, FiredSetFinder):
         for name, dtype in (("idx", np.int64), ("z", np.float64), ("anchor_fired", np.bool_), ("cur_fired", np.bool_)):
             setattr(self, name, np.empty(0, dtype=dtype))
         self._refresh(net, X, np.arange(m, dtype=np.int64))
+        self.csr = K.fired_csr(np.arange(m, dtype=np.int64), self.start, self.length, self.idx,
+                               self.cur_fired, self.n_fired)
         self.take_moved()
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
+        """Update the moved neurons, then patch the previous fired CSR at the neurons that changed.
+
+        Only neurons whose fired set changed are rewritten
+        (:func:`~quantum_train.fired.csr_replace_rows`: the rows between them
+        move as blocks); when none changed the previous arrays are returned as
+        they are (they are never written in place).
+        """
         rows = self.take_moved()
         if len(rows):
             refresh = np.zeros(len(rows), dtype=np.bool_)
+            changed = np.zeros(len(rows), dtype=np.bool_)
             checks = K.update_states(net.W, self.A, X, net.b, self.tau, self.x_norm_max, rows, self.start,
                                      self.length, self.idx, self.z, self.anchor_fired, self.cur_fired,
-                                     self.min_margin, self.dirty, self.n_fired, refresh)
+                                     self.min_margin, self.dirty, self.n_fired, refresh, changed)
             self.ops += int(checks)
             self.rechecked += int(checks) - len(rows)
             stale = rows[refresh]
             if len(stale):
                 self._refresh(net, X, stale)
                 self.refreshed += len(stale)
-        indptr, indices = K.fired_csr(self.start, self.length, self.idx, self.cur_fired, self.n_fired)
-        return FiredSets.from_neuron_major(indptr, indices, X.shape[0])
+            patch = rows[changed]  # rows come sorted from take_moved
+            if len(patch):
+                sub = K.fired_csr(patch, self.start, self.length, self.idx, self.cur_fired, self.n_fired)
+                self.csr = csr_replace_rows(*self.csr, patch, *sub)
+        return FiredSets.from_neuron_major(*self.csr, X.shape[0])
 
     def report(self) -> dict:
         return {"tau": self.tau, "neurons_refreshed": int(self.refreshed), "pairs_rechecked": int(self.rechecked),

@@ -21,16 +21,16 @@ def test_memory_guard_refuses_before_building(monkeypatch):
 
     monkeypatch.setattr(ex.simulator, "run", boom)
     built = []
-    monkeypatch.setattr(exmod, "grover_circuit", lambda *a, **k: built.append(1))
+    monkeypatch.setattr(exmod, "grover_circuit_from", lambda *a, **k: built.append(1))
     ms = MarkedSets([SearchProblem(1 << 16, [1, 2]), SearchProblem(8, [1])])  # 16 qubits: 1 MiB
     with pytest.raises(InsufficientMemoryError, match="16-qubit statevector needs"):
         ex.run(make_batch(ms, [1, 0], [1, 1]), np.random.default_rng(0))
     assert built == [] and not ex._ops
     assert isinstance(InsufficientMemoryError("x"), MemoryError)
-    # counting adds its precision qubits: 3 + 14 = 17 qubits also refused
-    ms2 = MarkedSets([SearchProblem(8, [1])])
+    # counting runs on q + 1 qubits (one reused control): 16 + 1 = 17 qubits also refused ...
+    ms2 = MarkedSets([SearchProblem(1 << 16, [1])])
     with pytest.raises(InsufficientMemoryError):
-        ex.run(make_batch(ms2, [0], [14], kinds=COUNTING), np.random.default_rng(0))
+        ex.run(make_batch(ms2, [0], [3], kinds=COUNTING), np.random.default_rng(0))
     # the emulator has no such limit
     o, _ = EmulatedExecutor().run(make_batch(ms, [0], [3]), np.random.default_rng(0))
     assert 0 <= o[0] < 1 << 16
@@ -41,6 +41,10 @@ def test_memory_guard_allows_small(monkeypatch):
     ms = MarkedSets([SearchProblem(1 << 10, [1])])  # 16 KiB statevector
     o, _ = AerExecutor().run(make_batch(ms, [0], [3]), np.random.default_rng(0))
     assert o.shape == (1,)
+    # ... while counting on 3 index qubits fits (4 qubits)
+    o, _ = AerExecutor().run(make_batch(MarkedSets([SearchProblem(8, [1])]), [0], [5], kinds=COUNTING),
+                             np.random.default_rng(0))
+    assert 0 <= o[0] < 1 << 5
 
 
 def test_available_memory_is_positive():
