@@ -47,8 +47,8 @@ confidence, ``((M_c - 1)/2 + 1) / -ln(1 - p_min)``.
 
 from __future__ import annotations
 
-from functools import lru_cache
 import math
+from functools import lru_cache
 
 import numpy as np
 from numba import njit

@@ -40,11 +40,23 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from circuits.counting import _check_precision, controlled_grover_op, counting_circuit
-from circuits.errors import (IBM_EXTRA, BackendError, IBMAccountError, JobFailedError,  # noqa: F401 (re-exported)
-                             MissingExtraError, TooManyQubitsError, UnknownBackendError)
+from circuits.errors import (  # noqa: F401 (re-exported)
+    IBM_EXTRA,
+    BackendError,
+    IBMAccountError,
+    JobFailedError,
+    MissingExtraError,
+    TooManyQubitsError,
+    UnknownBackendError,
+)
 from circuits.executors import GROVER, Batch, CircuitExecutor
-from circuits.hardware_oracles import (HARDWARE_MAX_QUBITS, ORACLE_KINDS, ORACLES, hardware_grover_circuit,
-                                       two_qubit_count)
+from circuits.hardware_oracles import (
+    HARDWARE_MAX_QUBITS,
+    ORACLE_KINDS,
+    ORACLES,
+    hardware_grover_circuit,
+    two_qubit_count,
+)
 
 #: ISA circuits kept per executor (least recently used dropped first)
 ISA_CACHE_SIZE = 4096
