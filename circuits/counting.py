@@ -78,6 +78,13 @@ def count_estimate(y, t, n):
 
 
 @njit(cache=True, nogil=True)
+def count_error_bound_at(k, t, n):
+    """:func:`count_error_bound` for one ``k`` (the search core's copy; ``tests/circuits/test_formulas.py``)."""
+    T = 2.0 ** t
+    return 2 * math.pi * math.sqrt(k * max(n - k, 0.0)) / T + math.pi ** 2 * n / (T * T)
+
+
+@njit(cache=True, nogil=True)
 def fejer_at(d, T):
     """``sin^2(pi T d) / (T^2 sin^2(pi d))``, 1 at integer ``d``: the phase-estimation readout law.
 

@@ -1,5 +1,10 @@
 """Find-all strategies as a vectorised state machine (numba), one state per problem.
 
+The state of ``P`` problems is one :class:`SearchState` (named tuple of arrays,
+with its :class:`Posterior` grids and :class:`CertTables`); each round
+:func:`decide` fills the :class:`Requests` and :func:`update` reads their
+:class:`Outcomes` under the strategy's :class:`Rules`.
+
 Modes: ``COUNT`` (run a counting circuit), ``EFF`` (Grover with ``j`` chosen
 from a posterior over the marked count), ``CERT`` (a designed certification
 sequence, :func:`circuits.certify.certification_sequence`), ``BBHT``
@@ -48,7 +53,7 @@ import numpy as np
 from numba import njit
 
 from circuits.certify import failures_needed
-from circuits.counting import count_estimate, fejer_at
+from circuits.counting import count_error_bound_at, count_estimate, fejer_at
 from circuits.grover import EFFICIENT_ANGLE
 
 COUNT, EFF, BBHT, DONE, CERT = 0, 1, 2, 3, 4
@@ -235,7 +240,7 @@ def init_posterior(post, p, y, t, F, m, n, mass):
     Kp, lwp, ng = post.K, post.lw, post.size
     T = 2.0 ** t
     k = count_estimate(y, t, n)
-    bound = 2 * math.pi * math.sqrt(k * max(n - k, 0.0)) / T + math.pi ** 2 * n / (T * T) + 1.0
+    bound = count_error_bound_at(k, t, n) + 1.0  # BHMT Theorem 12, plus one item
     # start: CORE points evenly over k~ +- 4 bounds, tails out to F and m
     lo = max(k - 4 * bound, float(F))
     hi = min(k + 4 * bound, float(m))

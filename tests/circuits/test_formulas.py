@@ -55,3 +55,11 @@ def test_fejer_has_one_implementation():
     np.testing.assert_allclose(counting.fejer(d, T), want, rtol=1e-9, atol=1e-12)
     assert counting.fejer(0.25, 4).shape == ()
     assert counting.fejer(np.zeros((2, 3)), 4).shape == (2, 3)
+
+
+@pytest.mark.parametrize("t", [1, 3, 6, 9])
+def test_count_error_bound_at_is_count_error_bound(t):
+    n = 1 << 10
+    ks = np.arange(0, n + 1, 7)
+    got = [counting.count_error_bound_at(float(k), t, float(n)) for k in ks]
+    np.testing.assert_allclose(got, counting.count_error_bound(ks, t, n), rtol=1e-13, atol=1e-12)

@@ -11,11 +11,15 @@ from scipy import stats
 import circuits.search as search
 from circuits import Batch, EmulatedExecutor, Executor, SearchProblem, find_all, find_all_many
 from circuits import strategy as sm
-from circuits.certify import (certification_failures, certification_range, certification_sequence,
-                              epoch_delta, sequence_miss_bound)
+from circuits.certify import (
+    certification_failures,
+    certification_range,
+    certification_sequence,
+    epoch_delta,
+    sequence_miss_bound,
+)
 from circuits.counting import counting_distribution
 from circuits.search import FindAllStrategy
-
 
 # --------------------------------------------------------------------------- designed certification
 
@@ -74,7 +78,6 @@ def test_posterior_update_matches_exact_bayes():
     # integer grid over all K = 0..m, then the counting likelihood and scripted outcomes
     ng[0] = m + 1
     Kp[0, :m + 1] = np.arange(m + 1)
-    T = 2.0 ** t
     for g in range(m + 1):
         lw[0, g] = math.log(counting_distribution(g, n, t)[y] * (1 - 1e-15) + 1e-300)
     obs = [(2, 1), (2, 0), (1, 1), (3, 1), (0, 0), (2, 1), (4, 0)]
