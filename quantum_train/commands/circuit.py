@@ -20,7 +20,7 @@ import numpy as np
 
 from circuits.errors import BackendError, JobFailedError, TooManyQubitsError, UnknownBackendError
 from circuits.problem import as_marked, num_qubits_for
-from circuits.run import MAX_SHOTS, outcome_stats, prepare_search_circuit, search_iterations
+from circuits.run import check_shots, outcome_stats, prepare_search_circuit, search_iterations
 from quantum_train.commands.common import check_outputs, positive, seed_option, size
 from quantum_train.io import atomic_write, write_json
 from quantum_train.finders.grover import executor_for
@@ -170,8 +170,10 @@ def run(args: argparse.Namespace) -> int:
     marked, q = _marked(args)
     j = _iterations(args.iterations, len(marked), q)
     positive("--shots", args.shots)
-    if args.shots > MAX_SHOTS:
-        raise ConfigError("--shots", f"at most {MAX_SHOTS} (2^20) shots; each is kept as one outcome, got {args.shots}")
+    try:
+        check_shots(args.shots)  # at most MAX_SHOTS: every shot is kept as one outcome
+    except ValueError as err:
+        raise ConfigError("--shots", str(err)) from None
     if not args.timeout > 0:
         raise ConfigError("--timeout", f"must be positive, got {args.timeout}")
     check_outputs(json=args.json, draw=args.draw)
