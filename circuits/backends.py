@@ -18,15 +18,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+from circuits.errors import BackendError, UnknownBackendError
 from circuits.executors import AerExecutor, EmulatedExecutor, Executor
 
-
-class BackendError(RuntimeError):
-    """A backend cannot be set up or cannot run the request; the message is one line and says what to do."""
-
-
-class UnknownBackendError(BackendError, ValueError):
-    """No executor for that backend name."""
+__all__ = ["BACKENDS", "PREFIXED_BACKENDS", "DEVICE_PREFIXES", "BackendError", "UnknownBackendError",
+           "is_device_backend", "make_executor"]
 
 
 #: exact name -> factory

@@ -47,8 +47,8 @@ confidence, ``((M_c - 1)/2 + 1) / -ln(1 - p_min)``.
 
 from __future__ import annotations
 
-from functools import lru_cache
 import math
+from functools import lru_cache
 
 import numpy as np
 from numba import njit
@@ -114,19 +114,28 @@ def check_delta(delta: float) -> float:
 
 
 def certification_failures(delta: float, p_min: float, epoch: int = 0) -> int:
-    """``c_e = ceil(ln(delta / ((e+1)(e+2))) / ln(1 - p_min))`` consecutive failures."""
-    delta = check_delta(delta)
-    if p_min >= 1.0:
-        return 1
-    de = delta / ((epoch + 1) * (epoch + 2))
-    return max(1, math.ceil(math.log(de) / math.log1p(-p_min)))
+    """``c_e = ceil(ln(delta / ((e+1)(e+2))) / ln(1 - p_min))`` consecutive failures (:func:`failures_needed`)."""
+    return int(failures_needed(check_delta(delta), float(p_min), int(epoch)))
 
 
 # --------------------------------------------------------------------------- designed sequences
 
-def epoch_delta(delta: float, epoch: int) -> float:
+@njit(cache=True, nogil=True)
+def epoch_delta(delta, epoch):
     """``delta_e = delta / ((e+1)(e+2))``: the epochs' shares of ``delta`` (they sum to ``delta``)."""
     return delta / ((epoch + 1.0) * (epoch + 2.0))
+
+
+@njit(cache=True, nogil=True)
+def failures_needed(delta, p_min, epoch):
+    """``c_e = max(1, ceil(ln(delta_e) / ln(1 - p_min)))``, 1 when ``p_min >= 1``.
+
+    The one implementation: :func:`certification_failures` (checked arguments)
+    and the search core (:func:`circuits.strategy.update`) call it.
+    """
+    if p_min >= 1.0:
+        return 1
+    return max(1, int(math.ceil(math.log(epoch_delta(delta, epoch)) / math.log1p(-p_min))))
 
 
 def _remaining_counts(num_items: int, num_states: int) -> np.ndarray:

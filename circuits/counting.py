@@ -30,9 +30,11 @@ oracle queries per shot.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
+from numba import njit
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import QFTGate
 
@@ -69,15 +71,45 @@ def count_error_bound(num_marked, precision: int, num_states: int):
     return 2 * np.pi * np.sqrt(k * (num_states - k)) / T + np.pi**2 * num_states / T**2
 
 
+@njit(cache=True, nogil=True)
+def count_estimate(y, t, n):
+    """``k~ = n sin^2(pi y / 2^t)`` for one readout (the numba search core's copy of :func:`estimate_count`,
+    held to it by ``tests/circuits/test_formulas.py``)."""
+    return n * math.sin(math.pi * y / 2.0 ** t) ** 2
+
+
+@njit(cache=True, nogil=True)
+def count_error_bound_at(k, t, n):
+    """:func:`count_error_bound` for one ``k`` (the search core's copy; ``tests/circuits/test_formulas.py``)."""
+    T = 2.0 ** t
+    return 2 * math.pi * math.sqrt(k * max(n - k, 0.0)) / T + math.pi ** 2 * n / (T * T)
+
+
+@njit(cache=True, nogil=True)
+def fejer_at(d, T):
+    """``sin^2(pi T d) / (T^2 sin^2(pi d))``, 1 at integer ``d``: the phase-estimation readout law.
+
+    The one implementation: :func:`fejer` (arrays) and the search core's posterior call it.
+    """
+    d = d - math.floor(d + 0.5)
+    s = math.sin(math.pi * d)
+    if abs(s) < 1e-12:
+        return 1.0
+    return math.sin(math.pi * T * d) ** 2 / (T * T * s * s)
+
+
+@njit(cache=True, nogil=True)
+def _fejer_all(d, T, out):
+    for i in range(d.shape[0]):
+        out[i] = fejer_at(d[i], T)
+
+
 def fejer(delta, size: int):
-    """``sin^2(pi T d) / (T^2 sin^2(pi d))``, 1 at integer ``d``: the phase-estimation readout law."""
+    """:func:`fejer_at` elementwise over ``delta`` (any shape), for ``T = size``."""
     d = np.asarray(delta, dtype=float)
-    d = d - np.round(d)
-    s = np.sin(np.pi * d)
-    small = np.abs(s) < 1e-12
-    with np.errstate(divide="ignore", invalid="ignore"):
-        val = np.sin(np.pi * size * d) ** 2 / (size**2 * s**2)
-    return np.where(small, 1.0, val)
+    out = np.empty(d.size)
+    _fejer_all(np.ascontiguousarray(d).reshape(-1), float(size), out)
+    return out.reshape(d.shape)
 
 
 def counting_distribution(num_marked: int, num_states: int, precision: int) -> np.ndarray:

@@ -39,32 +39,27 @@ from typing import Callable
 import numpy as np
 from qiskit import QuantumCircuit
 
-from circuits.backends import BackendError  # noqa: F401  (re-exported: the base of the errors below)
 from circuits.counting import _check_precision, controlled_grover_op, counting_circuit
+from circuits.errors import (  # noqa: F401 (re-exported)
+    IBM_EXTRA,
+    BackendError,
+    IBMAccountError,
+    JobFailedError,
+    MissingExtraError,
+    TooManyQubitsError,
+    UnknownBackendError,
+)
 from circuits.executors import GROVER, Batch, CircuitExecutor
-from circuits.hardware_oracles import (HARDWARE_MAX_QUBITS, ORACLE_KINDS, ORACLES, hardware_grover_circuit,
-                                       two_qubit_count)
-
-IBM_EXTRA = "pip install 'quantum-train[ibm]'"
+from circuits.hardware_oracles import (
+    HARDWARE_MAX_QUBITS,
+    ORACLE_KINDS,
+    ORACLES,
+    hardware_grover_circuit,
+    two_qubit_count,
+)
 
 #: ISA circuits kept per executor (least recently used dropped first)
 ISA_CACHE_SIZE = 4096
-
-
-class MissingExtraError(BackendError):
-    """``qiskit-ibm-runtime`` is not installed."""
-
-
-class IBMAccountError(BackendError):
-    """No IBM Quantum account (no ``QISKIT_IBM_TOKEN``, none saved)."""
-
-
-class TooManyQubitsError(BackendError):
-    """A circuit needs more qubits than the device (or the hardware oracle) offers."""
-
-
-class JobFailedError(BackendError):
-    """A submitted job failed, was cancelled, or did not finish in time."""
 
 
 def require_runtime(what: str):
@@ -97,14 +92,8 @@ def fake_backend_names() -> list[str]:
     return sorted(_fake_classes())
 
 
-def is_fake_name(name: str) -> bool:
-    return name.startswith("fake_")
-
-
 def fake_backend(name: str):
     """A fresh fake backend by name; ``UnknownBackendError`` lists a few choices."""
-    from circuits.backends import UnknownBackendError
-
     classes = _fake_classes()
     if name not in classes:
         some = ", ".join(n for n in ("fake_torino", "fake_sherbrooke", "fake_fez", "fake_kyiv") if n in classes)
@@ -474,7 +463,6 @@ class IBMExecutor(DeviceExecutor):
     def __init__(self, device: str, timeout: float | None = 3600.0, on_submit=_default_on_submit, **kwargs):
         super().__init__(f"ibm:{device}", timeout=timeout, on_submit=on_submit, **kwargs)
         if not device:
-            from circuits.backends import UnknownBackendError
 
             raise UnknownBackendError("ibm: needs a device name, e.g. ibm:ibm_torino, or ibm:least_busy")
         self.device = device
@@ -496,7 +484,6 @@ class IBMExecutor(DeviceExecutor):
         except BackendError:
             raise
         except Exception as err:  # noqa: BLE001 - QiskitBackendNotFoundError and friends
-            from circuits.backends import UnknownBackendError
 
             raise UnknownBackendError(f"IBM Quantum backend {self.device!r} is not available to this account: "
                                       f"{_first_line(err)}") from None

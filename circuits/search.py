@@ -196,7 +196,7 @@ def _cert_tables(ms: MarkedSets, delta: float, epochs: int):
                 pos += seq.size
             start[p, e], length[p, e] = where[key]
     flat = np.concatenate(chunks) if chunks else np.zeros(1, dtype=np.int64)
-    return flat.astype(np.int64), start, length
+    return sm.CertTables(flat.astype(np.int64), start, length)
 
 
 def find_all_many(problems: Sequence[SearchProblem], executor: Executor,
@@ -227,31 +227,15 @@ def find_all_many(problems: Sequence[SearchProblem], executor: Executor,
         max_rounds = 20 * int(ms.num_items.max()) + 10_000
 
     nq = ms.num_qubits
-    ns = ms.num_states
-    nitems = ms.num_items.astype(np.int64)
     cap = np.empty(P, dtype=np.int64)
     pmin = np.empty(P)
     for p in range(P):
         cap[p], pmin[p] = certification_range(int(ms.num_items[p]), int(nq[p]), strat.cap)
     counting = strat.name == "counting"
-    mode = np.full(P, sm.COUNT if counting else sm.BBHT, dtype=np.int64)
-    M = np.ones(P)
-    armed = np.zeros(P, dtype=np.bool_)
-    epoch = np.full(P, -1, dtype=np.int64)
-    cfails = np.zeros(P, dtype=np.int64)
-    next_t = np.maximum(1, (nq + 1) // 2 + strat.first_extra).astype(np.int64)
-    k_first = np.full(P, np.nan)
-    # posterior grids (counting) and designed certification sequences
-    G = sm.GRID if counting else 1
-    Kp = np.zeros((P, G))
-    lwp = np.zeros((P, G))
-    ng = np.zeros(P, dtype=np.int64)
-    nfound = np.zeros(P, dtype=np.int64)
-    nupd = np.zeros(P, dtype=np.int64)
-    cpos = np.zeros(P, dtype=np.int64)
-    rmed = np.full(P, np.inf)
-    sprob = np.zeros((P, G))
-    seq_flat, seq_start, seq_len = _cert_tables(ms, delta, strat.cert_epochs if counting else 0)
+    st = sm.new_state(ms.num_states, ms.num_items, cap, pmin,
+                      next_t=np.maximum(1, (nq + 1) // 2 + strat.first_extra),
+                      counting=counting, cert=_cert_tables(ms, delta, strat.cert_epochs if counting else 0))
+    rules = sm.Rules(float(delta), float(strat.growth), float(strat.shrink), float(strat.tail), float(strat.arm))
     q_grover = np.zeros(P, dtype=np.int64)
     q_check = np.zeros(P, dtype=np.int64)
     q_count = np.zeros(P, dtype=np.int64)
@@ -264,12 +248,10 @@ def find_all_many(problems: Sequence[SearchProblem], executor: Executor,
     while active.size and rounds < max_rounds:
         rounds += 1
         n = active.size
-        kinds = np.empty(n, dtype=np.int64)
-        params = np.empty(n, dtype=np.int64)
-        capmode = np.empty(n, dtype=np.bool_)
-        sm.decide(active, mode, M, cap, armed, epoch, cfails, next_t, ns,
-                  Kp, lwp, ng, nfound, cpos, rmed, sprob, seq_flat, seq_start, seq_len,
-                  kinds, params, capmode, rng)
+        req = sm.Requests(active, np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
+                          np.empty(n, dtype=np.bool_))
+        sm.decide(st, req, rng)
+        kinds, params = req.kinds, req.params
         is_count = kinds == COUNTING
         any_count = bool(is_count.any())
         shot_arr = np.where(is_count, strat.counting_shots, shots) if any_count else np.full(n, shots, dtype=np.int64)
@@ -294,13 +276,10 @@ def find_all_many(problems: Sequence[SearchProblem], executor: Executor,
             for a in np.flatnonzero(is_count):
                 p = active[a]
                 ys = outcomes[off[a]:off[a + 1]]
-                est = estimate_count(ys, int(params[a]), int(ns[p]))
+                est = estimate_count(ys, int(params[a]), int(ms.num_states[p]))
                 count_y[a] = ys[np.argsort(est, kind="stable")[(ys.size - 1) // 2]]
-        sm.update(active, kinds, params, shot_arr, found, count_y, capmode,
-                  mode, M, cap, pmin, armed, epoch, cfails, k_first, ns, nitems,
-                  Kp, lwp, ng, nfound, nupd, cpos, rmed, sprob, seq_len,
-                  delta, strat.growth, strat.shrink, strat.tail, strat.arm)
-        still = mode[active] != sm.DONE
+        sm.update(st, req, sm.Outcomes(shot_arr.astype(np.int64), found.astype(np.int64), count_y), rules)
+        still = st.mode[active] != sm.DONE
         if not still.all():
             active = active[still]
 
@@ -322,8 +301,8 @@ def find_all_many(problems: Sequence[SearchProblem], executor: Executor,
             queries=sum(by_kind.values()),
             queries_by_kind=by_kind,
             rounds=int(attempts[p]),
-            k_estimate=None if math.isnan(k_first[p]) else float(k_first[p]),
-            certified=bool(mode[p] == sm.DONE),
+            k_estimate=None if math.isnan(st.k_first[p]) else float(st.k_first[p]),
+            certified=bool(st.mode[p] == sm.DONE),
             strategy=strat.label,
             executor=name,
             delta=delta,

@@ -1,5 +1,10 @@
 """Find-all strategies as a vectorised state machine (numba), one state per problem.
 
+The state of ``P`` problems is one :class:`SearchState` (named tuple of arrays,
+with its :class:`Posterior` grids and :class:`CertTables`); each round
+:func:`decide` fills the :class:`Requests` and :func:`update` reads their
+:class:`Outcomes` under the strategy's :class:`Rules`.
+
 Modes: ``COUNT`` (run a counting circuit), ``EFF`` (Grover with ``j`` chosen
 from a posterior over the marked count), ``CERT`` (a designed certification
 sequence, :func:`circuits.certify.certification_sequence`), ``BBHT``
@@ -42,12 +47,16 @@ happened before; the epochs of both kinds share one counter, so
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
+from circuits.certify import failures_needed
+from circuits.counting import count_error_bound_at, count_estimate, fejer_at
+from circuits.grover import EFFICIENT_ANGLE
+
 COUNT, EFF, BBHT, DONE, CERT = 0, 1, 2, 3, 4
-EFFICIENT_ANGLE = 1.1655611852072114  # (2j+1) theta maximising sin^2 x / x
 #: posterior grid: points in all, of which tail points on each side of the core
 GRID = 48
 TAIL_POINTS = 5
@@ -60,7 +69,11 @@ REGRID_EVERY = 4
 
 @njit(cache=True, nogil=True)
 def efficient_j(r, n):
-    """Integer ``j`` minimising ``(j + 1) / sin^2((2j+1) theta)``, ``sin^2 theta = r/n``."""
+    """Integer ``j`` minimising ``(j + 1) / sin^2((2j+1) theta)``, ``sin^2 theta = r/n`` (``r`` may be fractional).
+
+    The numba copy of :func:`circuits.grover.efficient_iterations` (``check_cost = 1``);
+    ``tests/circuits/test_formulas.py`` holds the two to each other.
+    """
     if r >= n:
         return 0
     theta = math.asin(math.sqrt(r / n))
@@ -77,19 +90,14 @@ def efficient_j(r, n):
     return best
 
 
-@njit(cache=True, nogil=True)
-def cert_threshold(delta, pmin, epoch):
-    if pmin >= 1.0:
-        return 1
-    de = delta / ((epoch + 1.0) * (epoch + 2.0))
-    return max(1, int(math.ceil(math.log(de) / math.log1p(-pmin))))
-
-
 # --------------------------------------------------------------------------- posterior grid
 
 @njit(cache=True, nogil=True)
 def success_prob(r, j, n):
-    """``sin^2((2j+1) theta_r)``, 0 for ``r <= 0``, 1 for ``r >= n`` (``r`` may be fractional)."""
+    """``sin^2((2j+1) theta_r)``, 0 for ``r <= 0``, 1 for ``r >= n`` (``r`` may be fractional).
+
+    The numba copy of :func:`circuits.grover.success_probability`, held to it by ``tests/circuits/test_formulas.py``.
+    """
     if r <= 0.0:
         return 0.0
     if r >= n:
@@ -194,12 +202,13 @@ def _make_grid(K, mass, ng, tot, F, m, out):
 
 
 @njit(cache=True, nogil=True)
-def regrid(Kp, lwp, ng, p, F, m, mass):
+def regrid(post, p, F, m, mass):
     """Re-place problem ``p``'s grid on its posterior (:func:`_make_grid`), interpolating log-densities.
 
     Log-densities are linear between the old live points (``K >= F``) and constant beyond them.
     """
-    n = ng[p]
+    Kp, lwp = post.K, post.lw
+    n = post.size[p]
     tot = _masses(Kp[p], lwp[p], n, F, mass)
     newK = np.empty(GRID)
     k = _make_grid(Kp[p], mass, n, tot, F, m, newK)
@@ -222,24 +231,16 @@ def regrid(Kp, lwp, ng, p, F, m, mass):
     for i in range(k):
         Kp[p, i] = newK[i]
         lwp[p, i] = newlw[i]
-    ng[p] = k
+    post.size[p] = k
 
 
 @njit(cache=True, nogil=True)
-def _fejer(d, T):
-    d = d - math.floor(d + 0.5)
-    s = math.sin(math.pi * d)
-    if abs(s) < 1e-12:
-        return 1.0
-    return math.sin(math.pi * T * d) ** 2 / (T * T * s * s)
-
-
-@njit(cache=True, nogil=True)
-def init_posterior(Kp, lwp, ng, p, y, t, F, m, n, mass):
+def init_posterior(post, p, y, t, F, m, n, mass):
     """Posterior from the uniform prior on ``[0, m]`` and a counting readout ``y`` (``t`` qubits)."""
+    Kp, lwp, ng = post.K, post.lw, post.size
     T = 2.0 ** t
-    k = n * math.sin(math.pi * y / T) ** 2
-    bound = 2 * math.pi * math.sqrt(k * max(n - k, 0.0)) / T + math.pi ** 2 * n / (T * T) + 1.0
+    k = count_estimate(y, t, n)
+    bound = count_error_bound_at(k, t, n) + 1.0  # BHMT Theorem 12, plus one item
     # start: CORE points evenly over k~ +- 4 bounds, tails out to F and m
     lo = max(k - 4 * bound, float(F))
     hi = min(k + 4 * bound, float(m))
@@ -254,20 +255,21 @@ def init_posterior(Kp, lwp, ng, p, y, t, F, m, n, mass):
         for g in range(ng[p]):
             r = Kp[p, g] - F
             phi = math.asin(math.sqrt(min(max(r / n, 0.0), 1.0))) / math.pi
-            like = 0.5 * _fejer(phi - y / T, T) + 0.5 * _fejer(1.0 - phi - y / T, T)
+            like = 0.5 * fejer_at(phi - y / T, T) + 0.5 * fejer_at(1.0 - phi - y / T, T)
             lwp[p, g] = math.log(max(like, 1e-300))
         if rep < 2:
-            regrid(Kp, lwp, ng, p, F, m, mass)
+            regrid(post, p, F, m, mass)
 
 
 @njit(cache=True, nogil=True)
-def observe(Kp, lwp, ng, p, F, j, shots, nfound, n, sprob, cached):
+def observe(post, p, F, j, shots, nfound, n, cached):
     """Bayes update for ``shots`` attempts with ``j`` iterations, ``nfound`` successes (``F`` found before).
 
-    ``cached``: ``sprob[p]`` already holds the success probabilities at ``j`` (from :func:`choose_j`).
+    ``cached``: ``post.sprob[p]`` already holds the success probabilities at ``j`` (from :func:`choose_j`).
     """
+    Kp, lwp, sprob = post.K, post.lw, post.sprob
     top = -1e300
-    for g in range(ng[p]):
+    for g in range(post.size[p]):
         r = Kp[p, g] - F
         if r < -1e-9:
             continue
@@ -280,21 +282,22 @@ def observe(Kp, lwp, ng, p, F, j, shots, nfound, n, sprob, cached):
         lwp[p, g] = max(v, -1e6)
         if r >= nfound - 1e-9 and lwp[p, g] > top:
             top = lwp[p, g]
-    for g in range(ng[p]):
+    for g in range(post.size[p]):
         lwp[p, g] -= top
 
 
 @njit(cache=True, nogil=True)
-def choose_j(Kp, lwp, ng, p, F, n, mass, rmed, sprob):
+def choose_j(post, p, F, n, mass):
     """``j`` maximising ``E_post[sin^2((2j+1) theta_r)] / (j + 1)`` over a few candidates.
 
     Candidates: the query-efficient ``j`` (:func:`efficient_j`) at the
     posterior's 25 % and 50 % quantiles of ``r``, and 0.85 / 1.15 times the
-    latter. Stores the median ``r`` in ``rmed[p]`` and the chosen ``j``'s
-    success probability at each grid point in ``sprob[p]``.
+    latter. Stores the median ``r`` in ``post.rmed[p]`` and the chosen ``j``'s
+    success probability at each grid point in ``post.sprob[p]``.
     """
-    k = ng[p]
-    tot = _masses(Kp[p], lwp[p], k, F, mass)
+    Kp, sprob = post.K, post.sprob
+    k = post.size[p]
+    tot = _masses(Kp[p], post.lw[p], k, F, mass)
     th = np.empty(GRID)
     for g in range(k):
         r = Kp[p, g] - F
@@ -305,7 +308,7 @@ def choose_j(Kp, lwp, ng, p, F, n, mass, rmed, sprob):
         else:
             th[g] = math.asin(math.sqrt(r / n))
     r50 = _quantile(Kp[p], mass, k, tot, 0.5) - F
-    rmed[p] = r50
+    post.rmed[p] = r50
     cands = np.empty(4, dtype=np.int64)
     cands[0] = efficient_j(max(r50, 1.0), n)
     cands[1] = efficient_j(max(_quantile(Kp[p], mass, k, tot, 0.25) - F, 1.0), n)
@@ -331,9 +334,11 @@ def choose_j(Kp, lwp, ng, p, F, n, mass, rmed, sprob):
 
 
 @njit(cache=True, nogil=True)
-def prob_none_left(Kp, lwp, ng, p, F, mass):
-    k = ng[p]
-    tot = _masses(Kp[p], lwp[p], k, F, mass)
+def prob_none_left(post, p, F, mass):
+    """Posterior mass on "nothing left" (``K - F < 1/2``)."""
+    Kp = post.K
+    k = post.size[p]
+    tot = _masses(Kp[p], post.lw[p], k, F, mass)
     z = 0.0
     for g in range(k):
         if Kp[p, g] - F < 0.5:
@@ -341,100 +346,189 @@ def prob_none_left(Kp, lwp, ng, p, F, mass):
     return z / tot if tot > 0 else 1.0
 
 
+# --------------------------------------------------------------------------- the machine's state
+
+class Posterior(NamedTuple):
+    """Posterior grids of ``P`` problems: ``G`` points each (``G = GRID`` for counting, else 1)."""
+
+    K: np.ndarray      #: (P, G) float: grid points (total marked count)
+    lw: np.ndarray     #: (P, G) float: log-density at each point (max over live points 0)
+    size: np.ndarray   #: (P,) int: points in use
+    sprob: np.ndarray  #: (P, G) float: success probability at each point for the last chosen ``j``
+    rmed: np.ndarray   #: (P,) float: posterior median of the remaining count at the last choice
+
+
+class CertTables(NamedTuple):
+    """Designed certification sequences, flattened: problem ``p``'s epoch ``e`` is
+    ``flat[start[p, e] : start[p, e] + length[p, e]]``."""
+
+    flat: np.ndarray    #: (S,) int
+    start: np.ndarray   #: (P, E) int
+    length: np.ndarray  #: (P, E) int
+
+
+class SearchState(NamedTuple):
+    """Everything the machine keeps per problem (arrays of length ``P``), plus its posterior and tables."""
+
+    mode: np.ndarray        #: int: COUNT, EFF, BBHT, DONE or CERT
+    M: np.ndarray           #: float: BBHT range
+    cap: np.ndarray         #: int: certification range ``M_c``
+    pmin: np.ndarray        #: float: ``p_min`` at ``M_c``
+    armed: np.ndarray       #: bool: a uniform certification epoch is running
+    epoch: np.ndarray       #: int: certification epochs started (-1: none)
+    cfails: np.ndarray      #: int: consecutive failures in the uniform epoch
+    next_t: np.ndarray      #: int: precision qubits of the count
+    k_first: np.ndarray     #: float: first counting estimate (NaN: none)
+    num_states: np.ndarray  #: int: ``N = 2^q``
+    num_items: np.ndarray   #: int: ``m``
+    nfound: np.ndarray      #: int: items found
+    nupd: np.ndarray        #: int: posterior updates so far
+    cpos: np.ndarray        #: int: position in the designed sequence
+    post: Posterior
+    cert: CertTables
+
+
+class Rules(NamedTuple):
+    """The strategy's scalar parameters (:class:`circuits.search.FindAllStrategy`) and ``delta``."""
+
+    delta: float
+    growth: float
+    shrink: float
+    tail: float
+    arm: float
+
+
+class Requests(NamedTuple):
+    """One round's requests, one entry per active problem; :func:`decide` fills all but ``ids``."""
+
+    ids: np.ndarray      #: int: problem of each request
+    kinds: np.ndarray    #: int: 0 Grover, 1 counting
+    params: np.ndarray   #: int: ``j`` or ``t``
+    capmode: np.ndarray  #: bool: a uniform certification attempt
+
+
+class Outcomes(NamedTuple):
+    """What came back for each request of a round."""
+
+    shots: np.ndarray    #: int: shots run
+    found: np.ndarray    #: int: new items found
+    count_y: np.ndarray  #: int: counting readout (counting requests)
+
+
+def new_state(num_states: np.ndarray, num_items: np.ndarray, cap: np.ndarray, pmin: np.ndarray,
+              next_t: np.ndarray, counting: bool, cert: CertTables) -> SearchState:
+    """The start state of ``P`` problems: counting starts in ``COUNT`` with a ``GRID``-point posterior,
+    BBHT in ``BBHT`` with ``M = 1``."""
+    P = num_states.shape[0]
+    G = GRID if counting else 1
+    post = Posterior(K=np.zeros((P, G)), lw=np.zeros((P, G)), size=np.zeros(P, dtype=np.int64),
+                     sprob=np.zeros((P, G)), rmed=np.full(P, np.inf))
+    return SearchState(
+        mode=np.full(P, COUNT if counting else BBHT, dtype=np.int64), M=np.ones(P),
+        cap=np.asarray(cap, dtype=np.int64), pmin=np.asarray(pmin, dtype=np.float64),
+        armed=np.zeros(P, dtype=np.bool_), epoch=np.full(P, -1, dtype=np.int64), cfails=np.zeros(P, dtype=np.int64),
+        next_t=np.asarray(next_t, dtype=np.int64), k_first=np.full(P, np.nan),
+        num_states=np.asarray(num_states, dtype=np.int64), num_items=np.asarray(num_items, dtype=np.int64),
+        nfound=np.zeros(P, dtype=np.int64), nupd=np.zeros(P, dtype=np.int64), cpos=np.zeros(P, dtype=np.int64),
+        post=post, cert=cert)
+
+
+def new_posterior(num_problems: int) -> Posterior:
+    """Empty ``GRID``-point posteriors for ``num_problems`` problems (for driving the kernels directly)."""
+    P = int(num_problems)
+    return Posterior(K=np.zeros((P, GRID)), lw=np.zeros((P, GRID)), size=np.zeros(P, dtype=np.int64),
+                     sprob=np.zeros((P, GRID)), rmed=np.full(P, np.inf))
+
+
 # --------------------------------------------------------------------------- the machine
 
 @njit(cache=True, nogil=True)
-def decide(ids, mode, M, cap, armed, epoch, cfails, next_t, num_states,
-           Kp, lwp, ng, nfound, cpos, rmed, sprob, seq_flat, seq_start, seq_len,
-           kinds, params, capmode, rng):
-    """Fill ``kinds``/``params``/``capmode`` for the active problems ``ids``."""
+def decide(st, req, rng):
+    """Fill ``req.kinds`` / ``req.params`` / ``req.capmode`` for the active problems ``req.ids``."""
     mass = np.empty(GRID)
-    for a in range(ids.shape[0]):
-        p = ids[a]
-        capmode[a] = False
-        md = mode[p]
+    for a in range(req.ids.shape[0]):
+        p = req.ids[a]
+        req.capmode[a] = False
+        md = st.mode[p]
         if md == COUNT:
-            kinds[a] = 1
-            params[a] = next_t[p]
+            req.kinds[a] = 1
+            req.params[a] = st.next_t[p]
         elif md == EFF:
-            kinds[a] = 0
-            params[a] = choose_j(Kp, lwp, ng, p, float(nfound[p]), float(num_states[p]), mass, rmed, sprob)
+            req.kinds[a] = 0
+            req.params[a] = choose_j(st.post, p, float(st.nfound[p]), float(st.num_states[p]), mass)
         elif md == CERT:
-            kinds[a] = 0
-            params[a] = seq_flat[seq_start[p, epoch[p]] + cpos[p]]
+            req.kinds[a] = 0
+            req.params[a] = st.cert.flat[st.cert.start[p, st.epoch[p]] + st.cpos[p]]
         else:  # BBHT
-            kinds[a] = 0
-            if M[p] >= cap[p]:
-                capmode[a] = True
-                if not armed[p]:
-                    armed[p] = True
-                    epoch[p] += 1
-                    cfails[p] = 0
-                params[a] = rng.integers(0, cap[p])
+            req.kinds[a] = 0
+            if st.M[p] >= st.cap[p]:
+                req.capmode[a] = True
+                if not st.armed[p]:
+                    st.armed[p] = True
+                    st.epoch[p] += 1
+                    st.cfails[p] = 0
+                req.params[a] = rng.integers(0, st.cap[p])
             else:
-                params[a] = rng.integers(0, int(math.ceil(M[p])))
+                req.params[a] = rng.integers(0, int(math.ceil(st.M[p])))
 
 
 @njit(cache=True, nogil=True)
-def update(ids, kinds, params, shots, found, count_y, capmode,
-           mode, M, cap, pmin, armed, epoch, cfails, k_first, num_states, num_items,
-           Kp, lwp, ng, nfound, nupd, cpos, rmed, sprob, seq_len,
-           delta, growth, shrink, tail, arm):
+def update(st, req, out, rules):
     """Advance each active problem's state from its request's outcome."""
     mass = np.empty(GRID)
-    n_epochs = seq_len.shape[1]
-    for a in range(ids.shape[0]):
-        p = ids[a]
-        n = float(num_states[p])
-        m = int(num_items[p])
-        md = mode[p]
-        if kinds[a] == 1:  # counting outcome (first and only count)
-            T = 2.0 ** params[a]
-            k = n * math.sin(math.pi * count_y[a] / T) ** 2
-            if math.isnan(k_first[p]):
-                k_first[p] = k
-            if k < tail:
-                mode[p] = BBHT
-                M[p] = 1.0
+    n_epochs = st.cert.length.shape[1]
+    post = st.post
+    for a in range(req.ids.shape[0]):
+        p = req.ids[a]
+        n = float(st.num_states[p])
+        m = int(st.num_items[p])
+        md = st.mode[p]
+        if req.kinds[a] == 1:  # counting outcome (first and only count)
+            k = count_estimate(out.count_y[a], req.params[a], n)
+            if math.isnan(st.k_first[p]):
+                st.k_first[p] = k
+            if k < rules.tail:
+                st.mode[p] = BBHT
+                st.M[p] = 1.0
             else:
-                init_posterior(Kp, lwp, ng, p, count_y[a], params[a], float(nfound[p]), m, n, mass)
-                mode[p] = EFF
+                init_posterior(post, p, out.count_y[a], req.params[a], float(st.nfound[p]), m, n, mass)
+                st.mode[p] = EFF
             continue
         if md == EFF or md == CERT:
-            F = float(nfound[p])
-            observe(Kp, lwp, ng, p, F, params[a], shots[a], found[a], n, sprob, md == EFF)
-            nfound[p] += found[a]
-            nupd[p] += 1
-            if nupd[p] % REGRID_EVERY == 0:
-                regrid(Kp, lwp, ng, p, float(nfound[p]), m, mass)
+            F = float(st.nfound[p])
+            observe(post, p, F, req.params[a], out.shots[a], out.found[a], n, md == EFF)
+            st.nfound[p] += out.found[a]
+            st.nupd[p] += 1
+            if st.nupd[p] % REGRID_EVERY == 0:
+                regrid(post, p, float(st.nfound[p]), m, mass)
             if md == CERT:
-                if found[a] > 0:
-                    mode[p] = EFF
+                if out.found[a] > 0:
+                    st.mode[p] = EFF
                 else:
-                    cpos[p] += 1
-                    if cpos[p] >= seq_len[p, epoch[p]]:
-                        mode[p] = DONE
+                    st.cpos[p] += 1
+                    if st.cpos[p] >= st.cert.length[p, st.epoch[p]]:
+                        st.mode[p] = DONE
                 continue
-            if nfound[p] >= m:
-                mode[p] = DONE  # everything found: nothing can remain
-            elif rmed[p] < 3.0 and prob_none_left(Kp, lwp, ng, p, float(nfound[p]), mass) >= 1.0 - arm:
-                if epoch[p] + 1 < n_epochs:
-                    epoch[p] += 1
-                    cpos[p] = 0
-                    mode[p] = CERT
+            if st.nfound[p] >= m:
+                st.mode[p] = DONE  # everything found: nothing can remain
+            elif post.rmed[p] < 3.0 and prob_none_left(post, p, float(st.nfound[p]), mass) >= 1.0 - rules.arm:
+                if st.epoch[p] + 1 < n_epochs:
+                    st.epoch[p] += 1
+                    st.cpos[p] = 0
+                    st.mode[p] = CERT
                 else:  # designed epochs used up: uniform certification (arms its own epochs)
-                    mode[p] = BBHT
-                    M[p] = float(cap[p])
-                    armed[p] = False
+                    st.mode[p] = BBHT
+                    st.M[p] = float(st.cap[p])
+                    st.armed[p] = False
         elif md == BBHT:
-            if found[a] > 0:
-                if capmode[a]:
-                    armed[p] = False
-                M[p] = max(1.0, M[p] / shrink)
+            if out.found[a] > 0:
+                if req.capmode[a]:
+                    st.armed[p] = False
+                st.M[p] = max(1.0, st.M[p] / rules.shrink)
             else:
-                if capmode[a]:
-                    cfails[p] += 1
-                    if cfails[p] >= cert_threshold(delta, pmin[p], epoch[p]):
-                        mode[p] = DONE
+                if req.capmode[a]:
+                    st.cfails[p] += 1
+                    if st.cfails[p] >= failures_needed(rules.delta, st.pmin[p], st.epoch[p]):
+                        st.mode[p] = DONE
                         continue
-                M[p] = min(M[p] * growth, float(cap[p]))
+                st.M[p] = min(st.M[p] * rules.growth, float(st.cap[p]))

@@ -6,11 +6,11 @@ the one tie rule of :mod:`classical.exact` and counts the work it does in
 :class:`classical.hsr.HSRStats`. This package knows nothing of neural networks.
 """
 
+from classical.auto import AutoHSR, choose_hsr
+from classical.brute import BruteForceHSR
 from classical.exact import exact_dot, guard_width
 from classical.hsr import HalfSpaceReporter, HSRStats
-from classical.brute import BruteForceHSR
 from classical.kdtree import KDTreeHSR
-from classical.auto import AutoHSR, choose_hsr
 
 __all__ = [
     "exact_dot",

@@ -447,7 +447,8 @@ def query_block(Q, b, c_norm, lo, hi, start, end, n_internal, pts_t, perm, n_bit
         if n_out + n > out.shape[0]:
             out = _grow(out, n_out + n)
         row0 = n_out
-        n_out = _query_one(q, pos_q, b, b - g, b + g, lo, hi, start, end, n_internal, pts_t, perm, out, n_out, stack, z, counters)
+        n_out = _query_one(q, pos_q, b, b - g, b + g, lo, hi, start, end, n_internal, pts_t, perm, out, n_out,
+                           stack, z, counters)
         cnt = n_out - row0
         if cnt > tmp.shape[0]:
             tmp = _grow(tmp, cnt)

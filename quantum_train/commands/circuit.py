@@ -18,20 +18,13 @@ import time
 
 import numpy as np
 
-from circuits.backends import UnknownBackendError, is_device_backend
-from circuits.executors import GROVER, AerExecutor
-from circuits.grover import grover_circuit, optimal_iterations, success_probability
-from circuits.hardware_oracles import two_qubit_count, zero_reflection
-from circuits.oracles import diagonal_oracle
+from circuits.errors import BackendError, JobFailedError, TooManyQubitsError, UnknownBackendError
 from circuits.problem import as_marked, num_qubits_for
+from circuits.run import check_shots, outcome_stats, prepare_search_circuit, search_iterations
 from quantum_train.commands.common import check_outputs, positive, seed_option, size
 from quantum_train.io import atomic_write, write_json
 from quantum_train.finders.grover import executor_for
 from quantum_train.errors import ConfigError, UsageError
-
-
-#: Shots of one circuit run: every shot's outcome is kept in memory.
-MAX_SHOTS = 2**20
 
 
 def register(sub) -> None:
@@ -77,15 +70,15 @@ def _marked(args) -> tuple[np.ndarray, int]:
 
 
 def _iterations(text: str, k: int, q: int) -> int:
-    if text == "auto":
-        return optimal_iterations(k, 1 << q) if k else 0
+    if text != "auto":
+        try:
+            text = int(text)
+        except ValueError:
+            raise ConfigError("--iterations", f"expected auto or an integer >= 0, got {text!r}") from None
     try:
-        j = int(text)
-    except ValueError:
-        raise ConfigError("--iterations", f"expected auto or an integer >= 0, got {text!r}") from None
-    if j < 0:
-        raise ConfigError("--iterations", f"must be >= 0, got {j}")
-    return j
+        return search_iterations(text, k, q)
+    except ValueError as err:
+        raise ConfigError("--iterations", str(err).removeprefix("iterations ")) from None
 
 
 def jobs_dir() -> str:
@@ -126,31 +119,26 @@ def load_job_record(job_id: str) -> dict | None:
 def report(record: dict, outcomes: np.ndarray) -> dict:
     """Counts and success probabilities of measured ``outcomes``; printed, and returned for ``--json``."""
     marked = np.asarray(record["marked"], dtype=np.int64)
-    q, j, shots = int(record["num_qubits"]), int(record["iterations"]), int(outcomes.size)
-    values, counts = np.unique(outcomes, return_counts=True)
+    q, j = int(record["num_qubits"]), int(record["iterations"])
+    st = outcome_stats(outcomes, marked, q, j)
+    values = np.fromiter(st.counts, dtype=np.int64, count=len(st.counts))
+    counts = np.fromiter(st.counts.values(), dtype=np.int64, count=len(st.counts))
     order = np.lexsort((values, -counts))
     is_marked = np.isin(values, marked)
-    measured = float(counts[is_marked].sum() / shots) if shots else float("nan")
-    ideal = float(success_probability(len(marked), 1 << q, j)) if len(marked) else 0.0
-    uniform = len(marked) / (1 << q)
-    # a one-sided binomial standard error, to read "above the uniform guess" at a glance
-    stderr = float(np.sqrt(max(measured * (1 - measured), 1e-12) / shots)) if shots else float("nan")
     print(f"backend {record['backend']} ({record['backend_label']})" +
           (f", job {record['job_id']}" if record.get("job_id") else ""))
-    print(f"m={record['m']} q={q} marked={marked.tolist()} iterations={j} shots={shots}")
+    print(f"m={record['m']} q={q} marked={marked.tolist()} iterations={j} shots={st.shots}")
     print(f"{'index':>6s} {'bits':>{q}s} {'count':>7s}  marked")
     for i in order[:min(len(order), 16)]:
         print(f"{values[i]:6d} {int(values[i]):0{q}b} {counts[i]:7d}  {'*' if is_marked[i] else ''}")
     if len(order) > 16:
         print(f"... {len(order) - 16} more outcomes")
-    print(f"success probability: measured {measured:.4f} (+- {stderr:.4f}), ideal {ideal:.4f}, "
-          f"uniform guess {uniform:.4f}")
+    print(f"success probability: measured {st.success_probability:.4f} (+- {st.stderr:.4f}), "
+          f"ideal {st.ideal_success_probability:.4f}, uniform guess {st.uniform_guess:.4f}")
     print(f"circuit after transpilation: depth {record['depth']}, two-qubit gates {record['two_qubit_gates']}"
           + (f"; oracle {record['oracle']} (two-qubit gates of each candidate: {record['oracle_candidates']})"
              if record.get("oracle") else ""))
-    return {**record, "shots": shots, "counts": {str(int(v)): int(c) for v, c in zip(values, counts)},
-            "success_probability_measured": measured, "success_probability_stderr": stderr,
-            "success_probability_ideal": ideal, "uniform_guess": uniform}
+    return {**record, **st.to_dict()}
 
 
 #: Gates per row of a drawn diagram before it folds (the mpl drawer's unit), and characters of a text one.
@@ -177,32 +165,15 @@ def _save_png(path: str, circuit) -> None:
     save_figure(fig, path, dpi=110)
 
 
-def _logical_circuit(oracle, zero, q: int, j: int):
-    """The diagram: ``H``, ``j`` x (oracle, diffusion) as boxes, measure."""
-    from qiskit import QuantumCircuit
-
-    qc = QuantumCircuit(q, q, name="grover")
-    qc.h(range(q))
-    o = oracle.to_gate(label="oracle")
-    dif = QuantumCircuit(q, name="diffusion")
-    dif.h(range(q))
-    dif.compose(zero, range(q), inplace=True)
-    dif.h(range(q))
-    d = dif.to_gate(label="diffusion")
-    for _ in range(j):
-        qc.append(o, range(q))
-        qc.append(d, range(q))
-    qc.measure(range(q), range(q))
-    return qc
-
-
 def run(args: argparse.Namespace) -> int:
     seed_option("--seed", args.seed)
     marked, q = _marked(args)
     j = _iterations(args.iterations, len(marked), q)
     positive("--shots", args.shots)
-    if args.shots > MAX_SHOTS:
-        raise ConfigError("--shots", f"at most {MAX_SHOTS} (2^20) shots; each is kept as one outcome, got {args.shots}")
+    try:
+        check_shots(args.shots)  # at most MAX_SHOTS: every shot is kept as one outcome
+    except ValueError as err:
+        raise ConfigError("--shots", str(err)) from None
     if not args.timeout > 0:
         raise ConfigError("--timeout", f"must be positive, got {args.timeout}")
     check_outputs(json=args.json, draw=args.draw)
@@ -211,62 +182,38 @@ def run(args: argparse.Namespace) -> int:
                           "aer-noisy:<fake name>, <fake name> or ibm:<device>")
     if args.no_wait and not args.backend.startswith("ibm:"):
         raise ConfigError("--no-wait", "only for ibm: backends (local simulations finish in this process)")
-    from circuits.ibm import BackendError, JobFailedError, TooManyQubitsError
-
     executor = executor_for(args.backend, args.m if args.backend == "aer" else None, "bbht")
 
-    record = {"m": args.m, "num_qubits": q, "marked": marked.tolist(), "iterations": j, "backend": args.backend,
-              "backend_label": executor.label, "seed": args.seed}
     start = time.perf_counter()
-    if isinstance(executor, AerExecutor):
-        oracle = diagonal_oracle(q, marked)
-        circuit = grover_circuit(oracle, j)
-        record.update(depth=circuit.depth(), two_qubit_gates=two_qubit_count(circuit), oracle=None,
-                      transpiled_for="aer (DiagonalGate oracle run natively, not transpiled)")
-        result = executor.simulator.run(circuit, shots=args.shots, memory=True, seed_simulator=args.seed).result()
-        outcomes = np.array([int(b, 2) for b in result.get_memory(0)], dtype=np.int64)
-        zero = zero_reflection(q)  # for the drawing: X, multi-controlled Z, X
-    elif is_device_backend(args.backend):
-        executor.seed_transpiler = args.seed
-        if executor.remote:
-            executor.timeout = args.timeout
-        try:
-            executor.check_qubits(q)
-            kind, oracle, cands = executor.choose_oracle(q, marked)
-            zero = executor.zero_reflection(q)
-            isa = executor.isa_circuit(q, marked, GROVER, j)
-        except TooManyQubitsError as err:
-            raise ConfigError("--m", str(err)) from None
-        except UnknownBackendError as err:
-            raise ConfigError("--backend", str(err)) from None
-        except BackendError as err:  # e.g. an ibm: device that is not available, or no connection
-            raise UsageError(str(err)) from None
-        record.update(backend_name=executor.backend_name, depth=isa.depth(), two_qubit_gates=two_qubit_count(isa),
-                      oracle=kind, oracle_candidates=cands, transpiled_for=executor.backend_name)
-        executor.on_submit = None
-        try:
-            job = executor.submit([isa], args.shots, args.seed)
-        except BackendError as err:
-            raise UsageError(str(err)) from None
-        if executor.remote:  # only IBM Quantum jobs can be fetched later; local-mode runs end here
-            record["job_id"] = job_id = executor.job_ids[-1]
-            print(f"submitted job {job_id} to {executor.backend_name}")
-            save_job_record(record)
-        else:
-            print(f"running locally on {executor.backend_name} (Runtime local mode: no job to fetch later)")
-        if args.no_wait:
-            print(f"not waiting; fetch the result later with: quantum-train job {job_id}")
-            return 0
-        try:
-            result = executor.wait(job)
-        except JobFailedError as err:
-            raise UsageError(str(err)) from None
-        from circuits.ibm import outcomes_of
-
-        outcomes = outcomes_of(result[0], isa)
-    else:
-        raise ConfigError("--backend", f"backend {args.backend!r} runs no circuits; choose aer, "
-                          "aer-noisy:<fake name>, <fake name> or ibm:<device>")
+    try:
+        search = prepare_search_circuit(args.m, marked, executor, j, seed=args.seed, timeout=args.timeout)
+    except TooManyQubitsError as err:
+        raise ConfigError("--m", str(err)) from None
+    except UnknownBackendError as err:
+        raise ConfigError("--backend", str(err)) from None
+    except BackendError as err:  # e.g. an ibm: device that is not available, or no connection
+        raise UsageError(str(err)) from None
+    except ValueError as err:  # an executor that runs no circuits
+        raise ConfigError("--backend", str(err)) from None
+    record = search.describe() | {"backend": args.backend}
+    try:
+        job = search.submit(args.shots)
+    except BackendError as err:
+        raise UsageError(str(err)) from None
+    if job.job_id is not None:  # only IBM Quantum jobs can be fetched later
+        record["job_id"] = job.job_id
+        print(f"submitted job {job.job_id} to {search.backend_name}")
+        save_job_record(record)
+    elif search.backend_name is not None:  # a device backend in local mode: the run ends here
+        print(f"running locally on {search.backend_name} (Runtime local mode: no job to fetch later)")
+    if args.no_wait:
+        print(f"not waiting; fetch the result later with: quantum-train job {job.job_id}")
+        return 0
+    try:
+        run = job.result()
+    except JobFailedError as err:
+        raise UsageError(str(err)) from None
+    outcomes = run.outcomes
     seconds = time.perf_counter() - start
     out = report(record, outcomes)
     print(f"{seconds:.2f} s wall (classical simulation time for aer and fake backends)")
@@ -274,6 +221,6 @@ def run(args: argparse.Namespace) -> int:
         write_json(args.json, out | {"seconds": seconds})
         print(f"wrote {args.json}")
     if args.draw:
-        _save_png(args.draw, _logical_circuit(oracle, zero, q, j))
+        _save_png(args.draw, run.circuit)
         print(f"wrote {args.draw}")
     return 0

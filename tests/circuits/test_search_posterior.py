@@ -11,11 +11,15 @@ from scipy import stats
 import circuits.search as search
 from circuits import Batch, EmulatedExecutor, Executor, SearchProblem, find_all, find_all_many
 from circuits import strategy as sm
-from circuits.certify import (certification_failures, certification_range, certification_sequence,
-                              epoch_delta, sequence_miss_bound)
+from circuits.certify import (
+    certification_failures,
+    certification_range,
+    certification_sequence,
+    epoch_delta,
+    sequence_miss_bound,
+)
 from circuits.counting import counting_distribution
 from circuits.search import FindAllStrategy
-
 
 # --------------------------------------------------------------------------- designed certification
 
@@ -67,22 +71,19 @@ def _brute_posterior(m, n, y, t, obs):
 def test_posterior_update_matches_exact_bayes():
     m, q = 30, 6
     n = 1 << q
-    Kp = np.zeros((1, sm.GRID))
-    lw = np.zeros((1, sm.GRID))
-    ng = np.zeros(1, dtype=np.int64)
-    sprob = np.zeros((1, sm.GRID))
+    post = sm.new_posterior(1)
+    Kp, lw, ng = post.K, post.lw, post.size
     mass = np.empty(sm.GRID)
     y, t = 5, 4
     # integer grid over all K = 0..m, then the counting likelihood and scripted outcomes
     ng[0] = m + 1
     Kp[0, :m + 1] = np.arange(m + 1)
-    T = 2.0 ** t
     for g in range(m + 1):
         lw[0, g] = math.log(counting_distribution(g, n, t)[y] * (1 - 1e-15) + 1e-300)
     obs = [(2, 1), (2, 0), (1, 1), (3, 1), (0, 0), (2, 1), (4, 0)]
     F = 0
     for j, ok in obs:
-        sm.observe(Kp, lw, ng, 0, float(F), j, 1, ok, float(n), sprob, False)
+        sm.observe(post, 0, float(F), j, 1, ok, float(n), False)
         F += ok
     tot = sm._masses(Kp[0], lw[0], ng[0], float(F), mass)
     got = mass[:m + 1] / tot
@@ -96,27 +97,24 @@ def test_posterior_tracks_remaining_count():
     m = n = 1 << 14
     K = 200
     P = 1
-    Kp, lw = np.zeros((P, sm.GRID)), np.zeros((P, sm.GRID))
-    ng = np.zeros(P, dtype=np.int64)
-    sprob = np.zeros((P, sm.GRID))
-    rmed = np.zeros(P)
+    post = sm.new_posterior(P)
     mass = np.empty(sm.GRID)
     t = 7
     y = int(rng.choice(1 << t, p=counting_distribution(K, n, t)))
-    sm.init_posterior(Kp, lw, ng, 0, y, t, 0.0, m, float(n), mass)
+    sm.init_posterior(post, 0, y, t, 0.0, m, float(n), mass)
     F = 0
     errs = []
     for it in range(400):
-        j = sm.choose_j(Kp, lw, ng, 0, float(F), float(n), mass, rmed, sprob)
+        j = sm.choose_j(post, 0, float(F), float(n), mass)
         ok = int(rng.random() < sm.success_prob(K - F, j, float(n)))
-        sm.observe(Kp, lw, ng, 0, float(F), j, 1, ok, float(n), sprob, False)
+        sm.observe(post, 0, float(F), j, 1, ok, float(n), False)
         F += ok
         if it % sm.REGRID_EVERY == 0:
-            sm.regrid(Kp, lw, ng, 0, float(F), m, mass)
+            sm.regrid(post, 0, float(F), m, mass)
         if K - F <= 20:
             break
         if it > 50:
-            errs.append(abs(rmed[0] - (K - F)) / math.sqrt(K - F))
+            errs.append(abs(post.rmed[0] - (K - F)) / math.sqrt(K - F))
     assert K - F <= 20  # found items at a good rate: ~180 items in at most 400 attempts
     assert np.median(errs) < 2.0  # posterior error about sqrt(r), as the Fisher information says
 
