@@ -23,21 +23,28 @@ from typing import Callable
 
 import numpy as np
 
-from classical import BruteForceHSR, HalfSpaceReporter
+from classical import AutoHSR, BruteForceHSR, HalfSpaceReporter, KDTreeHSR
 from quantum_train.finders.base import FiredSetFinder, LazyMaintenance
 from quantum_train.fired import FiredSets, csr_replace_rows
 from quantum_train.model import ShiftedReLUNet
 
 HSRFactory = Callable[[], HalfSpaceReporter]
 
+#: Structures a finder can be pinned to (``weights-hsr:kdtree``); the plain name chooses by a probe.
+STRUCTURES: dict[str, HSRFactory] = {"kdtree": KDTreeHSR, "brute": BruteForceHSR}
 
-def default_hsr_factory() -> HalfSpaceReporter:
-    """The structure the finders use unless told otherwise."""
-    try:
-        from classical import AutoHSR  # the tree with its measured fallback to the scan
-    except ImportError:  # pragma: no cover - during development only
-        return BruteForceHSR()
-    return AutoHSR()
+
+def make_structure(structure: str | None, queries: np.ndarray, b: float) -> HalfSpaceReporter:
+    """A fresh, unbuilt structure: the pinned one, or an :class:`AutoHSR` whose probe is the real workload.
+
+    The automatic choice is timed on the queries the finder will ask (the
+    inputs for Algorithm 1, the weights for Algorithm 2) at the run's threshold
+    ``b``, so that it decides for the size and the output it is asked about,
+    not for random directions at a fixed reported fraction.
+    """
+    if structure is not None:
+        return STRUCTURES[structure]()
+    return AutoHSR(probe=queries, probe_b=b, probe_queries=len(queries))
 
 
 def _structure_report(structure: HalfSpaceReporter) -> dict:
@@ -48,22 +55,37 @@ def _structure_report(structure: HalfSpaceReporter) -> dict:
     return out
 
 
-class WeightsHSRFinder(FiredSetFinder):
-    """Algorithm 1: dynamic HSR over the weights, queried with every input."""
+class _HSRFinder(FiredSetFinder):
+    """Shared by both algorithms: the structure (pinned or automatic) and its work counter."""
 
-    name = "weights-hsr"
+    base_name = ""
 
-    def __init__(self, factory: HSRFactory = default_hsr_factory):
+    def __init__(self, structure: str | None = None):
         super().__init__()
-        self.factory = factory
+        if structure is not None and structure not in STRUCTURES:
+            raise ValueError(f"unknown structure {structure!r}; choose one of {', '.join(STRUCTURES)}")
+        self.pinned = structure
+        self.name = self.base_name if structure is None else f"{self.base_name}:{structure}"
 
     def _charge(self) -> None:
         self.ops += self.structure.stats.ops - self._seen
         self._seen = self.structure.stats.ops
 
-    def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
-        self.structure = self.factory().build(net.W)
+    def _build(self, points: np.ndarray, queries: np.ndarray, b: float) -> None:
+        self.structure = make_structure(self.pinned, queries, b).build(points)
         self._seen = 0
+
+    def report(self) -> dict:
+        return _structure_report(self.structure) if hasattr(self, "structure") else {}
+
+
+class WeightsHSRFinder(_HSRFinder):
+    """Algorithm 1: dynamic HSR over the weights, queried with every input."""
+
+    base_name = "weights-hsr"
+
+    def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
+        self._build(net.W, X, net.b)
         self._charge()
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
@@ -75,27 +97,18 @@ class WeightsHSRFinder(FiredSetFinder):
         self.structure.move(rows, net.W[rows])
         self._charge()
 
-    def report(self) -> dict:
-        return _structure_report(self.structure) if hasattr(self, "structure") else {}
 
-
-class DataHSRFinder(LazyMaintenance, FiredSetFinder):
+class DataHSRFinder(LazyMaintenance, _HSRFinder):
     """Algorithm 2: static HSR over the inputs, queried with every moved weight."""
 
-    name = "data-hsr"
+    base_name = "data-hsr"
 
-    def __init__(self, factory: HSRFactory = default_hsr_factory):
-        super().__init__()
-        self.factory = factory
+    def __init__(self, structure: str | None = None):
+        super().__init__(structure)
         self.requeried = 0
 
-    def _charge(self) -> None:
-        self.ops += self.structure.stats.ops - self._seen
-        self._seen = self.structure.stats.ops
-
     def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
-        self.structure = self.factory().build(X)
-        self._seen = 0
+        self._build(X, net.W, net.b)
         self.indptr, self.indices = self.structure.query_many(net.W, net.b)  # every T_r once
         self._charge()
         self.take_moved()
@@ -110,5 +123,4 @@ class DataHSRFinder(LazyMaintenance, FiredSetFinder):
         return FiredSets.from_neuron_major(self.indptr, self.indices, X.shape[0])
 
     def report(self) -> dict:
-        out = _structure_report(self.structure) if hasattr(self, "structure") else {}
-        return out | {"neurons_requeried": int(self.requeried)}
+        return super().report() | {"neurons_requeried": int(self.requeried)}
