@@ -9,6 +9,7 @@ it cost. A choice is flagged ``WRONG`` when it picked the structure that was
 more than 1.3x slower in wall seconds in this very run.
 
     python benchmarks/bench_auto_choice.py [--d 2,4,8,16] [--m 2^10,2^12,...,2^16] [--n 128] [--iters 3]
+        [--probe workload|random]
 """
 
 from __future__ import annotations
@@ -31,7 +32,16 @@ def main() -> None:
     p.add_argument("--m", type=expand_list, default=tuple(2**k for k in range(10, 17, 2)))
     p.add_argument("--n", type=int, default=128)
     p.add_argument("--iters", type=int, default=3)
+    p.add_argument("--probe", choices=("workload", "random"), default="workload",
+                   help="what AutoHSR times: the run's own queries at its b (the finders' default), or 32 random "
+                   "directions at the 99th-percentile threshold (the probe before issue 10)")
     args = p.parse_args()
+    if args.probe == "random":
+        from classical import AutoHSR
+        from quantum_train.finders import hsr
+
+        pinned = hsr.make_structure
+        hsr.make_structure = lambda structure, queries, b: pinned(structure, queries, b) if structure else AutoHSR()
     names = ("weights-hsr:kdtree", "weights-hsr:brute", "weights-hsr")
     print(f"n = {args.n}, {args.iters} iterations; structure work = find + update phases per iteration")
     print(f"{'d':>3} {'m':>7}  {'tree ops':>10} {'scan ops':>10} {'tree s':>9} {'scan s':>9} {'tree/scan s':>11}"

@@ -13,7 +13,8 @@ import pytest
 # The test extra installs nbclient, nbformat, ipykernel and qiskit-ibm-runtime: these run, never skip.
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
-EXPECTED = {"01_query_complexity.ipynb", "02_training_side_by_side.ipynb", "03_circuits_on_aer_and_ibm.ipynb"}
+EXPECTED = {"01_query_complexity.ipynb", "02_training_side_by_side.ipynb", "03_circuits_on_aer_and_ibm.ipynb",
+            "05_does_preprocessing_help.ipynb"}
 
 
 def test_the_notebooks_are_there():

@@ -7,7 +7,13 @@ import os
 import re
 import sys
 
-from quantum_train.commands.common import add_search_options, check_output_path, flag_errors, name_list, size
+from quantum_train.commands.common import (
+    add_search_options,
+    check_output_path,
+    flag_errors,
+    name_list,
+    size,
+)
 from quantum_train.data import DATASETS
 from quantum_train.errors import ConfigError
 
@@ -74,7 +80,12 @@ def finder_list(text: str) -> tuple[str, ...]:
 
 
 def register(sub) -> None:
-    from quantum_train.sweeps.config import DEFAULT_FINDERS, DEFAULT_ITERS, DEFAULT_MS, DEFAULT_SEEDS
+    from quantum_train.sweeps.config import (
+        DEFAULT_FINDERS,
+        DEFAULT_ITERS,
+        DEFAULT_MS,
+        DEFAULT_SEEDS,
+    )
 
     c = sub.add_parser(
         "sweep",
@@ -132,7 +143,8 @@ def check_outputs(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from quantum_train.sweeps import SweepStore, plan, run as run_sweep
+    from quantum_train.sweeps import SweepStore, plan
+    from quantum_train.sweeps import run as run_sweep
     from quantum_train.sweeps.dask_runner import check_dask, dask_client
 
     with flag_errors():

@@ -6,12 +6,15 @@ structure holds the neurons' weights ``w_r``; at each iteration every input
 after the gradient step, every moved weight is moved in the structure.
 Song-Yang-Zhang 2021 give ``O~(m^(1 - Theta(1/d)) n d)`` per iteration with the
 Agarwal-Eppstein-Matousek structure; here the structure is the practical
-exact one of :mod:`classical` (a kd-tree that falls back to the blocked scan
-where it cannot prune).
+exact one of :mod:`classical`: ``weights-hsr`` chooses between the kd-tree and
+the blocked scan by a timing probe (:class:`classical.AutoHSR`), and
+``weights-hsr:kdtree`` / ``weights-hsr:brute`` pin one (measure an algorithm's
+exponent on a pinned structure; the automatic one is what a user gets).
 
 **Algorithm 2, preprocess the data** (``data-hsr``): a *static* HSR structure
 holds the inputs ``x_i``; the fired sets are kept neuron-major (``T_r``), and
 each moved neuron ``w_r`` queries ``{x : <w_r, x> > b}`` to renew ``T_r``.
+``data-hsr:kdtree`` / ``data-hsr:brute`` pin the structure as above.
 The paper's ``O~(m^(4/5) n d)`` bound assumes few neurons move; note that a
 neuron moves whenever it fires on *any* input, which at ``n Q(b) >> 1`` is
 nearly every neuron, and the reports show it.
@@ -34,17 +37,23 @@ HSRFactory = Callable[[], HalfSpaceReporter]
 STRUCTURES: dict[str, HSRFactory] = {"kdtree": KDTreeHSR, "brute": BruteForceHSR}
 
 
+#: at most this many of the real queries are timed by the automatic choice (a scan's tile is 128 queries)
+PROBE_QUERIES = 512
+
+
 def make_structure(structure: str | None, queries: np.ndarray, b: float) -> HalfSpaceReporter:
     """A fresh, unbuilt structure: the pinned one, or an :class:`AutoHSR` whose probe is the real workload.
 
     The automatic choice is timed on the queries the finder will ask (the
     inputs for Algorithm 1, the weights for Algorithm 2) at the run's threshold
-    ``b``, so that it decides for the size and the output it is asked about,
-    not for random directions at a fixed reported fraction.
+    ``b`` (at most :data:`PROBE_QUERIES` of them), so that it decides for the
+    size and the output it is asked about, not for random directions at a fixed
+    reported fraction (at ``d = 2`` that probe chose the scan where the tree did
+    a twentieth of the work; ``benchmarks/bench_auto_choice.py`` compares).
     """
     if structure is not None:
         return STRUCTURES[structure]()
-    return AutoHSR(probe=queries, probe_b=b, probe_queries=len(queries))
+    return AutoHSR(probe=queries, probe_b=b, probe_queries=min(len(queries), PROBE_QUERIES))
 
 
 def _structure_report(structure: HalfSpaceReporter) -> dict:

@@ -21,10 +21,23 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from quantum_train.errors import ConfigError
-from quantum_train.sweeps.config import (DEFAULT_FINDERS, DEFAULT_ITERS, DEFAULT_MS, DEFAULT_SEEDS, PointSpec,
-                                         SweepConfig)
+from quantum_train.sweeps.config import (
+    DEFAULT_FINDERS,
+    DEFAULT_ITERS,
+    DEFAULT_MS,
+    DEFAULT_SEEDS,
+    PointSpec,
+    SweepConfig,
+)
 from quantum_train.sweeps.dask_runner import check_dask, dask_client, run_on_dask
-from quantum_train.sweeps.fit import (BreakEven, Crossover, Exponent, break_evens, crossovers, exponents)
+from quantum_train.sweeps.fit import (
+    BreakEven,
+    Crossover,
+    Exponent,
+    break_evens,
+    crossovers,
+    exponents,
+)
 from quantum_train.sweeps.record import SweepPoint
 from quantum_train.sweeps.runner import PointRunner, resolve, run_point
 from quantum_train.sweeps.store import StoreVersionError, SweepStore
@@ -46,7 +59,7 @@ class Sweep:
     crossovers: tuple[Crossover, ...] = field(repr=False)
 
     @classmethod
-    def from_records(cls, config: SweepConfig, records: Sequence[dict], ran: int = 0, skipped: int = 0) -> "Sweep":
+    def from_records(cls, config: SweepConfig, records: Sequence[dict], ran: int = 0, skipped: int = 0) -> Sweep:
         points = tuple(SweepPoint.from_record(r) for r in records)
         return cls(config, points, ran, skipped, tuple(exponents(points)), tuple(break_evens(points)),
                    tuple(crossovers(points)))

@@ -127,7 +127,7 @@ class SweepConfig:
         return [PointSpec(f, d, n, m, s, self.data, self.iters, self.lr, self.b, self.strategy, self.delta)
                 for m in self.ms for d in self.ds for n in self.ns for f in self.finders for s in self.seeds]
 
-    def checked_lists(self) -> "SweepConfig":
+    def checked_lists(self) -> SweepConfig:
         """Lists validated (one :class:`ConfigError` naming the field) and sorted; data-dependent checks aside."""
         ms = tuple(sorted(distinct_integers(self.ms, "m", "width", minimum=2)))
         ds = None if self.ds is None else tuple(sorted(distinct_integers(self.ds, "d", "dimension", minimum=1)))
@@ -137,7 +137,7 @@ class SweepConfig:
             raise ConfigError("iters", f"must be a positive integer, got {self.iters!r}")
         return replace(self, finders=distinct_names(self.finders), ms=ms, ds=ds, ns=ns, seeds=seeds)
 
-    def synthetic_defaults(self) -> "SweepConfig":
+    def synthetic_defaults(self) -> SweepConfig:
         """Synthetic data's default ``d`` and ``n`` where none are given."""
         if self.data != "synthetic":
             return self

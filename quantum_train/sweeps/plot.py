@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from quantum_train.sweeps.fit import _means, break_even_iterations, groups
 from quantum_train.sweeps.config import is_quantum
+from quantum_train.sweeps.fit import _means, break_even_iterations, groups
 
 if TYPE_CHECKING:
     from quantum_train.sweeps import Sweep
@@ -43,7 +43,7 @@ def _figure(rows: int, cols: int, width: float, height: float):
     return fig, axes
 
 
-def sweep_figure(sweep: "Sweep"):
+def sweep_figure(sweep: Sweep):
     """Per ``(d, n)`` one row of log-log panels against m: find ops, total ops, wall seconds per iteration.
 
     Markers are means over seeds with their min-max range; dashed lines are the
@@ -135,7 +135,7 @@ def _best_preprocessing_t_star(points) -> dict[tuple[int, int, int], tuple[str, 
     return out
 
 
-def map_figure(sweep: "Sweep"):
+def map_figure(sweep: Sweep):
     """The phase diagram: per n, three panels on the (d, m) grid.
 
     1. cheapest finder per iteration in ops (quantum: oracle queries), with the

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from quantum_train.sweeps.config import is_quantum
 
 
 @dataclass(frozen=True)
 class SweepPoint:
-    """One measured point: its coordinates and per-iteration costs (means over the point's iterations).
+    """One measured point: its coordinates and per-iteration costs.
 
-    ``record`` is the full stored dict (loss curve, phases, the finder's report).
+    Ops are means over the point's iterations (exact counts). ``seconds_per_iter``
+    is the *median* over the iterations of their wall seconds, which a
+    preemption on a shared machine moves less than the mean (the record's mean
+    stays in ``record["seconds_per_iter"]``). ``record`` is the full stored dict
+    (loss curve, phases, the finder's report).
     """
 
     finder: str
@@ -42,10 +48,11 @@ class SweepPoint:
         return self.finder, self.d, self.n
 
     @classmethod
-    def from_record(cls, r: dict) -> "SweepPoint":
+    def from_record(cls, r: dict) -> SweepPoint:
         return cls(finder=r["finder"], d=int(r["d"]), n=int(r["n"]), m=int(r["m"]), seed=int(r["seed"]),
                    ops_per_iter=float(r["ops_per_iter"]), find_ops_per_iter=float(r["find_ops_per_iter"]),
-                   seconds_per_iter=float(r["seconds_per_iter"]),
+                   seconds_per_iter=float(np.median(r["seconds_by_iteration"]) if r.get("seconds_by_iteration")
+                                          else r["seconds_per_iter"]),
                    find_seconds_per_iter=float(r["find_seconds_per_iter"]),
                    preprocess_ops=float(r["preprocess"]["ops"]), preprocess_seconds=float(r["preprocess"]["seconds"]),
                    fired_per_input=float(r["fired_per_input"]),

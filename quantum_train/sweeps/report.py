@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from quantum_train.sweeps.fit import BreakEven, Crossover, Exponent, fired_exponent_theory, groups
+from quantum_train.sweeps.fit import (
+    BreakEven,
+    Crossover,
+    Exponent,
+    fired_exponent_theory,
+    groups,
+)
 from quantum_train.sweeps.record import SweepPoint
 
 if TYPE_CHECKING:
@@ -125,7 +131,7 @@ def format_crossovers(evens: Sequence[BreakEven], crosses: Sequence[Crossover], 
     return format_table(head, body, markdown) + ("\n" if markdown else "") + sep + sep.join(foot)
 
 
-def format_sweep(sweep: "Sweep", markdown: bool = False) -> str:
+def format_sweep(sweep: Sweep, markdown: bool = False) -> str:
     points = list(sweep.points)
     return "\n\n".join([
         format_points(points, markdown),

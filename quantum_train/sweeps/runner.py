@@ -23,7 +23,14 @@ import socket
 import time
 from dataclasses import replace
 
-from quantum_train.compare import CompareConfig, Comparison, finder_for, load_data, prepare_run, warm_up
+from quantum_train.compare import (
+    CompareConfig,
+    Comparison,
+    finder_for,
+    load_data,
+    prepare_run,
+    warm_up,
+)
 from quantum_train.errors import ConfigError
 from quantum_train.model import fire_probability
 from quantum_train.sweeps.config import PointSpec, SweepConfig

@@ -17,10 +17,17 @@ from quantum_train.cli import main
 from quantum_train.commands.sweep import expand_list, seed_list
 from quantum_train.errors import ConfigError
 from quantum_train.model import default_threshold, fire_probability
-from quantum_train.sweeps import Sweep, StoreVersionError, SweepStore, plan, run, sweep
+from quantum_train.sweeps import StoreVersionError, Sweep, SweepStore, plan, run, sweep
 from quantum_train.sweeps.config import key_id
-from quantum_train.sweeps.fit import (break_even_iterations, break_evens, crossover_width, crossovers,
-                                      fired_exponent_theory, fit_exponent, theory_for)
+from quantum_train.sweeps.fit import (
+    break_even_iterations,
+    break_evens,
+    crossover_width,
+    crossovers,
+    fired_exponent_theory,
+    fit_exponent,
+    theory_for,
+)
 from quantum_train.sweeps.record import SweepPoint
 from quantum_train.sweeps.report import format_exponents
 from quantum_train.sweeps.runner import SCHEMA, PointRunner, deterministic_part
@@ -297,8 +304,10 @@ def test_ctrl_c_leaves_one_line_and_no_file(tmp_path):
     args = ["--finders", "dense", "--m", "2^18", "--seeds", "0", "--n", "512", "--d", "16", "--iters", "50",
             "--json", str(path), "--quiet"]
     env = dict(os.environ, PYTHONPATH=os.getcwd())
+    # a shell's background job inherits SIGINT ignored; restore the default so Python raises KeyboardInterrupt
     proc = subprocess.Popen([sys.executable, "-m", "quantum_train.cli", "sweep", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         time.sleep(0.2)
         deadline = time.monotonic() + 60
