@@ -64,7 +64,7 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=3)
     a = p.parse_args()
     print("command:", " ".join(["python", *sys.argv]))
-    from quantum_train.compare import warm_up
+    from quantum_train.comparison import warm_up
     from quantum_train.threads import SERIAL_WORK
 
     warm_up("dense", a.d, 0)

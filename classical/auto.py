@@ -72,12 +72,6 @@ class AutoHSR:
         self.probe: dict = {}
         self.impl: KDTreeHSR | BruteForceHSR | None = None
 
-    def with_probe(self, queries: np.ndarray, b: float) -> "AutoHSR":
-        """Probe with (a prefix of) the queries and the threshold the structure will really serve."""
-        self._probe = np.asarray(queries, dtype=np.float64)
-        self.probe_b = float(b)
-        return self
-
     @property
     def stats(self) -> HSRStats:
         """The counters of the structure in use (all zero before ``build``)."""

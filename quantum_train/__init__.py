@@ -5,6 +5,7 @@ The public API (see the README's "Python API"):
 
 - :func:`compare`: train one network with several finders; returns a :class:`Comparison`;
 - :func:`find_fired`: Grover find-all of the fired neurons of random inputs; returns a :class:`FiredSearch`;
+- :func:`sweep`: cost per iteration across ``m``, ``d``, ``n``; returns a :class:`Sweep` (exponents, ``T*``, ``m*``);
 - :func:`circuits.run_search_circuit` (package ``circuits``): one Grover search circuit on a backend.
 
 Names are imported on first use (PEP 562), so ``import quantum_train`` and the
@@ -22,6 +23,10 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "compare": "quantum_train.api",
     "find_fired": "quantum_train.api",
+    "sweep": "quantum_train.sweeps",
+    "Sweep": "quantum_train.sweeps",
+    "fit_exponent": "quantum_train.sweeps.fit",
+    "fired_exponent_theory": "quantum_train.sweeps.fit",
     "Comparison": "quantum_train.results",
     "FinderResult": "quantum_train.results",
     "FiredSearch": "quantum_train.fired_search",

@@ -1,15 +1,24 @@
-"""``quantum-train sweep``: cost per iteration against the width m, fitted exponents, resumable."""
+"""``quantum-train sweep``: cost per iteration against m, d and n, exponents against theory, T* and m*, resumable."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 
-from quantum_train.commands.common import add_data_options, add_search_options, check_output_path, name_list, size
+from quantum_train.commands.common import (
+    add_search_options,
+    check_output_path,
+    flag_errors,
+    name_list,
+    size,
+)
+from quantum_train.data import DATASETS
 from quantum_train.errors import ConfigError
-from quantum_train.sweep import (DEFAULT_MS, DEFAULT_SEEDS, DEFAULT_SWEEP_FINDERS, SweepConfig, SweepStore,
-                                 format_exponents, format_points, run_sweep)
+
+#: formats a figure can be written in, by extension
+PLOT_FORMATS = ("png", "pdf", "svg")
 
 
 def expand_list(text: str, item=size) -> tuple[int, ...]:
@@ -18,10 +27,13 @@ def expand_list(text: str, item=size) -> tuple[int, ...]:
     ``2^10,2^12,...,2^20`` continues the ratio of the two items before the
     ellipsis (geometric when the second is a multiple of the first, else
     arithmetic, as in ``0,1,...,9``) and must land exactly on the item after it.
+    Empty entries (``2,,4``) and repeated ones (``2,2``) are refused.
     """
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts:
+    parts = [p.strip() for p in text.split(",")]
+    if not any(parts):
         raise argparse.ArgumentTypeError("expected a comma-separated list, got nothing")
+    if not all(parts):
+        raise argparse.ArgumentTypeError(f"empty entry in {text!r}; separate the items by single commas")
     out: list[int] = []
     k = 0
     while k < len(parts):
@@ -43,6 +55,9 @@ def expand_list(text: str, item=size) -> tuple[int, ...]:
             continue
         out.append(item(parts[k]))
         k += 1
+    repeated = sorted({x for x in out if out.count(x) > 1})
+    if repeated:
+        raise argparse.ArgumentTypeError(f"{repeated[0]} is listed twice in {text!r}")
     return tuple(out)
 
 
@@ -57,55 +72,90 @@ def seed_list(text: str) -> tuple[int, ...]:
     return expand_list(text)
 
 
+def finder_list(text: str) -> tuple[str, ...]:
+    names = [s.strip() for s in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"empty entry in {text!r}; separate the finders by single commas")
+    return name_list(text)
+
+
 def register(sub) -> None:
+    from quantum_train.sweeps.config import (
+        DEFAULT_FINDERS,
+        DEFAULT_ITERS,
+        DEFAULT_MS,
+        DEFAULT_SEEDS,
+    )
+
     c = sub.add_parser(
         "sweep",
-        help="cost per iteration against the width m for several finders, with fitted exponents",
-        description="Train one point per (finder, m, seed); print per-point costs and the exponent of "
-        "cost against m per finder with a confidence interval, next to the theory. With --json, points "
-        "are appended to a JSON-lines file as they finish and a re-run skips the points already there.",
+        help="cost per iteration against m (and d, n) for several finders: exponents, T*, m*",
+        description="Train one point per (finder, d, n, m, seed); print per-point costs, the exponent of cost "
+        "against m per (finder, d, n) with a 95%% interval next to the theory, the break-even iterations T* and "
+        "the crossover widths m* against dense. With --json, points are appended to a JSON-lines file as they "
+        "finish and a re-run skips the points already there.",
     )
-    d = SweepConfig()
-    c.add_argument("--finders", type=name_list, default=DEFAULT_SWEEP_FINDERS,
-                   help=f"comma list of finders (default: {','.join(DEFAULT_SWEEP_FINDERS)})")
+    c.add_argument("--finders", type=finder_list, default=DEFAULT_FINDERS,
+                   help="comma list of finders; weights-hsr:kdtree, weights-hsr:brute, data-hsr:kdtree, "
+                   f"data-hsr:brute pin a structure (default: {','.join(DEFAULT_FINDERS)})")
     c.add_argument("--m", type=expand_list, default=DEFAULT_MS, dest="ms",
                    help="widths, e.g. 2^10,2^12,...,2^20 (default: %s)" % ",".join(f"2^{m.bit_length() - 1}" for m in DEFAULT_MS))
+    c.add_argument("--d", type=expand_list, default=None, dest="ds",
+                   help="input dimensions, e.g. 2,3,4,6,8,12,16 (default: 16 synthetic; a real set's own, "
+                   "smaller values are PCA projections)")
+    c.add_argument("--n", type=expand_list, default=None, dest="ns",
+                   help="numbers of inputs, e.g. 256,1024 (default: 256 synthetic; all of a real set)")
     c.add_argument("--seeds", type=seed_list, default=DEFAULT_SEEDS,
                    help="seeds as replicate points: 0,1,2 or 0-4 or 0,1,...,9 (default: %s)" % ",".join(map(str, DEFAULT_SEEDS)))
-    add_data_options(c, d.data)
-    c.add_argument("--iters", type=size, default=d.iters, help="gradient steps per point (default: %(default)s)")
-    c.add_argument("--lr", type=float, default=None, help="learning rate (default: 1/(n Q(b)) at each m)")
+    c.add_argument("--data", default="synthetic", help=f"one of {', '.join(DATASETS)} (default: %(default)s)")
+    c.add_argument("--iters", type=size, default=DEFAULT_ITERS, help="gradient steps per point (default: %(default)s)")
+    c.add_argument("--lr", type=float, default=None, help="learning rate (default: 1/(n Q(b)) at each point)")
     c.add_argument("--b", type=float, default=None, help="threshold, fixed for every m (default: sqrt(0.4 ln m))")
-    add_search_options(c, d.strategy, d.delta)
+    add_search_options(c, "counting", 1e-3)
     c.add_argument("--json", metavar="PATH", help="JSON-lines store: points are appended as they finish; "
                    "points already in it are skipped (resume)")
-    c.add_argument("--plot", metavar="PATH", help="write the log-log plot of cost against m as PNG")
-    c.add_argument("--markdown", action="store_true", help="print the exponents table as markdown")
+    c.add_argument("--plot", metavar="PATH", help="write the log-log plot of cost against m (png, pdf or svg)")
+    c.add_argument("--map", metavar="PATH", help="write the phase diagram on the (d, m) grid (png, pdf or svg)")
+    c.add_argument("--markdown", action="store_true", help="print the tables as markdown")
     c.add_argument("--workers", type=int, default=None, help="run points on a local Dask cluster of N processes")
     c.add_argument("--scheduler", metavar="ADDRESS", default=None, help="run points on an existing Dask scheduler")
     c.add_argument("--quiet", action="store_true", help="no line per point")
     c.set_defaults(handler=run)
 
 
+def check_outputs(args: argparse.Namespace) -> None:
+    """Output paths: their directories exist, figures have a known extension, no two are the same file."""
+    seen: dict[str, str] = {}
+    for option in ("json", "plot", "map"):
+        path = getattr(args, option)
+        if path is None:
+            continue
+        check_output_path(f"--{option}", path)
+        if option != "json":
+            ext = os.path.splitext(path)[1].lower().lstrip(".")
+            if ext not in PLOT_FORMATS:
+                raise ConfigError(f"--{option}", f"cannot tell the figure format of {path!r}; end it in "
+                                  + ", ".join(f".{e}" for e in PLOT_FORMATS))
+        real = os.path.realpath(path)
+        if real in seen:
+            raise ConfigError(f"--{option}", f"{path!r} is also the {seen[real]} path; give distinct files")
+        seen[real] = f"--{option}"
+
+
 def run(args: argparse.Namespace) -> int:
-    config = SweepConfig(finders=args.finders, ms=args.ms, seeds=args.seeds, data=args.data, n=args.n, d=args.d,
-                         iters=args.iters, lr=args.lr, b=args.b, strategy=args.strategy, delta=args.delta)
-    config.validate()
-    if args.workers is not None and args.scheduler is not None:
-        raise ConfigError("--scheduler", "give either --workers or --scheduler, not both")
-    if args.workers is not None and args.workers < 1:
-        raise ConfigError("--workers", f"must be a positive integer, got {args.workers}")
-    check_output_path("--json", args.json)
-    check_output_path("--plot", args.plot)
-    if args.workers is not None or args.scheduler is not None:
-        try:
-            import dask.distributed  # noqa: F401
-        except ImportError:
-            raise ConfigError("--scheduler" if args.scheduler else "--workers",
-                              "distributed sweeps need dask.distributed: pip install 'quantum-train[dask]'") from None
-    store = SweepStore(args.json)
+    from quantum_train.sweeps import SweepStore, plan
+    from quantum_train.sweeps import run as run_sweep
+    from quantum_train.sweeps.dask_runner import check_dask, dask_client
+
+    with flag_errors():
+        config = plan(finders=args.finders, m=args.ms, d=args.ds, n=args.ns, seeds=args.seeds, data=args.data,
+                      iters=args.iters, lr=args.lr, b=args.b, strategy=args.strategy, delta=args.delta)
+        check_dask(args.workers, args.scheduler)
+        check_outputs(args)
+        store = SweepStore(args.json)
     if store.truncated_tail:
-        print(f"{args.json}: cut off a truncated last line (an interrupted write); its point is redone", file=sys.stderr)
+        print(f"{args.json}: a truncated last line (an interrupted write) will be cut off; its point is redone",
+              file=sys.stderr)
     if store.bad_lines:
         print(f"{args.json}: ignored {store.bad_lines} unreadable line(s)", file=sys.stderr)
 
@@ -114,27 +164,28 @@ def run(args: argparse.Namespace) -> int:
             return
         what = "ran" if ran else "stored"
         secs = f"{record['seconds_per_iter']:.4f}" + ("*" if record["seconds_label"] != "wall" else "")
-        print(f"[{done}/{total}] {spec.finder} m={spec.m} seed={spec.seed}: {record['ops_per_iter']:.4g} ops/iter, "
-              f"{secs} s/iter, {record['fired_per_input']:.1f} fired/input ({what})", flush=True)
+        print(f"[{done}/{total}] {spec.finder} d={spec.d} n={spec.n} m={spec.m} seed={spec.seed}: "
+              f"{record['ops_per_iter']:.4g} ops/iter, {secs} s/iter, {record['fired_per_input']:.1f} fired/input "
+              f"({what})", flush=True)
 
     c = config
-    print(f"quantum-train sweep: data={c.data} n={c.n} d={c.d} iters={c.iters} m={','.join(map(str, c.ms))} "
-          f"seeds={','.join(map(str, c.seeds))} finders={','.join(c.finders)}", flush=True)
+    print(f"quantum-train sweep: data={c.data} d={','.join(map(str, c.ds))} n={','.join(map(str, c.ns))} "
+          f"iters={c.iters} m={','.join(map(str, c.ms))} seeds={','.join(map(str, c.seeds))} "
+          f"finders={','.join(c.finders)}", flush=True)
     try:
-        result = run_sweep(config, store, workers=args.workers, scheduler=args.scheduler, on_point=report)
+        with flag_errors(), dask_client(args.workers, args.scheduler) as client:
+            result = run_sweep(config, store, client=client, progress=report)
     except KeyboardInterrupt:
-        where = f"; {len(store.records)} points are stored in {args.json}, re-run the same command to resume" if args.json else ""
+        where = (f"; {len(store)} points are stored in {args.json}, re-run the same command to resume"
+                 if args.json else "; nothing was written")
         print(f"quantum-train: interrupted{where}", file=sys.stderr)
         return 130
-    print(format_points(result.records))
-    print()
-    print(f"exponent of cost against m ({result.ran} points run, {result.skipped} taken from the store):")
-    print(format_exponents(result.records, markdown=args.markdown))
+    print(result.table(markdown=args.markdown))
     if args.json:
         print(f"points in {args.json}")
-    if args.plot:
-        from quantum_train.plots import save_sweep_plot
-
-        save_sweep_plot(result.records, args.plot)
-        print(f"wrote {args.plot}")
+    for option, kind in (("plot", "sweep"), ("map", "map")):
+        path = getattr(args, option)
+        if path:
+            result.plot(path, kind=kind)
+            print(f"wrote {path}")
     return 0

@@ -7,7 +7,7 @@ from typing import Callable
 from quantum_train.finders.base import FiredSetFinder
 from quantum_train.finders.dense import DenseFinder
 from quantum_train.finders.drift import DriftFinder
-from quantum_train.finders.hsr import DataHSRFinder, WeightsHSRFinder
+from quantum_train.finders.hsr import STRUCTURES, DataHSRFinder, WeightsHSRFinder
 from quantum_train.finders.grover import GroverFinder
 from circuits.backends import BACKENDS, PREFIXED_BACKENDS, UnknownBackendError
 
@@ -18,6 +18,33 @@ FINDERS: dict[str, Callable[[int], FiredSetFinder]] = {
     "data-hsr": lambda seed: DataHSRFinder(),
     "drift": lambda seed: DriftFinder(),
 }
+#: finders that can be pinned to one of :data:`STRUCTURES` as ``<finder>:<structure>`` (``weights-hsr:kdtree``)
+PINNABLE = {"weights-hsr": WeightsHSRFinder, "data-hsr": DataHSRFinder}
+
+
+class UnknownFinderError(ValueError):
+    """A finder name that names nothing, or a structure that cannot serve the finder."""
+
+
+def check_finder_name(name: str) -> str:
+    """``name`` if it names a finder, else an :class:`UnknownFinderError` saying what is wrong with it."""
+    base, sep, structure = name.partition(":")
+    if sep and not name.startswith("grover-"):
+        if base not in FINDERS:
+            raise UnknownFinderError(f"unknown finder {base!r} in {name!r}; choose from {', '.join(FINDERS)}")
+        if base not in PINNABLE:
+            raise UnknownFinderError(f"{base} uses no structure, so {name!r} cannot be pinned; structures serve "
+                                     f"{', '.join(PINNABLE)} (e.g. {next(iter(PINNABLE))}:kdtree)")
+        if structure not in STRUCTURES:
+            raise UnknownFinderError(f"unknown structure {structure!r} in {name!r}; choose "
+                                     + " or ".join(f"{base}:{s}" for s in STRUCTURES) + f", or plain {base} (automatic)")
+        return name
+    if not is_finder(name):
+        raise UnknownFinderError(f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, "
+                                 + ", ".join(f"{p}:<{'|'.join(STRUCTURES)}>" for p in PINNABLE)
+                                 + ", grover-emulator, grover-aer, grover-aer-noisy:<fake>, grover-fake_<name>, "
+                                 "grover-ibm:<device>")
+    return name
 
 
 def is_finder(name: str) -> bool:
@@ -28,6 +55,9 @@ def is_finder(name: str) -> bool:
     """
     if name in FINDERS:
         return True
+    base, sep, structure = name.partition(":")
+    if sep and base in PINNABLE:
+        return structure in STRUCTURES
     backend = name.removeprefix("grover-")
     return name.startswith("grover-") and (backend in BACKENDS or backend.startswith(tuple(PREFIXED_BACKENDS)))
 
@@ -37,13 +67,16 @@ def finder_class(name: str) -> type[FiredSetFinder]:
     if name.startswith("grover-"):
         return GroverFinder
     classes = {"dense": DenseFinder, "weights-hsr": WeightsHSRFinder, "data-hsr": DataHSRFinder, "drift": DriftFinder}
-    return classes[name]
+    return classes[name.partition(":")[0]]
 
 
 def make_finder(name: str, seed: int = 0, **options) -> FiredSetFinder:
     """A fresh finder by name (``grover-<backend>`` takes ``strategy`` and ``delta`` options)."""
     if name in FINDERS:
         return FINDERS[name](seed)
+    base, sep, structure = name.partition(":")
+    if sep and base in PINNABLE and structure in STRUCTURES:
+        return PINNABLE[base](structure)
     if name.startswith("grover-"):
         try:
             return GroverFinder(name.removeprefix("grover-"), seed=seed, **options)
@@ -52,4 +85,6 @@ def make_finder(name: str, seed: int = 0, **options) -> FiredSetFinder:
     raise KeyError(f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, grover-<backend>")
 
 
-__all__ = ["FINDERS", "FiredSetFinder", "DenseFinder", "DriftFinder", "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder", "make_finder", "finder_class"]
+__all__ = ["FINDERS", "PINNABLE", "STRUCTURES", "UnknownFinderError", "check_finder_name", "FiredSetFinder",
+           "DenseFinder", "DriftFinder", "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder",
+           "make_finder", "finder_class"]

@@ -6,12 +6,15 @@ structure holds the neurons' weights ``w_r``; at each iteration every input
 after the gradient step, every moved weight is moved in the structure.
 Song-Yang-Zhang 2021 give ``O~(m^(1 - Theta(1/d)) n d)`` per iteration with the
 Agarwal-Eppstein-Matousek structure; here the structure is the practical
-exact one of :mod:`classical` (a kd-tree that falls back to the blocked scan
-where it cannot prune).
+exact one of :mod:`classical`: ``weights-hsr`` chooses between the kd-tree and
+the blocked scan by a timing probe (:class:`classical.AutoHSR`), and
+``weights-hsr:kdtree`` / ``weights-hsr:brute`` pin one (measure an algorithm's
+exponent on a pinned structure; the automatic one is what a user gets).
 
 **Algorithm 2, preprocess the data** (``data-hsr``): a *static* HSR structure
 holds the inputs ``x_i``; the fired sets are kept neuron-major (``T_r``), and
 each moved neuron ``w_r`` queries ``{x : <w_r, x> > b}`` to renew ``T_r``.
+``data-hsr:kdtree`` / ``data-hsr:brute`` pin the structure as above.
 The paper's ``O~(m^(4/5) n d)`` bound assumes few neurons move; note that a
 neuron moves whenever it fires on *any* input, which at ``n Q(b) >> 1`` is
 nearly every neuron, and the reports show it.
@@ -23,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from classical import AutoHSR, HalfSpaceReporter
+from classical import AutoHSR, BruteForceHSR, HalfSpaceReporter, KDTreeHSR
 from quantum_train.finders.base import FiredSetFinder, LazyMaintenance
 from quantum_train.finders.dense import scan_bytes
 from quantum_train.fired import FiredSets, csr_replace_rows
@@ -31,47 +34,32 @@ from quantum_train.model import ShiftedReLUNet
 
 HSRFactory = Callable[[], HalfSpaceReporter]
 
+#: Structures a finder can be pinned to (``weights-hsr:kdtree``); the plain name chooses by a probe.
+STRUCTURES: dict[str, HSRFactory] = {"kdtree": KDTreeHSR, "brute": BruteForceHSR}
+
+
+#: at most this many of the real queries are timed by the automatic choice (a scan's tile is 128 queries)
+PROBE_QUERIES = 512
+
+
+def make_structure(structure: str | None, queries: np.ndarray, b: float) -> HalfSpaceReporter:
+    """A fresh, unbuilt structure: the pinned one, or an :class:`AutoHSR` whose probe is the real workload.
+
+    The automatic choice is timed on the queries the finder will ask (the
+    inputs for Algorithm 1, the weights for Algorithm 2) at the run's threshold
+    ``b`` (at most :data:`PROBE_QUERIES` of them), so that it decides for the
+    size and the output it is asked about, not for random directions at a fixed
+    reported fraction (at ``d = 2`` that probe chose the scan where the tree did
+    a twentieth of the work; ``benchmarks/bench_auto_choice.py`` compares).
+    """
+    if structure is not None:
+        return STRUCTURES[structure]()
+    return AutoHSR(probe=queries, probe_b=b, probe_queries=min(len(queries), PROBE_QUERIES))
+
 
 def structure_bytes(points: int, d: int) -> float:
     """A kd-tree (permuted points, node boxes, ids) and a scan's copy over ``points`` points in ``R^d``."""
     return 6.0 * points * d * 8 + 64.0 * points
-
-
-def default_hsr_factory() -> HalfSpaceReporter:
-    """The structure the finders use unless told otherwise: the kd-tree with its measured fallback to the scan."""
-    return AutoHSR()
-
-
-def _build(factory: HSRFactory, points: np.ndarray, queries: np.ndarray, b: float) -> HalfSpaceReporter:
-    """``factory()`` built over ``points``; an automatic choice is probed with the real queries and ``b``."""
-    structure = factory()
-    if hasattr(structure, "with_probe"):
-        structure.with_probe(queries, b)
-    return structure.build(points)
-
-
-class _HSRFinderFacts:
-    """Notes and warm-up shared by the two HSR finders."""
-
-    @classmethod
-    def note(cls, report: dict) -> str:
-        if "structure_chosen" not in report:
-            return f"structure {report.get('structure', '?')} over {report.get('structure_over', '?')}"
-        reason = report.get("structure_reason")
-        return (f"structure {report['structure_chosen']} over {report['structure_over']}"
-                + (f" ({reason})" if reason else ""))
-
-    @classmethod
-    def warm_up(cls, name: str, d: int, seed: int) -> None:
-        """The tiny run of the base class uses the scan; compile the tree's kernels too."""
-        super().warm_up(name, d, seed)
-        from classical import KDTreeHSR
-
-        rng = np.random.default_rng(seed)
-        X = rng.standard_normal((4, d))
-        tree = KDTreeHSR().build(rng.standard_normal((256, d)))
-        tree.query_many(X, 0.5)
-        tree.move(np.arange(8), rng.standard_normal((8, d)))
 
 
 def _structure_report(structure: HalfSpaceReporter, over: str) -> dict:
@@ -82,18 +70,53 @@ def _structure_report(structure: HalfSpaceReporter, over: str) -> dict:
     return out
 
 
-class WeightsHSRFinder(_HSRFinderFacts, FiredSetFinder):
-    """Algorithm 1: dynamic HSR over the weights, queried with every input."""
+class _HSRFinder(FiredSetFinder):
+    """Shared by both algorithms: the structure (pinned or automatic) and its work counter."""
 
-    name = "weights-hsr"
+    base_name = ""
+    #: what the structure holds, in the header's names (for the notes)
+    holds = ""
 
-    def __init__(self, factory: HSRFactory = default_hsr_factory):
+    @classmethod
+    def note(cls, report: dict) -> str:
+        reason = report.get("structure_reason")
+        chosen = report.get("structure_chosen", report.get("structure", "?"))
+        return f"structure {chosen} over {report.get('structure_over', '?')}" + (f" ({reason})" if reason else "")
+
+    @classmethod
+    def warm_up(cls, name: str, d: int, seed: int) -> None:
+        """The tiny run of the base class may use the scan; compile the tree's kernels too."""
+        super().warm_up(name, d, seed)
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((4, d))
+        tree = KDTreeHSR().build(rng.standard_normal((256, d)))
+        tree.query_many(X, 0.5)
+        tree.move(np.arange(8), rng.standard_normal((8, d)))
+
+    def __init__(self, structure: str | None = None):
         super().__init__()
-        self.factory = factory
+        if structure is not None and structure not in STRUCTURES:
+            raise ValueError(f"unknown structure {structure!r}; choose one of {', '.join(STRUCTURES)}")
+        self.pinned = structure
+        self.name = self.base_name if structure is None else f"{self.base_name}:{structure}"
 
     def _charge(self) -> None:
         self.ops += self.structure.stats.ops - self._seen
         self._seen = self.structure.stats.ops
+
+    def _build(self, points: np.ndarray, queries: np.ndarray, b: float) -> None:
+        self.structure = make_structure(self.pinned, queries, b).build(points)
+        self._seen = 0
+
+    def report(self) -> dict:
+        return _structure_report(self.structure, self.holds) if hasattr(self, "structure") else {}
+
+
+class WeightsHSRFinder(_HSRFinder):
+    """Algorithm 1: dynamic HSR over the weights, queried with every input."""
+
+    base_name = "weights-hsr"
+    holds = "the m weights"
 
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float) -> float:
@@ -101,8 +124,7 @@ class WeightsHSRFinder(_HSRFinderFacts, FiredSetFinder):
         return structure_bytes(m, d) + scan_bytes(pairs)
 
     def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
-        self.structure = _build(self.factory, net.W, X, net.b)
-        self._seen = 0
+        self._build(net.W, X, net.b)
         self._charge()
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
@@ -114,32 +136,24 @@ class WeightsHSRFinder(_HSRFinderFacts, FiredSetFinder):
         self.structure.move(rows, net.W[rows])
         self._charge()
 
-    def report(self) -> dict:
-        return _structure_report(self.structure, "the m weights") if hasattr(self, "structure") else {}
 
-
-class DataHSRFinder(_HSRFinderFacts, LazyMaintenance, FiredSetFinder):
+class DataHSRFinder(LazyMaintenance, _HSRFinder):
     """Algorithm 2: static HSR over the inputs, queried with every moved weight."""
 
-    name = "data-hsr"
-
-    def __init__(self, factory: HSRFactory = default_hsr_factory):
-        super().__init__()
-        self.factory = factory
-        self.requeried = 0
-
-    def _charge(self) -> None:
-        self.ops += self.structure.stats.ops - self._seen
-        self._seen = self.structure.stats.ops
+    base_name = "data-hsr"
+    holds = "the n inputs"
 
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float) -> float:
         """Structures over the ``n`` inputs, its own neuron-major CSR, and one full re-query's output."""
         return structure_bytes(n, d) + scan_bytes(pairs) + 16.0 * pairs
 
+    def __init__(self, structure: str | None = None):
+        super().__init__(structure)
+        self.requeried = 0
+
     def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
-        self.structure = _build(self.factory, X, net.W, net.b)
-        self._seen = 0
+        self._build(X, net.W, net.b)
         self.indptr, self.indices = self.structure.query_many(net.W, net.b)  # every T_r once
         self._charge()
         self.take_moved()
@@ -154,5 +168,4 @@ class DataHSRFinder(_HSRFinderFacts, LazyMaintenance, FiredSetFinder):
         return FiredSets.from_neuron_major(self.indptr, self.indices, X.shape[0])
 
     def report(self) -> dict:
-        out = _structure_report(self.structure, "the n inputs") if hasattr(self, "structure") else {}
-        return out | {"neurons_requeried": int(self.requeried)}
+        return super().report() | {"neurons_requeried": int(self.requeried)}

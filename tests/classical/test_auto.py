@@ -90,3 +90,23 @@ def test_probe_work_is_charged_as_build_work() -> None:
     assert auto.stats.queries == 0 and auto.stats.ops == auto.stats.build_ops
     small = AutoHSR().build(P[:100])  # below min_points: no probe, a scan costs nothing to build
     assert small.stats.build_ops == 0
+
+
+def test_hsr_finders_probe_their_own_workload() -> None:
+    """The automatic structure is timed on the queries the finder will ask, at the run's threshold."""
+    from quantum_train.finders import make_finder
+    from quantum_train.model import ShiftedReLUNet
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 2))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    net = ShiftedReLUNet.initialize(8192, 2, seed=1)
+    weights = make_finder("weights-hsr")
+    weights.prepare(net, X)
+    assert weights.structure.probe["b"] == net.b and weights.structure.probe["queries"] == 40
+    assert weights.structure.probe["n"] == 8192
+    for name, cls in (("weights-hsr:kdtree", KDTreeHSR), ("weights-hsr:brute", BruteForceHSR)):
+        pinned = make_finder(name)
+        pinned.prepare(net, X)
+        assert isinstance(pinned.structure, cls) and pinned.name == name
+        assert pinned.report()["structure"] == cls.__name__

@@ -1,0 +1,149 @@
+"""What a sweep runs: its points and the options they share.
+
+A *sweep point* is one training run: one finder, one input dimension ``d``,
+one number of inputs ``n``, one width ``m`` and one seed, plus the options all
+points share (data set, iterations, ``lr``, ``b`` and, for Grover finders, the
+find-all strategy and ``delta``). Its *key* is every one of these coordinates:
+the resumable store (:mod:`quantum_train.sweeps.store`) identifies a point by
+it, so points of different ``d`` or ``n`` never collide.
+
+Library errors name the *field* at fault (``ConfigError("d", ...)``, the
+keyword of :func:`quantum_train.sweeps.sweep`); ``quantum_train.commands``
+maps fields to command-line flags.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from quantum_train.data import SYNTHETIC_D, SYNTHETIC_N
+from quantum_train.errors import ConfigError
+from quantum_train.finders import UnknownFinderError, check_finder_name
+
+DEFAULT_FINDERS = ("dense", "weights-hsr:kdtree", "data-hsr:kdtree", "drift", "grover-emulator")
+DEFAULT_MS = tuple(2**k for k in range(10, 17, 2))
+DEFAULT_SEEDS = (0, 1, 2)
+DEFAULT_ITERS = 5
+
+
+def is_quantum(finder: str) -> bool:
+    return finder.startswith("grover-")
+
+
+def key_id(key: dict) -> str:
+    """Canonical text of a key (the store's identity of a point)."""
+    return json.dumps(key, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class PointSpec:
+    """One sweep point: everything that determines its result."""
+
+    finder: str
+    d: int
+    n: int
+    m: int
+    seed: int
+    data: str
+    iters: int
+    lr: float | None = None
+    b: float | None = None
+    strategy: str = "counting"
+    delta: float = 1e-3
+
+    def key(self) -> dict:
+        """The resume key: every coordinate of the point and the options it depends on."""
+        out = {"finder": self.finder, "d": self.d, "n": self.n, "m": self.m, "seed": self.seed, "data": self.data,
+               "iters": self.iters, "lr": self.lr, "b": self.b}
+        if is_quantum(self.finder):
+            out |= {"strategy": self.strategy, "delta": self.delta}
+        return out
+
+    def key_id(self) -> str:
+        return key_id(self.key())
+
+
+def distinct_integers(values, field: str, one: str, minimum: int) -> tuple[int, ...]:
+    """``values`` as ints, or a :class:`ConfigError` naming ``field``: empty, not integers >= minimum, repeated."""
+    values = tuple(values)
+    if not values:
+        raise ConfigError(field, f"name at least one {one}")
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < minimum:
+            raise ConfigError(field, f"each {one} must be an integer >= {minimum}, got {v!r}")
+    seen = set()
+    for v in values:
+        if v in seen:
+            raise ConfigError(field, f"{one} {v} is listed twice")
+        seen.add(v)
+    return tuple(int(v) for v in values)
+
+
+def distinct_names(names, field: str = "finders") -> tuple[str, ...]:
+    """Finder names, each valid, none repeated (a comma string is split as on the command line)."""
+    if isinstance(names, str):
+        names = [s.strip() for s in names.split(",")]
+    names = tuple(names)
+    if not names or any(not s for s in names):
+        raise ConfigError(field, "name at least one finder, with no empty entries")
+    for name in names:
+        try:
+            check_finder_name(name)
+        except UnknownFinderError as err:
+            raise ConfigError(field, str(err)) from None
+    for k, name in enumerate(names):
+        if name in names[:k]:
+            raise ConfigError(field, f"finder {name!r} is listed twice")
+    return names
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """What to sweep. ``ds``/``ns`` of ``None`` mean the data's own (synthetic: 16 and 256).
+
+    :func:`resolve` returns the validated copy with sorted, distinct lists and
+    ``ds``, ``ns`` filled in; only a resolved config makes points.
+    """
+
+    finders: tuple[str, ...] = DEFAULT_FINDERS
+    ms: tuple[int, ...] = DEFAULT_MS
+    ds: tuple[int, ...] | None = None
+    ns: tuple[int, ...] | None = None
+    seeds: tuple[int, ...] = DEFAULT_SEEDS
+    data: str = "synthetic"
+    iters: int = DEFAULT_ITERS
+    lr: float | None = None
+    b: float | None = None
+    strategy: str = "counting"
+    delta: float = 1e-3
+
+    def points(self) -> list[PointSpec]:
+        """All points: widths ascending, so an interrupted sweep leaves whole small widths."""
+        if self.ds is None or self.ns is None:
+            raise ValueError("resolve the config first (quantum_train.sweeps.runner.resolve)")
+        return [PointSpec(f, d, n, m, s, self.data, self.iters, self.lr, self.b, self.strategy, self.delta)
+                for m in self.ms for d in self.ds for n in self.ns for f in self.finders for s in self.seeds]
+
+    def checked_lists(self) -> SweepConfig:
+        """Lists validated (one :class:`ConfigError` naming the field) and sorted; data-dependent checks aside."""
+        ms = tuple(sorted(distinct_integers(self.ms, "m", "width", minimum=2)))
+        ds = None if self.ds is None else tuple(sorted(distinct_integers(self.ds, "d", "dimension", minimum=1)))
+        ns = None if self.ns is None else tuple(sorted(distinct_integers(self.ns, "n", "input count", minimum=1)))
+        seeds = distinct_integers(self.seeds, "seeds", "seed", minimum=0)
+        if isinstance(self.iters, bool) or not isinstance(self.iters, (int, np.integer)) or self.iters < 1:
+            raise ConfigError("iters", f"must be a positive integer, got {self.iters!r}")
+        return replace(self, finders=distinct_names(self.finders), ms=ms, ds=ds, ns=ns, seeds=seeds)
+
+    def synthetic_defaults(self) -> SweepConfig:
+        """Synthetic data's default ``d`` and ``n`` where none are given."""
+        if self.data != "synthetic":
+            return self
+        return replace(self, ds=self.ds or (SYNTHETIC_D,), ns=self.ns or (SYNTHETIC_N,))
+
+    def to_dict(self) -> dict:
+        return {"finders": list(self.finders), "m": list(self.ms), "d": None if self.ds is None else list(self.ds),
+                "n": None if self.ns is None else list(self.ns), "seeds": list(self.seeds), "data": self.data,
+                "iters": self.iters, "lr": self.lr, "b": self.b, "strategy": self.strategy, "delta": self.delta}
