@@ -22,8 +22,8 @@ import sys
 import time
 
 import numpy as np
-
 from _legacy_aer import LegacyAerExecutor
+
 from circuits import AerExecutor, EmulatedExecutor, SearchProblem, find_all_many
 
 

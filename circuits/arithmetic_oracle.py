@@ -51,7 +51,7 @@ from qiskit import QuantumCircuit
 from circuits.fixed_point import FixedPointInstance
 from circuits.problem import num_qubits_for
 from circuits.qrom import lookup
-from circuits.reversible import multi_controlled_z, ripple_adder
+from circuits.reversible import ripple_adder
 
 PER_COORDINATE = "per_coordinate"
 ALL_COORDINATES = "all_coordinates"

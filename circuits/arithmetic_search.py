@@ -35,8 +35,7 @@ from qiskit import QuantumCircuit
 
 from circuits.arithmetic_oracle import PER_COORDINATE, ArithmeticOracle, arithmetic_oracle, oracle_shape
 from circuits.counting import _check_precision, _inverse_qft
-from circuits.executors import (GROVER, Batch, CircuitExecutor, InsufficientMemoryError,
-                                available_memory_bytes)
+from circuits.executors import GROVER, Batch, CircuitExecutor, InsufficientMemoryError, available_memory_bytes
 from circuits.fixed_point import FixedPointInstance
 from circuits.marked import MarkedSets
 from circuits.reversible import multi_controlled_z

@@ -30,8 +30,7 @@ import numpy as np
 from numba import njit
 from qiskit import QuantumCircuit
 
-from circuits.counting import (_check_precision, controlled_grover_op, counting_distribution,
-                               iterative_counting_circuit)
+from circuits.counting import _check_precision, controlled_grover_op, counting_distribution, iterative_counting_circuit
 from circuits.grover import GroverIteration, grover_circuit_from, grover_iteration
 from circuits.marked import MarkedSets, _sample_marked, _sample_unmarked
 from circuits.oracles import oracle_diagonal, sign_diagonal_gate

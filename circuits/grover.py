@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-
 from qiskit import QuantumCircuit
 from qiskit.circuit import CircuitInstruction, Gate
 from qiskit.circuit.library import HGate, MCPhaseGate, UnitaryGate, XGate, ZGate, grover_operator

@@ -62,8 +62,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from circuits.arithmetic_oracle import (ALL_COORDINATES, PER_COORDINATE, OracleShape, accumulator_bits,
-                                        shift_adds)
+from circuits.arithmetic_oracle import ALL_COORDINATES, PER_COORDINATE, OracleShape, accumulator_bits, shift_adds
 from circuits.fixed_point import check_bits
 from circuits.problem import num_qubits_for
 from circuits.qrom import lookup_toffolis

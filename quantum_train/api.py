@@ -23,8 +23,8 @@ import numpy as np
 from quantum_train.comparison import CompareConfig, run_comparison
 from quantum_train.data import DataError, user_dataset
 from quantum_train.errors import ConfigError
-from quantum_train.fired_search import FiredSearch, find_fired
 from quantum_train.finders.grover import DEFAULT_DELTA
+from quantum_train.fired_search import FiredSearch, find_fired
 from quantum_train.results import Comparison
 
 __all__ = ["compare", "find_fired", "Comparison", "FiredSearch"]

@@ -23,8 +23,15 @@ from circuits.backends import BackendError
 from quantum_train.data import DATASETS, SYNTHETIC_D, SYNTHETIC_N, DataError, Dataset, is_data_file, load_dataset
 from quantum_train.errors import ConfigError, UsageError
 from quantum_train.finders import FINDERS, finder_class, is_finder, make_finder
-from quantum_train.finders.grover import (DEFAULT_BITS, DEFAULT_MEMORY, DEFAULT_STRATEGY, check_oracle_options,
-                                         check_search_options, executor_for, is_device_finder)
+from quantum_train.finders.grover import (
+    DEFAULT_BITS,
+    DEFAULT_MEMORY,
+    DEFAULT_STRATEGY,
+    check_oracle_options,
+    check_search_options,
+    executor_for,
+    is_device_finder,
+)
 from quantum_train.memory import check_fits
 from quantum_train.model import ShiftedReLUNet, default_threshold, fire_probability
 from quantum_train.results import Comparison, FinderResult

@@ -19,8 +19,15 @@ from circuits import SearchProblem, find_all_many
 from circuits.resources import input_cost, query_cost
 from quantum_train.data import synthetic
 from quantum_train.errors import ConfigError
-from quantum_train.finders.grover import (DEFAULT_BITS, DEFAULT_DELTA, DEFAULT_MEMORY, DEFAULT_STRATEGY,
-                                         check_oracle_options, check_search_options, executor_for)
+from quantum_train.finders.grover import (
+    DEFAULT_BITS,
+    DEFAULT_DELTA,
+    DEFAULT_MEMORY,
+    DEFAULT_STRATEGY,
+    check_oracle_options,
+    check_search_options,
+    executor_for,
+)
 from quantum_train.memory import check_fits
 from quantum_train.model import ShiftedReLUNet, default_threshold
 from quantum_train.seeds import SeedError, check_seed, stream

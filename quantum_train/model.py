@@ -28,7 +28,6 @@ from classical.exact import exact_dot, exact_dot4
 from quantum_train.fired import FiredSets
 from quantum_train.seeds import stream
 
-
 #: Tile of the reference scan (neurons x inputs): fastest measured on 2 cores at n = 1024, d = 16.
 SCAN_NEURONS, SCAN_INPUTS = 2048, 512
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
 from matplotlib.figure import Figure
 
-from quantum_train.results import Comparison
 from quantum_train.io import atomic_write, plot_format
+from quantum_train.results import Comparison
 
 
 def save_figure(fig: Figure, path: str, dpi: int = 110) -> None:

@@ -30,8 +30,16 @@ import numpy as np
 from circuits import EmulatedExecutor, SearchProblem, find_all
 from circuits.fixed_point import MAX_BITS, MIN_BITS
 from circuits.problem import num_qubits_for
-from circuits.resources import (MEMORY_MODELS, T_PER_TOFFOLI, InputCost, QueryCost, ScanCost, input_cost,
-                                query_cost, scan_cost)
+from circuits.resources import (
+    MEMORY_MODELS,
+    T_PER_TOFFOLI,
+    InputCost,
+    QueryCost,
+    ScanCost,
+    input_cost,
+    query_cost,
+    scan_cost,
+)
 from quantum_train.data import synthetic
 from quantum_train.errors import ConfigError
 from quantum_train.model import default_threshold

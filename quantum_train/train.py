@@ -38,7 +38,6 @@ from quantum_train.fired import FiredSets
 from quantum_train.model import ShiftedReLUNet, fire_probability
 from quantum_train.threads import threads_for
 
-
 #: A loss above this many times the initial loss counts as divergence.
 DIVERGENCE_FACTOR = 100.0
 

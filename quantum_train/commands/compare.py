@@ -7,8 +7,13 @@ import sys
 
 from quantum_train.commands.common import add_run_options, add_search_options, check_outputs
 from quantum_train.commands.oracle_options import add_oracle_options
-from quantum_train.comparison import (AER_DEFAULT_MAX_M, AER_DEFAULT_MAX_SEARCHES, DEFAULT_FINDERS, CompareConfig,
-                                      run_comparison)
+from quantum_train.comparison import (
+    AER_DEFAULT_MAX_M,
+    AER_DEFAULT_MAX_SEARCHES,
+    DEFAULT_FINDERS,
+    CompareConfig,
+    run_comparison,
+)
 from quantum_train.errors import TrainingDiverged
 from quantum_train.io import write_json
 

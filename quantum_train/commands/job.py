@@ -12,8 +12,8 @@ import argparse
 
 from quantum_train.commands.circuit import load_job_record, report
 from quantum_train.commands.common import check_output_path
-from quantum_train.io import write_json
 from quantum_train.errors import ConfigError, UsageError
+from quantum_train.io import write_json
 
 
 def register(sub) -> None:

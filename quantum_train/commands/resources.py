@@ -15,8 +15,8 @@ import argparse
 
 from circuits.resources import MEMORY_MODELS
 from quantum_train.commands.common import add_search_options, check_output_path, name_list, size
-from quantum_train.io import write_json
 from quantum_train.finders.grover import check_search_options
+from quantum_train.io import write_json
 from quantum_train.query_cost import ASSUMPTIONS, CostReport, check_cost_options, cost_report
 
 

@@ -43,7 +43,7 @@ def expand_list(text: str, item=size) -> tuple[int, ...]:
             a, b, last = out[-2], out[-1], item(parts[k + 1])
             if b <= a:
                 raise argparse.ArgumentTypeError(f"'...' needs increasing items, got {a}, {b} in {text!r}")
-            step = (lambda x: x * (b // a)) if a > 0 and b % a == 0 else (lambda x: x + (b - a))
+            step = (lambda x: x * (b // a)) if a > 0 and b % a == 0 else (lambda x: x + (b - a))  # noqa: B023 - used at once, in this iteration
             x = step(b)
             while x < last:
                 out.append(x)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Callable
 
+from circuits.backends import BACKENDS, PREFIXED_BACKENDS, UnknownBackendError
 from quantum_train.finders.base import FiredSetFinder
 from quantum_train.finders.dense import DenseFinder
 from quantum_train.finders.drift import DriftFinder
-from quantum_train.finders.hsr import STRUCTURES, DataHSRFinder, WeightsHSRFinder
 from quantum_train.finders.grover import GroverFinder
-from circuits.backends import BACKENDS, PREFIXED_BACKENDS, UnknownBackendError
+from quantum_train.finders.hsr import STRUCTURES, DataHSRFinder, WeightsHSRFinder
 
 #: name -> factory(seed) returning a fresh finder
 FINDERS: dict[str, Callable[[int], FiredSetFinder]] = {

@@ -41,9 +41,9 @@ import numpy as np
 from circuits import InsufficientMemoryError, SearchProblem, find_all_many, num_qubits_for
 from circuits.backends import BackendError, make_executor
 from circuits.executors import Executor
-from circuits.search import STRATEGIES, as_strategy
 from circuits.fixed_point import MAX_BITS, MIN_BITS, fixed_point_instance
 from circuits.resources import MEMORY_MODELS, input_cost, query_cost
+from circuits.search import STRATEGIES, as_strategy
 from quantum_train.errors import ConfigError
 from quantum_train.finders.base import FiredSetFinder
 from quantum_train.finders.dense import scan_bytes

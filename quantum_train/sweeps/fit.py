@@ -235,7 +235,7 @@ def exponents(points: Sequence[SweepPoint], level: float = 0.95) -> list[Exponen
         ms = [p.m for p in ps]
 
         def fit(metric: str) -> Fit:
-            return fit_exponent(ms, [getattr(p, metric) for p in ps], level)
+            return fit_exponent(ms, [getattr(p, metric) for p in ps], level)  # noqa: B023 - called in this iteration
 
         out.append(Exponent(finder, d, n, theory_for(finder, d, n, ms, ps[0].b_fixed), fit("find_ops_per_iter"),
                             fit("ops_per_iter"), None if is_quantum(finder) else fit("seconds_per_iter"),

@@ -51,7 +51,7 @@ def format_points(points: Sequence[SweepPoint], markdown: bool = False) -> str:
     body = []
     for (finder, d, n, m), ps in cells.items():
         def mean(attr):
-            return float(np.mean([getattr(p, attr) for p in ps]))
+            return float(np.mean([getattr(p, attr) for p in ps]))  # noqa: B023 - called in this iteration
 
         losses = [p.final_loss for p in ps if p.final_loss is not None]
         secs = f"{mean('seconds_per_iter'):.4f}" + ("*" if ps[0].seconds_label != "wall" else "")

@@ -11,8 +11,7 @@ from qiskit_aer import AerSimulator
 from circuits import SearchProblem, find_all_many
 from circuits.arithmetic_oracle import ALL_COORDINATES, LAYOUTS, PER_COORDINATE, arithmetic_oracle
 from circuits.arithmetic_search import ArithmeticAerExecutor, grover_iteration
-from circuits.fixed_point import (FixedPointInstance, check_bits, fixed_point_instance, flips_by_bits,
-                                  quantization_flips)
+from circuits.fixed_point import FixedPointInstance, check_bits, fixed_point_instance, flips_by_bits, quantization_flips
 from circuits.marked import MarkedSets
 from circuits.qrom import lookup, lookup_toffolis
 from circuits.reversible import ORACLE_BASIS

@@ -12,9 +12,15 @@ from qiskit.quantum_info import Operator, Statevector
 from scipy import stats
 
 from circuits import AerExecutor, EmulatedExecutor, SearchProblem
-from circuits.counting import (COUNT_CONFIDENCE, controlled_grover_op, count_error_bound,
-                               counting_circuit, counting_distribution, counting_queries,
-                               estimate_count)
+from circuits.counting import (
+    COUNT_CONFIDENCE,
+    controlled_grover_op,
+    count_error_bound,
+    counting_circuit,
+    counting_distribution,
+    counting_queries,
+    estimate_count,
+)
 from circuits.executors import COUNTING, make_batch
 from circuits.grover import grover_op
 from circuits.marked import MarkedSets

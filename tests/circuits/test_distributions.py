@@ -14,8 +14,7 @@ from qiskit.quantum_info import Statevector
 
 from circuits import AerExecutor, EmulatedExecutor, SearchProblem
 from circuits.executors import make_batch
-from circuits.grover import (grover_circuit, optimal_iterations, success_probability,
-                             efficient_iterations)
+from circuits.grover import efficient_iterations, grover_circuit, optimal_iterations, success_probability
 from circuits.marked import MarkedSets
 from circuits.oracles import diagonal_oracle
 from tests.circuits._stats import ALPHA, gof_pvalue
@@ -109,5 +108,5 @@ def test_iteration_counts():
         j = optimal_iterations(k, N)
         assert success_probability(k, N, j) >= 1 - k / N - 1e-12
         je = efficient_iterations(k, N)
-        cost = lambda jj: (jj + 1) / success_probability(k, N, jj)
+        cost = lambda jj: (jj + 1) / success_probability(k, N, jj)  # noqa: B023 - used at once
         assert all(cost(je) <= cost(x) + 1e-9 for x in range(0, 2 * j + 3))

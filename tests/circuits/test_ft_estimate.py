@@ -11,8 +11,7 @@ import pytest
 from circuits.arithmetic_oracle import ALL_COORDINATES, arithmetic_oracle
 from circuits.arithmetic_search import grover_iteration
 from circuits.fixed_point import fixed_point_instance
-from circuits.ft_estimate import (DEFAULT_QUBIT_MODEL, INSTALL_HINT, MissingExtraError, estimate_circuit,
-                                  estimate_counts)
+from circuits.ft_estimate import DEFAULT_QUBIT_MODEL, INSTALL_HINT, MissingExtraError, estimate_circuit, estimate_counts
 
 pytest.importorskip("qdk", reason="the resources extra: pip install 'quantum-train[resources]'")
 

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 import circuits.executors as exmod
-from circuits import (AerExecutor, EmulatedExecutor, InsufficientMemoryError, SearchProblem,
-                      find_all_many)
+from circuits import AerExecutor, EmulatedExecutor, InsufficientMemoryError, SearchProblem, find_all_many
 from circuits.executors import COUNTING, make_batch
 from circuits.marked import MarkedSets
 

@@ -13,19 +13,21 @@ import sys
 
 import numpy as np
 import pytest
+import qiskit_ibm_runtime  # noqa: E402,F401  (the test extra installs it: these tests must run, not skip)
 from qiskit.quantum_info import Operator
 from scipy import stats
 
-import qiskit_ibm_runtime  # noqa: E402,F401  (the test extra installs it: these tests must run, not skip)
-
-from circuits import SearchProblem, find_all_many  # noqa: E402
+from circuits import (  # noqa: E402
+    SearchProblem,
+    find_all_many,
+    ibm,  # noqa: E402
+)
 from circuits.backends import UnknownBackendError, is_device_backend, make_executor  # noqa: E402
 from circuits.executors import AerExecutor, make_batch  # noqa: E402
 from circuits.grover import optimal_iterations, success_probability  # noqa: E402
 from circuits.hardware_oracles import ORACLES, anf_monomials, hardware_grover_circuit, zero_reflection  # noqa: E402
 from circuits.marked import MarkedSets  # noqa: E402
 from circuits.oracles import diagonal_oracle  # noqa: E402
-from circuits import ibm  # noqa: E402
 from tests.circuits._stats import ALPHA  # noqa: E402
 
 FAKES = ("fake_torino", "fake_sherbrooke")  # CZ and ECR gate sets
@@ -259,7 +261,7 @@ def test_ibm_executor_prepares_isa_circuits_and_runs_through_the_service(no_acco
     assert len(submitted) == 1 and submitted[0][1] == "fake_sherbrooke"  # two circuits, one job
     assert np.isin(outcomes[:200], [5]).mean() > 1 / 8 and np.isin(outcomes[200:], [2]).mean() > 1 / 4
     with pytest.raises(UnknownBackendError, match="ibm_nope"):
-        make_executor("ibm:ibm_nope").backend
+        _ = make_executor("ibm:ibm_nope").backend
 
 
 def test_failed_and_timed_out_jobs_are_one_line(no_account, monkeypatch):

@@ -11,8 +11,16 @@ from circuits.arithmetic_oracle import ALL_COORDINATES, LAYOUTS, arithmetic_orac
 from circuits.arithmetic_search import grover_iteration
 from circuits.fixed_point import fixed_point_instance
 from circuits.qrom import lookup_toffolis
-from circuits.resources import (MEMORY_MODELS, T_PER_TOFFOLI, best_block, input_cost, qrom_cost, query_cost,
-                                scan_cost, selectswap_lookup_toffolis)
+from circuits.resources import (
+    MEMORY_MODELS,
+    T_PER_TOFFOLI,
+    best_block,
+    input_cost,
+    qrom_cost,
+    query_cost,
+    scan_cost,
+    selectswap_lookup_toffolis,
+)
 
 
 def _built(m, d, p, layout, x=None, seed=0):

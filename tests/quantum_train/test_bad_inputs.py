@@ -10,7 +10,6 @@ return at once.
 
 from __future__ import annotations
 
-
 import pytest
 
 from quantum_train.cli import main

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from circuits.fixed_point import fixed_point_instance
-from circuits.resources import input_cost, query_cost
+from circuits.resources import query_cost
 from quantum_train.cli import main
 from quantum_train.data import synthetic
 from quantum_train.model import ShiftedReLUNet

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 import qiskit_ibm_runtime  # noqa: E402,F401  (the test extra installs it: these tests must run, not skip)
 
 from circuits import ibm  # noqa: E402

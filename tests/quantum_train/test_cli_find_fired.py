@@ -1,6 +1,5 @@
 import json
 
-
 from circuits import executors
 from quantum_train.cli import main
 from quantum_train.data import synthetic

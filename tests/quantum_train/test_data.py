@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
 
-from quantum_train.data import DATASETS, REAL_DATASETS, DataError, class_targets, load_dataset, normalize_rows, synthetic
+from quantum_train.data import (
+    DATASETS,
+    REAL_DATASETS,
+    DataError,
+    class_targets,
+    load_dataset,
+    normalize_rows,
+    synthetic,
+)
 
 
 @pytest.mark.parametrize("name", DATASETS)

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from classical.exact import exact_dots
-
 from quantum_train.data import REAL_DATASETS, load_dataset
 from quantum_train.finders import FINDERS, make_finder
 from quantum_train.model import ShiftedReLUNet
