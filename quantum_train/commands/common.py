@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-from contextlib import contextmanager
-from typing import Iterator
 
 from quantum_train.errors import ConfigError
 from quantum_train.io import OutputPath, OutputPathError, check_output_paths
@@ -106,14 +104,3 @@ def add_search_options(parser, strategy: str, delta: float) -> None:
     parser.add_argument("--delta", type=float, default=delta,
                         help="per-input bound on the probability that a search stops with a fired neuron left "
                         "(default: %(default)s)")
-
-
-@contextmanager
-def flag_errors() -> Iterator[None]:
-    """Map a library :class:`ConfigError` naming a field (``m``) to the command-line flag (``--m``)."""
-    try:
-        yield
-    except ConfigError as err:
-        if err.argument.startswith("--"):
-            raise
-        raise type(err)("--" + err.argument.replace("_", "-"), str(err)) from None

@@ -10,7 +10,6 @@ import sys
 from quantum_train.commands.common import (
     add_search_options,
     check_output_path,
-    flag_errors,
     name_list,
     size,
 )
@@ -147,12 +146,12 @@ def run(args: argparse.Namespace) -> int:
     from quantum_train.sweeps import run as run_sweep
     from quantum_train.sweeps.dask_runner import check_dask, dask_client
 
-    with flag_errors():
-        config = plan(finders=args.finders, m=args.ms, d=args.ds, n=args.ns, seeds=args.seeds, data=args.data,
-                      iters=args.iters, lr=args.lr, b=args.b, strategy=args.strategy, delta=args.delta)
-        check_dask(args.workers, args.scheduler)
-        check_outputs(args)
-        store = SweepStore(args.json)
+    # library errors name fields; ConfigError renders them as flags (errors.flag_for)
+    config = plan(finders=args.finders, m=args.ms, d=args.ds, n=args.ns, seeds=args.seeds, data=args.data,
+                  iters=args.iters, lr=args.lr, b=args.b, strategy=args.strategy, delta=args.delta)
+    check_dask(args.workers, args.scheduler)
+    check_outputs(args)
+    store = SweepStore(args.json)
     if store.truncated_tail:
         print(f"{args.json}: a truncated last line (an interrupted write) will be cut off; its point is redone",
               file=sys.stderr)
@@ -173,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
           f"iters={c.iters} m={','.join(map(str, c.ms))} seeds={','.join(map(str, c.seeds))} "
           f"finders={','.join(c.finders)}", flush=True)
     try:
-        with flag_errors(), dask_client(args.workers, args.scheduler) as client:
+        with dask_client(args.workers, args.scheduler) as client:
             result = run_sweep(config, store, client=client, progress=report)
     except KeyboardInterrupt:
         where = (f"; {len(store)} points are stored in {args.json}, re-run the same command to resume"

@@ -71,7 +71,7 @@ def test_plan_lists_sorted_and_checked():
         args = dict(finders="dense", m=[512], seeds=0, iters=1) | kw
         with pytest.raises(ConfigError) as info:
             plan(**args)
-        assert info.value.argument == field, (kw, info.value.argument, str(info.value))
+        assert info.value.field == field, (kw, info.value.field, str(info.value))
     with pytest.raises(ConfigError, match="faiss.*weights-hsr:kdtree"):
         plan(finders="weights-hsr:faiss", m=[512], seeds=0)
 
@@ -84,7 +84,7 @@ def test_real_data_swept_over_pca_dimensions():
     assert {(p.d, p.n) for p in result.points} == {(2, 178), (5, 178), (13, 178)}
     with pytest.raises(ConfigError, match="13") as info:
         plan(finders="dense", data="wine", d=[14], m=[512], seeds=0)
-    assert info.value.argument == "d"
+    assert info.value.field == "d"
 
 
 # --------------------------------------------------------------------------- fits
@@ -261,7 +261,7 @@ def test_store_of_an_older_schema_is_refused_untouched(tmp_path):
     before = path.read_bytes()
     with pytest.raises(StoreVersionError, match="schema 1") as info:
         sweep(finders="dense", m=256, d=2, n=8, seeds=0, iters=1, json=str(path))
-    assert info.value.argument == "json" and path.read_bytes() == before
+    assert info.value.field == "json" and path.read_bytes() == before
     assert main(["sweep", "--finders", "dense", "--m", "256", "--d", "2", "--n", "8", "--seeds", "0", "--iters", "1",
                  "--json", str(path)]) == 2
     assert path.read_bytes() == before
