@@ -30,13 +30,16 @@ def name_list(text: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in text.split(",") if s.strip())
 
 
-def check_outputs(json: str | None = None, plot: str | None = None, **png: str | None) -> None:
+def check_outputs(json: str | None = None, plot: str | None = None, figures: dict[str, str | None] | None = None,
+                  **png: str | None) -> None:
     """Refuse, before any work, output paths that cannot be written, that repeat, or a plot of unknown format.
 
-    ``json`` is written as JSON, ``plot`` as PNG/PDF/SVG by its extension,
-    and each keyword in ``png`` (e.g. ``draw=...``) as PNG.
+    ``json`` is written as JSON; ``plot`` and each of ``figures`` (option ->
+    path) as PNG/PDF/SVG by its extension; each keyword in ``png`` (e.g.
+    ``draw=...``) as PNG.
     """
     outputs = [OutputPath("json", json, "json"), OutputPath("plot", plot, "plot")]
+    outputs += [OutputPath(name, path, "plot") for name, path in (figures or {}).items()]
     outputs += [OutputPath(name, path, "png") for name, path in png.items()]
     try:
         check_output_paths(outputs)

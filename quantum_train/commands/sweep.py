@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 
+from quantum_train.commands import common
 from quantum_train.commands.common import (
     add_search_options,
-    check_output_path,
     name_list,
     size,
 )
 from quantum_train.data import DATASETS
-from quantum_train.errors import ConfigError
 
 #: formats a figure can be written in, by extension
 PLOT_FORMATS = ("png", "pdf", "svg")
@@ -123,22 +121,8 @@ def register(sub) -> None:
 
 
 def check_outputs(args: argparse.Namespace) -> None:
-    """Output paths: their directories exist, figures have a known extension, no two are the same file."""
-    seen: dict[str, str] = {}
-    for option in ("json", "plot", "map"):
-        path = getattr(args, option)
-        if path is None:
-            continue
-        check_output_path(f"--{option}", path)
-        if option != "json":
-            ext = os.path.splitext(path)[1].lower().lstrip(".")
-            if ext not in PLOT_FORMATS:
-                raise ConfigError(f"--{option}", f"cannot tell the figure format of {path!r}; end it in "
-                                  + ", ".join(f".{e}" for e in PLOT_FORMATS))
-        real = os.path.realpath(path)
-        if real in seen:
-            raise ConfigError(f"--{option}", f"{path!r} is also the {seen[real]} path; give distinct files")
-        seen[real] = f"--{option}"
+    """Output paths: writable, figures of a known format by extension, no two the same file."""
+    common.check_outputs(json=args.json, plot=args.plot, figures={"map": args.map})
 
 
 def run(args: argparse.Namespace) -> int:
