@@ -106,7 +106,7 @@ def register(sub) -> None:
                    help="seeds as replicate points: 0,1,2 or 0-4 or 0,1,...,9 (default: %s)" % ",".join(map(str, DEFAULT_SEEDS)))
     c.add_argument("--data", default="synthetic", help=f"one of {', '.join(DATASETS)} (default: %(default)s)")
     c.add_argument("--iters", type=size, default=DEFAULT_ITERS, help="gradient steps per point (default: %(default)s)")
-    c.add_argument("--lr", type=float, default=None, help="learning rate (default: 1/(n Q(b)) at each point)")
+    c.add_argument("--lr", type=float, default=None, help="learning rate (default: 1/max(n Q(b), 1) at each point)")
     c.add_argument("--b", type=float, default=None, help="threshold, fixed for every m (default: sqrt(0.4 ln m))")
     add_search_options(c, "counting", 1e-3)
     c.add_argument("--json", metavar="PATH", help="JSON-lines store: points are appended as they finish; "
