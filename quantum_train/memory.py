@@ -33,8 +33,9 @@ PAIR_BYTES = 16
 #: Fraction of the available memory a run may plan to use.
 MEMORY_FRACTION = 0.8
 #: What the interpreter, NumPy, numba (with its JIT compiler at work) and Qiskit take before any data
-#: (measured: 0.3 GiB at rest, up to about 0.5 GiB while kernels compile).
-BASELINE_BYTES = 640 * 2**20
+#: (measured: 0.3 GiB at rest; a first run from a cold numba cache compiles every kernel and peaked at
+#: about 0.9 GiB above the data's share, in a fresh clone).
+BASELINE_BYTES = 1280 * 2**20
 #: ``--m`` and ``--n`` above this are refused when parsed: no machine holds 2^40 rows of weights.
 MAX_SIZE = 2**40
 
