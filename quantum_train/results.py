@@ -18,7 +18,7 @@ import numpy as np
 
 from quantum_train.costs import ITERATION_PHASES, PhaseCost
 from quantum_train.format import format_count, format_table
-from quantum_train.train import Divergence, TrainResult
+from quantum_train.train import Divergence, LossCurve, TrainResult
 
 if TYPE_CHECKING:
     from quantum_train.comparison import CompareConfig
@@ -38,7 +38,7 @@ class IterationCosts:
 
 
 @dataclass(frozen=True)
-class FinderResult:
+class FinderResult(LossCurve):
     """One finder's training run, with the config as resolved."""
 
     finder: str
@@ -68,15 +68,6 @@ class FinderResult:
             fired_per_input_by_iteration=tuple(run.fired_mean), fired_per_input_max=int(max(run.fired_max, default=0)),
             seconds_label=run.seconds_label, max_abs_weight_diff_vs_dense=_weight_diff(run, reference),
             report=MappingProxyType(dict(run.extras)), weights=run.W)
-
-    @property
-    def initial_loss(self) -> float:
-        return self.loss[0]
-
-    @property
-    def final_loss(self) -> float | None:
-        """``L(W(T))``, or None when the run diverged."""
-        return None if self.diverged is not None else self.loss[-1]
 
     @property
     def fired_per_input(self) -> float:

@@ -80,8 +80,24 @@ class Divergence:
                 "lower --lr (or leave it to the default)")
 
 
+class LossCurve:
+    """``initial_loss`` and ``final_loss`` of anything with ``loss`` (``L(W(0)) .. L(W(T))``) and ``diverged``."""
+
+    loss: "list[float] | tuple[float, ...]"
+    diverged: "Divergence | None"
+
+    @property
+    def initial_loss(self) -> float:
+        return self.loss[0]
+
+    @property
+    def final_loss(self) -> float | None:
+        """``L(W(T))``, or ``None`` when the run diverged."""
+        return None if self.diverged is not None else self.loss[-1]
+
+
 @dataclass
-class TrainResult:
+class TrainResult(LossCurve):
     """What one training run produced."""
 
     finder: str
@@ -94,14 +110,6 @@ class TrainResult:
     extras: dict = field(default_factory=dict)
     diverged: Divergence | None = None
 
-    @property
-    def initial_loss(self) -> float:
-        return self.loss[0]
-
-    @property
-    def final_loss(self) -> float | None:
-        """``L(W(T))``, or ``None`` when the run diverged."""
-        return None if self.diverged is not None else self.loss[-1]
 
 
 def train(net: ShiftedReLUNet, X: np.ndarray, y: np.ndarray, finder: FiredSetFinder, iters: int, lr: float,

@@ -7,13 +7,12 @@ import sys
 
 import numpy as np
 import pytest
+import qdk  # noqa: E402, F401 - the test extra installs the resources extra: these tests run, never skip
 
 from circuits.arithmetic_oracle import ALL_COORDINATES, arithmetic_oracle
 from circuits.arithmetic_search import grover_iteration
 from circuits.fixed_point import fixed_point_instance
 from circuits.ft_estimate import DEFAULT_QUBIT_MODEL, INSTALL_HINT, MissingExtraError, estimate_circuit, estimate_counts
-
-pytest.importorskip("qdk", reason="the resources extra: pip install 'quantum-train[resources]'")
 
 
 def _iteration():
