@@ -9,7 +9,10 @@ quantum finders are classical simulation time and are labelled so in reports.
 
 Phases: ``preprocess`` (once, before training), then per iteration ``find``
 (fired sets), ``forward``, ``backward``, ``update`` (weights, and the finder's
-maintenance of its structure after the weights moved).
+maintenance of its structure after the weights moved). A finder that fuses
+them (:class:`quantum_train.finders.base.FusedTraining`) does backward,
+update, the next find and the next forward in one pass: that pass's seconds
+are charged to ``fused``, and its ops to the phases they belong to.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-ITERATION_PHASES = ("find", "forward", "backward", "update")
+ITERATION_PHASES = ("find", "forward", "backward", "update", "fused")
 PHASES = ("preprocess",) + ITERATION_PHASES
 
 

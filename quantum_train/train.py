@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 
 from quantum_train.costs import CostLedger
 from quantum_train.data import validate_training_data
-from quantum_train.finders.base import FiredSetFinder
+from quantum_train.finders.base import FiredSetFinder, FusedTraining
 from quantum_train.fired import FiredSets
 from quantum_train.model import ShiftedReLUNet, fire_probability
 from quantum_train.threads import threads_for
@@ -144,53 +144,112 @@ def _train(
     if not (lr > 0 and math.isfinite(lr)):
         raise ValueError(f"learning rate must be positive and finite, got {lr}")
     ledger = CostLedger()
-    ops = lambda: finder.ops  # noqa: E731
     start = time.perf_counter()
     finder.prepare(net, X)
     ledger.preprocess.seconds += time.perf_counter() - start
     ledger.preprocess.ops += finder.ops
-
-    losses: list[float] = []
-    fired_mean: list[float] = []
-    fired_max: list[int] = []
-    workspace = np.empty_like(net.W)  # gradient rows, reused: no page faults per step
     bar = tqdm(range(iters), desc=finder.name, disable=not progress, leave=False, mininterval=0.5)
-    diverged: Divergence | None = None
+    loop = _fused_loop if isinstance(finder, FusedTraining) and finder.fused else _phased_loop
     # a diverging run overflows on its way to inf: that is caught as a Divergence, not warned about
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in bar:
+        curve = loop(net, X, y, finder, lr, ledger, bar, on_iteration)
+    if curve.diverged is None:
+        curve.losses.append(net.loss(X, y))
+    return TrainResult(finder.name, curve.losses, curve.fired_mean, curve.fired_max, ledger, net.W,
+                       finder.seconds_label, finder.report(), curve.diverged)
+
+
+@dataclass
+class _Curve:
+    """What a training loop records per iteration, and where it stopped."""
+
+    losses: list[float] = field(default_factory=list)
+    fired_mean: list[float] = field(default_factory=list)
+    fired_max: list[int] = field(default_factory=list)
+    diverged: Divergence | None = None
+
+    def record(self, loss: float, per_input: np.ndarray) -> None:
+        self.losses.append(loss)
+        self.fired_mean.append(float(per_input.mean()))
+        self.fired_max.append(int(per_input.max()))
+
+
+def _phased_loop(net, X, y, finder, lr, ledger, bar, on_iteration) -> _Curve:
+    """Find, forward, backward and update as four passes, each charged to its phase."""
+    curve = _Curve()
+    ops = lambda: finder.ops  # noqa: E731
+    workspace = np.empty_like(net.W)  # gradient rows, reused: no page faults per step
+    for t in bar:
+        ledger.new_iteration()
+        with ledger.measure("find", ops):
+            fired = finder.find(net, X)
+            _ = fired.by_neuron  # the direction training uses: a finder's transpose is its cost
+        if on_iteration is not None:
+            on_iteration(t, fired)
+        with ledger.measure("forward") as cost:
+            err = net.forward(X, fired) - y
+            cost.ops += fired.nnz
+        loss = 0.5 * float(err @ err)
+        if (diverged := _check_loss(t, loss, curve.losses[0] if curve.losses else loss)) is not None:
+            curve.losses.append(loss)
+            curve.diverged = diverged
+            break
+        with ledger.measure("backward") as cost:
+            rows, G = net.gradient(X, err, fired, out=workspace)
+            cost.ops += fired.nnz
+        with ledger.measure("update", ops) as cost:
+            finite = net.step(rows, G, lr)
+            cost.ops += len(rows)
+            if finite:  # a finder never sees non-finite weights
+                finder.moved(rows, net)
+        curve.record(loss, fired.per_input())
+        bar.set_postfix(loss=f"{loss:.4g}")
+        if not finite:
+            curve.diverged = Divergence(t + 1, None, f"the step of iteration {t} left non-finite weights")
+            break
+    return curve
+
+
+def _fused_loop(net, X, y, finder: "FusedTraining", lr, ledger, bar, on_iteration) -> _Curve:
+    """One visit per neuron per iteration (:class:`~quantum_train.finders.base.FusedTraining`).
+
+    Iteration 0's forward pass reads the finder's state. Then each iteration's
+    fused pass does its backward and update, and (except the last) the next
+    iteration's find and forward. Its seconds are one measurement, charged to
+    the ``fused`` phase; its ops are charged to the phases and iterations they
+    belong to, so every phase's ops equal the unfused loop's.
+    """
+    curve = _Curve()
+    ledger.new_iteration()
+    with ledger.measure("forward") as cost:
+        current = finder.forward_from_state(net, X)
+        cost.ops += current.pairs
+    iters = bar.total
+    find_ops = 0  # of the next iteration, spent in the previous fused pass
+    for t in bar:
+        if t > 0:
             ledger.new_iteration()
-            with ledger.measure("find", ops):
-                fired = finder.find(net, X)
-                _ = fired.by_neuron  # the direction training uses: a finder's transpose is its cost
-            if on_iteration is not None:
-                on_iteration(t, fired)
-            with ledger.measure("forward") as cost:
-                err = net.forward(X, fired) - y
-                cost.ops += fired.nnz
-            loss = 0.5 * float(err @ err)
-            losses.append(loss)
-            if (diverged := _check_loss(t, loss, losses[0])) is not None:
-                break
-            with ledger.measure("backward") as cost:
-                rows, G = net.gradient(X, err, fired, out=workspace)
-                cost.ops += fired.nnz
-            with ledger.measure("update", ops) as cost:
-                finite = net.step(rows, G, lr)
-                cost.ops += len(rows)
-                if finite:  # a finder never sees non-finite weights
-                    finder.moved(rows, net)
-            counts = fired.per_input()
-            fired_mean.append(float(counts.mean()))
-            fired_max.append(int(counts.max()))
-            bar.set_postfix(loss=f"{loss:.4g}")
-            if not finite:
-                diverged = Divergence(t + 1, None, f"the step of iteration {t} left non-finite weights")
-                break
-    if diverged is None:
-        losses.append(net.loss(X, y))
-    return TrainResult(finder.name, losses, fired_mean, fired_max, ledger, net.W, finder.seconds_label,
-                       finder.report(), diverged)
+            ledger.add("find", find_ops)
+            ledger.add("forward", current.pairs)
+        if on_iteration is not None:
+            on_iteration(t, finder.current_fired_sets(X.shape[0]))
+        err = current.outputs - y
+        loss = 0.5 * float(err @ err)
+        if (diverged := _check_loss(t, loss, curve.losses[0] if curve.losses else loss)) is not None:
+            curve.losses.append(loss)
+            curve.diverged = diverged
+            break
+        with ledger.measure("fused"):
+            step = finder.fused_step(net, X, err, lr, next_forward=t + 1 < iters)
+        ledger.add("backward", step.pairs)
+        ledger.add("update", step.rows)
+        curve.record(loss, current.per_input)
+        bar.set_postfix(loss=f"{loss:.4g}")
+        if not step.finite:
+            curve.diverged = Divergence(t + 1, None, f"the step of iteration {t} left non-finite weights")
+            break
+        current, find_ops = step.next, step.find_ops
+    return curve
 
 
 def _check_loss(t: int, loss: float, initial: float) -> Divergence | None:

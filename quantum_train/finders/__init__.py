@@ -17,6 +17,7 @@ FINDERS: dict[str, Callable[[int], FiredSetFinder]] = {
     "weights-hsr": lambda seed: WeightsHSRFinder(),
     "data-hsr": lambda seed: DataHSRFinder(),
     "drift": lambda seed: DriftFinder(),
+    "drift-unfused": lambda seed: DriftFinder(fused=False),  # the same finder in four passes, for comparison
 }
 #: finders that can be pinned to one of :data:`STRUCTURES` as ``<finder>:<structure>`` (``weights-hsr:kdtree``)
 PINNABLE = {"weights-hsr": WeightsHSRFinder, "data-hsr": DataHSRFinder}
@@ -66,7 +67,8 @@ def finder_class(name: str) -> type[FiredSetFinder]:
     """The class of a finder name (for its facts: limits, memory), without building it."""
     if name.startswith("grover-"):
         return GroverFinder
-    classes = {"dense": DenseFinder, "weights-hsr": WeightsHSRFinder, "data-hsr": DataHSRFinder, "drift": DriftFinder}
+    classes = {"dense": DenseFinder, "weights-hsr": WeightsHSRFinder, "data-hsr": DataHSRFinder, "drift": DriftFinder,
+               "drift-unfused": DriftFinder}
     return classes[name.partition(":")[0]]
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from classical.exact import exact_dot, guard_width
+from quantum_train.model import FORWARD_CHUNKS, add_neuron_outputs, neuron_gradient
 
 EPS = 2.220446049250313e-16
 
@@ -30,59 +31,207 @@ def drift_guard(d, anchor_norm, drift, x_norm_max):
     return 3.0 * guard_width(d, anchor_norm + drift, x_norm_max) + 8.0 * EPS * (drift + 1.0) * d
 
 
+@njit(cache=True, nogil=True, inline="always")
+def drift_reach(w, anchor, x_norm_max):
+    """``||w - anchor||`` plus its rounding guard: how far any ``<w, x>`` can have moved since the anchor."""
+    d = w.shape[0]
+    s = 0.0
+    an = 0.0
+    for j in range(d):
+        diff = w[j] - anchor[j]
+        s += diff * diff
+        an += anchor[j] * anchor[j]
+    delta = math.sqrt(s)
+    return delta + drift_guard(d, math.sqrt(an), delta, x_norm_max)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def recheck_neuron(w, anchor, X, b, tau, x_norm_max, r, start, length, idx, z, anchor_fired, cur_fired,
+                   min_margin, dirty, n_fired, delta_per_input):
+    """Bring neuron ``r``'s fired state up to date with its weights ``w``; returns ``(work, refresh, changed)``.
+
+    With drift ``delta = ||w - anchor||`` since the anchor, a pair whose anchor
+    margin ``|z - b|`` exceeds ``delta`` (+ guard) cannot have changed state
+    (``||x|| = 1``); the others are re-decided with ``exact_dot``. A
+    non-candidate had ``z <= b - tau`` and is safe while ``delta + guard <
+    tau``; past that ``refresh`` is returned (the state is left as it was).
+    ``changed`` is true when some pair changed state; ``work`` counts the drift
+    norm and the re-decisions (inner products). Each change of state is added
+    to ``delta_per_input[i]`` (+1 fired, -1 unfired) unless that array is empty.
+
+    The common case (no candidate within reach, state already the anchor's)
+    is decided here, inlined; the rest is :func:`recheck_candidates`, a call:
+    inlining it made the common case three times slower.
+    """
+    reach = drift_reach(w, anchor, x_norm_max)
+    if reach < tau and reach < min_margin[r] and not dirty[r]:
+        return 1, False, False
+    return recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fired, cur_fired, min_margin,
+                              dirty, n_fired, delta_per_input)
+
+
+@njit(cache=True, nogil=True)
+def recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fired, cur_fired, min_margin, dirty,
+                       n_fired, delta_per_input):
+    """The body of :func:`recheck_neuron` past its common case, given the neuron's ``reach``."""
+    track = delta_per_input.shape[0] > 0
+    work = 1
+    changed = False
+    if reach >= tau:
+        return work, True, True
+    if reach < min_margin[r]:
+        if dirty[r]:
+            cnt = 0
+            for c in range(start[r], start[r] + length[r]):
+                if cur_fired[c] != anchor_fired[c]:
+                    changed = True
+                    if track:
+                        delta_per_input[idx[c]] += 1 if anchor_fired[c] else -1
+                cur_fired[c] = anchor_fired[c]
+                cnt += anchor_fired[c]
+            n_fired[r] = cnt
+            dirty[r] = False
+        return work, False, changed
+    cnt = 0
+    for c in range(start[r], start[r] + length[r]):
+        if abs(z[c] - b) <= reach:
+            f = exact_dot(w, X[idx[c]]) > b
+            work += 1
+        else:
+            f = anchor_fired[c]
+        if cur_fired[c] != f:
+            changed = True
+            if track:
+                delta_per_input[idx[c]] += 1 if f else -1
+        cur_fired[c] = f
+        cnt += f
+    n_fired[r] = cnt
+    dirty[r] = True
+    return work, False, changed
+
+
 @njit(cache=True, parallel=True)
 def update_states(W, A, X, b, tau, x_norm_max, rows, start, length, idx, z, anchor_fired, cur_fired,
                   min_margin, dirty, n_fired, refresh, changed):
-    """Bring the fired state of each moved neuron up to date, or flag it for refresh.
+    """:func:`recheck_neuron` for every moved neuron ``rows[k]``, flagging ``refresh[k]`` and ``changed[k]``.
 
-    For neuron ``r`` with drift ``delta = ||w_r - a_r||`` since its anchor ``a_r``:
-    a pair whose anchor margin ``|z - b|`` exceeds ``delta`` (+ guard) cannot have
-    changed state (``||x|| = 1``); the others are re-decided with ``exact_dot``.
-    A non-candidate had ``z <= b - tau`` and is safe while ``delta + guard < tau``;
-    past that the neuron is flagged in ``refresh``. ``changed[k]`` is set when
-    some pair of ``rows[k]`` changed state (the fired CSR must be patched there).
     Returns the number of inner products (re-checks plus one drift norm per row).
     """
-    d = W.shape[1]
-    work = np.ones(rows.shape[0], dtype=np.int64)  # one drift norm per row, plus re-checks
+    work = np.zeros(rows.shape[0], dtype=np.int64)
+    untracked = np.empty(0, dtype=np.int64)
     for k in prange(rows.shape[0]):
         r = rows[k]
-        s = 0.0
-        an = 0.0
-        for j in range(d):
-            diff = W[r, j] - A[r, j]
-            s += diff * diff
-            an += A[r, j] * A[r, j]
-        delta = math.sqrt(s)
-        reach = delta + drift_guard(d, math.sqrt(an), delta, x_norm_max)
-        flips = False
-        if reach >= tau:
-            refresh[k] = True
-            flips = True
-        elif reach < min_margin[r]:
-            if dirty[r]:
-                cnt = 0
-                for c in range(start[r], start[r] + length[r]):
-                    flips |= cur_fired[c] != anchor_fired[c]
-                    cur_fired[c] = anchor_fired[c]
-                    cnt += anchor_fired[c]
-                n_fired[r] = cnt
-                dirty[r] = False
-        else:
-            cnt = 0
-            for c in range(start[r], start[r] + length[r]):
-                if abs(z[c] - b) <= reach:
-                    f = exact_dot(W[r], X[idx[c]]) > b
-                    work[k] += 1
-                else:
-                    f = anchor_fired[c]
-                flips |= cur_fired[c] != f
-                cur_fired[c] = f
-                cnt += f
-            n_fired[r] = cnt
-            dirty[r] = True
-        changed[k] = flips
+        work[k], refresh[k], changed[k] = recheck_neuron(W[r], A[r], X, b, tau, x_norm_max, r, start, length, idx,
+                                                         z, anchor_fired, cur_fired, min_margin, dirty, n_fired,
+                                                         untracked)
     return work.sum()
+
+
+@njit(cache=True, nogil=True, inline="always")
+def fired_ids(r, start, length, idx, cur_fired, ids):
+    """Write neuron ``r``'s currently fired inputs (sorted) to ``ids``; returns how many."""
+    k = 0
+    for c in range(start[r], start[r] + length[r]):
+        if cur_fired[c]:
+            ids[k] = idx[c]
+            k += 1
+    return k
+
+
+@njit(cache=True, parallel=True)
+def forward_from_state(W, a, b, X, start, length, idx, cur_fired, n_fired, partial):
+    """Each chunk's forward sums from the stored fired state; returns the number of fired pairs.
+
+    ``partial[c, i]`` adds ``a_r (exact_dot(w_r, x_i) - b)`` over the fired
+    pairs of chunk ``c``'s neurons in the order of
+    :func:`quantum_train.model._forward_by_neuron` (same chunks, neurons in
+    order, inputs sorted), so :func:`quantum_train.model.sum_chunks` of it is
+    bit-identical to the forward pass over the fired CSR.
+    """
+    m = W.shape[0]
+    n = X.shape[0]
+    pairs = np.zeros(FORWARD_CHUNKS, dtype=np.int64)
+    for c in prange(FORWARD_CHUNKS):
+        ids = np.empty(n, dtype=idx.dtype)
+        partial[c, :] = 0.0
+        for r in range(c * m // FORWARD_CHUNKS, (c + 1) * m // FORWARD_CHUNKS):
+            if n_fired[r] == 0:
+                continue
+            k = fired_ids(r, start, length, idx, cur_fired, ids)
+            add_neuron_outputs(W[r], a[r], b, X, ids, 0, k, partial[c])
+            pairs[c] += k
+    return pairs.sum()
+
+
+@njit(cache=True, nogil=True)
+def count_fired(rows, start, length, idx, cur_fired, per_input, sign):
+    """``per_input[i] += sign`` for every fired pair ``(i, r)`` of the neurons ``rows``."""
+    for r in rows:
+        for c in range(start[r], start[r] + length[r]):
+            if cur_fired[c]:
+                per_input[idx[c]] += sign
+
+
+@njit(cache=True, parallel=True)
+def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, start, length, idx, z,
+               anchor_fired, cur_fired, min_margin, dirty, n_fired, refresh, partial, deltas):
+    """One visit per neuron: gradient, step, drift re-check and the next forward contributions.
+
+    For each neuron ``r`` with fired inputs ``T_r`` (in chunk order, as the
+    forward pass visits them), while ``w_r`` is hot:
+
+    1. ``g_r = (scale a_r) sum_{i in T_r} err_i x_i`` (:func:`quantum_train.model.neuron_gradient`);
+    2. ``w_r <- w_r - lr g_r`` (neurons with ``T_r`` empty do not move);
+    3. if ``next_forward``: :func:`recheck_neuron` brings ``T_r`` up to date,
+       and ``r``'s contributions to the next forward pass are added to
+       ``partial[c]`` as :func:`forward_from_state` adds them; changes of
+       state are counted per input in ``deltas[c]``. A neuron that needs a refresh is
+       flagged in ``refresh[r]`` instead, and its contributions are missing:
+       the caller refreshes it and recomputes the forward pass.
+
+    Every sum is taken in the order of the unfused kernels, so weights and
+    outputs are bit-identical to them. Returns ``(pairs, rows, work, bad, next_pairs)``:
+    the gradient's pairs, the neurons moved, the re-check's inner products,
+    the non-finite weights written, and the next iteration's fired pairs.
+    """
+    m, d = W.shape
+    n = X.shape[0]
+    stats = np.zeros((FORWARD_CHUNKS, 5), dtype=np.int64)
+    for c in prange(FORWARD_CHUNKS):
+        ids = np.empty(n, dtype=idx.dtype)
+        g = np.empty(d)
+        if next_forward:
+            partial[c, :] = 0.0
+            deltas[c, :] = 0
+        for r in range(c * m // FORWARD_CHUNKS, (c + 1) * m // FORWARD_CHUNKS):
+            if n_fired[r] == 0:
+                continue  # no gradient: w_r does not move, and stays unfired
+            k = fired_ids(r, start, length, idx, cur_fired, ids)
+            neuron_gradient(X, err, ids, 0, k, scale * a[r], g)
+            w = W[r]
+            for j in range(d):
+                v = w[j] - lr * g[j]
+                w[j] = v
+                if not np.isfinite(v):
+                    stats[c, 3] += 1
+            stats[c, 0] += k
+            stats[c, 1] += 1
+            if not next_forward:
+                continue
+            work, stale, changed = recheck_neuron(w, A[r], X, b, tau, x_norm_max, r, start, length, idx, z,
+                                                  anchor_fired, cur_fired, min_margin, dirty, n_fired, deltas[c])
+            stats[c, 2] += work
+            if stale:
+                refresh[r] = True
+                continue
+            if changed:
+                k = fired_ids(r, start, length, idx, cur_fired, ids)
+            add_neuron_outputs(w, a[r], b, X, ids, 0, k, partial[c])
+            stats[c, 4] += k
+    total = np.zeros(5, dtype=np.int64)
+    for c in range(FORWARD_CHUNKS):
+        total += stats[c]
+    return total[0], total[1], total[2], total[3], total[4]
 
 
 @njit(cache=True, parallel=True)

@@ -20,6 +20,7 @@ unless it is a randomised search whose misses it reports (``report()``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -108,3 +109,54 @@ class LazyMaintenance:
         """The rows moved since the last call, and forget them."""
         rows, self._pending = self._pending, np.empty(0, dtype=np.int64)
         return rows
+
+
+@dataclass(frozen=True)
+class ForwardPass:
+    """``f(W, x_i)`` for every input (``outputs``), the fired count of every input, and the fired pairs summed."""
+
+    outputs: np.ndarray
+    per_input: np.ndarray
+    pairs: int
+
+
+@dataclass(frozen=True)
+class FusedStep:
+    """What one fused visit of the neurons did (see :class:`FusedTraining`).
+
+    ``pairs`` fired pairs in the gradient, ``rows`` neurons moved, ``find_ops``
+    inner products spent bringing the fired sets up to date, ``finite`` false
+    if the step wrote a non-finite weight, and ``next`` the forward pass at the
+    new weights (``None`` when it was not asked for, or the step was not finite).
+    """
+
+    pairs: int
+    rows: int
+    find_ops: int
+    finite: bool
+    next: ForwardPass | None
+
+
+class FusedTraining(ABC):
+    """A finder that can run backward, update, its own maintenance and the next forward in one visit per neuron.
+
+    The trainer (:func:`quantum_train.train.train`) uses these instead of
+    ``find``/``forward``/``backward``/``update`` when the finder's ``fused`` is
+    true. Results must be bit-identical to the unfused loop; only the
+    passes over memory are fewer.
+    """
+
+    fused: bool = True
+
+    @abstractmethod
+    def forward_from_state(self, net: ShiftedReLUNet, X: np.ndarray) -> ForwardPass:
+        """The forward pass at the current weights, from the finder's own fired state."""
+
+    @abstractmethod
+    def fused_step(self, net: ShiftedReLUNet, X: np.ndarray, err: np.ndarray, lr: float,
+                   next_forward: bool) -> FusedStep:
+        """Gradient step on ``net.W`` in place, and (if ``next_forward``) the fired sets and forward pass after it."""
+
+    @abstractmethod
+    def current_fired_sets(self, n_inputs: int) -> FiredSets:
+        """The fired sets the finder holds now (built on request: training does not need them)."""

@@ -31,25 +31,39 @@ import numpy as np
 
 from classical.brute import blocked_halfspace_csr
 from quantum_train.finders import _drift_kernels as K
-from quantum_train.finders.base import FiredSetFinder, LazyMaintenance
+from quantum_train.finders.base import FiredSetFinder, ForwardPass, FusedStep, FusedTraining, LazyMaintenance
 from quantum_train.finders.dense import scan_bytes
 from quantum_train.fired import FiredSets, csr_replace_rows
-from quantum_train.model import SCAN_INPUTS, SCAN_NEURONS, ShiftedReLUNet, fire_probability
+from quantum_train.model import FORWARD_CHUNKS, SCAN_INPUTS, SCAN_NEURONS, ShiftedReLUNet, fire_probability, sum_chunks
 
 #: Default candidate band below ``b``.
 DEFAULT_TAU = 0.05
 #: Spare slots per neuron, as a fraction of its candidate count (plus 4).
 SLACK = 0.25
+#: Input ids of the candidates: 4 bytes (inputs are fewer than 2^31; checked in ``prepare``).
+INDEX = np.int32
 
 
-class DriftFinder(LazyMaintenance, FiredSetFinder):
+class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
+    """Exact fired sets by drift bounds; with ``fused`` (the default) training visits each neuron once per step.
+
+    Fused, the trainer calls :meth:`fused_step`: one pass over the neurons
+    computes each fired neuron's gradient, steps it, re-checks its candidates
+    and adds its contributions to the next forward pass while ``w_r`` is in
+    cache, reading the candidate arrays directly (no fired CSR is built).
+    ``fused=False`` keeps the four separate phases (``find`` patches a fired
+    CSR), for comparison; both give bit-identical weights and losses.
+    """
+
     name = "drift"
 
-    def __init__(self, tau: float = DEFAULT_TAU):
+    def __init__(self, tau: float = DEFAULT_TAU, fused: bool = True):
         super().__init__()
+        self.name = "drift" if fused else "drift-unfused"
         if not tau > 0:
             raise ValueError(f"tau must be positive, got {tau}")
         self.tau = float(tau)
+        self.fused = bool(fused)
         self.refreshed = 0
         self.rechecked = 0
 
@@ -60,11 +74,14 @@ class DriftFinder(LazyMaintenance, FiredSetFinder):
 
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
-        """Candidates within ``tau`` below ``b`` (id and anchor value, with slack, and the scan's copy),
-        the anchor weights and the per-neuron bookkeeping."""
+        """Candidates within ``tau`` below ``b`` (id, anchor value and two states, with slack, and the scan's
+        copy; planned at 16 bytes each although ids take 4), the anchor weights, the per-neuron bookkeeping
+        and the fused pass's chunk buffers."""
         per_fired = fire_probability(b - tau) / max(fire_probability(b), 1e-300)
         candidates = min(pairs * per_fired, float(n) * m)
-        return 2 * 16.0 * (1 + SLACK) * candidates + m * d * 8 + 8 * 8.0 * m + scan_bytes(0)
+        chunk_buffers = FORWARD_CHUNKS * n * 16.0  # the fused pass's per-chunk sums and counts
+        return (2 * 16.0 * (1 + SLACK) * candidates + m * d * 8 + 8 * 8.0 * m + scan_bytes(0)
+                + chunk_buffers)
 
     # -- storage -----------------------------------------------------------
     def _scan(self, W_rows: np.ndarray, X: np.ndarray, b: float):
@@ -117,6 +134,8 @@ class DriftFinder(LazyMaintenance, FiredSetFinder):
     # -- the finder contract -------------------------------------------------
     def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
         m = net.m
+        if X.shape[0] >= 2**31:
+            raise ValueError(f"drift stores input ids in 32 bits: at most 2^31 - 1 inputs, got {X.shape[0]}")
         self.x_norm_max = float(np.sqrt((X * X).sum(axis=1).max()))
         self.A = net.W.copy()
         self.start = np.zeros(m, dtype=np.int64)
@@ -126,11 +145,11 @@ class DriftFinder(LazyMaintenance, FiredSetFinder):
         self.dirty = np.zeros(m, dtype=np.bool_)
         self.n_fired = np.zeros(m, dtype=np.int64)
         self.top = 0
-        for name, dtype in (("idx", np.int64), ("z", np.float64), ("anchor_fired", np.bool_), ("cur_fired", np.bool_)):
+        for name, dtype in (("idx", INDEX), ("z", np.float64), ("anchor_fired", np.bool_), ("cur_fired", np.bool_)):
             setattr(self, name, np.empty(0, dtype=dtype))
         self._refresh(net, X, np.arange(m, dtype=np.int64))
-        self.csr = K.fired_csr(np.arange(m, dtype=np.int64), self.start, self.length, self.idx,
-                               self.cur_fired, self.n_fired)
+        self.per_input = None
+        self.csr = self.current_fired_sets(X.shape[0]).by_neuron if not self.fused else None
         self.take_moved()
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
@@ -159,6 +178,59 @@ class DriftFinder(LazyMaintenance, FiredSetFinder):
                 sub = K.fired_csr(patch, self.start, self.length, self.idx, self.cur_fired, self.n_fired)
                 self.csr = csr_replace_rows(*self.csr, patch, *sub)
         return FiredSets.from_neuron_major(*self.csr, X.shape[0])
+
+    # -- fused training (FusedTraining) --------------------------------------
+    def _chunk_buffers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per-chunk forward sums and changes of fired counts, allocated once per run."""
+        if getattr(self, "_partial", None) is None or self._partial.shape[1] != n:
+            self._partial = np.zeros((FORWARD_CHUNKS, n))
+            self._deltas = np.zeros((FORWARD_CHUNKS, n), dtype=np.int64)
+        return self._partial, self._deltas
+
+    def _count_all_fired(self, n: int) -> None:
+        """The fired count of every input, kept up to date by the fused steps from here on."""
+        self.per_input = np.zeros(n, dtype=np.int64)
+        K.count_fired(np.arange(len(self.start), dtype=np.int64), self.start, self.length, self.idx,
+                      self.cur_fired, self.per_input, 1)
+
+    def forward_from_state(self, net: ShiftedReLUNet, X: np.ndarray) -> ForwardPass:
+        partial, _ = self._chunk_buffers(X.shape[0])
+        pairs = K.forward_from_state(net.W, net.a, net.b, X, self.start, self.length, self.idx, self.cur_fired,
+                                     self.n_fired, partial)
+        if getattr(self, "per_input", None) is None:
+            self._count_all_fired(X.shape[0])
+        return ForwardPass(sum_chunks(partial, net.m), self.per_input.copy(), int(pairs))
+
+    def fused_step(self, net: ShiftedReLUNet, X: np.ndarray, err: np.ndarray, lr: float,
+                   next_forward: bool) -> FusedStep:
+        partial, deltas = self._chunk_buffers(X.shape[0])
+        refresh = np.zeros(net.m, dtype=np.bool_)
+        before = self.ops
+        pairs, rows, work, bad, next_pairs = K.fused_step(
+            net.W, net.a, self.A, X, net.b, self.tau, self.x_norm_max, np.ascontiguousarray(err, dtype=np.float64),
+            float(lr), 1.0 / np.sqrt(net.m), bool(next_forward), self.start, self.length, self.idx, self.z,
+            self.anchor_fired, self.cur_fired, self.min_margin, self.dirty, self.n_fired, refresh, partial, deltas)
+        self.ops += int(work)
+        self.rechecked += int(work) - (int(rows) if next_forward else 0)
+        if bad or not next_forward:
+            self.per_input = None  # the state was not brought up to date
+            return FusedStep(int(pairs), int(rows), self.ops - before, bad == 0, None)
+        self.per_input += deltas.sum(axis=0)
+        stale = np.flatnonzero(refresh)
+        if len(stale):  # rare: their contributions are missing, so the forward pass is taken again
+            K.count_fired(stale, self.start, self.length, self.idx, self.cur_fired, self.per_input, -1)
+            self._refresh(net, X, stale)
+            K.count_fired(stale, self.start, self.length, self.idx, self.cur_fired, self.per_input, 1)
+            self.refreshed += len(stale)
+            following = self.forward_from_state(net, X)
+        else:
+            following = ForwardPass(sum_chunks(partial, net.m), self.per_input.copy(), int(next_pairs))
+        return FusedStep(int(pairs), int(rows), self.ops - before, True, following)
+
+    def current_fired_sets(self, n_inputs: int) -> FiredSets:
+        every = np.arange(len(self.start), dtype=np.int64)
+        return FiredSets.from_neuron_major(*K.fired_csr(every, self.start, self.length, self.idx, self.cur_fired,
+                                                        self.n_fired), n_inputs)
 
     def report(self) -> dict:
         return {"tau": self.tau, "neurons_refreshed": int(self.refreshed), "pairs_rechecked": int(self.rechecked),

@@ -24,7 +24,7 @@ def test_compare_writes_table_json_and_plot(tmp_path, capsys):
             assert key in row
         assert set(row["preprocess"]) == {"ops", "seconds"}
         assert {"ops", "seconds", "phases"} <= set(row["per_iteration"])
-        assert set(row["per_iteration"]["phases"]) == {"find", "forward", "backward", "update"}
+        assert set(row["per_iteration"]["phases"]) == {"find", "forward", "backward", "update", "fused"}
         assert len(row["loss"]) == 4 and row["final_loss"] == row["loss"][-1]
     dense, *_, grover = doc["results"]
     assert dense["max_abs_weight_diff_vs_dense"] == 0.0

@@ -57,3 +57,42 @@ def test_threads_for_is_serial_below_the_threshold_and_restores():
     assert numba.get_num_threads() == before
     with threads_for(1000, serial_work=100) as t:
         assert t == before == numba.get_num_threads()
+
+
+def test_pair_kernels_sum_in_the_canonical_order_bit_for_bit():
+    """The forward and gradient kernels keep several pairs in flight; each sum is still the plain ordered one."""
+    from numba import njit
+
+    from quantum_train.model import add_neuron_outputs, neuron_gradient
+
+    @njit
+    def outputs(w, a_r, b, X, ids, out):
+        add_neuron_outputs(w, a_r, b, X, ids, 0, ids.shape[0], out)
+
+    @njit
+    def gradient(X, err, ids, scale_a, g):
+        neuron_gradient(X, err, ids, 0, ids.shape[0], scale_a, g)
+
+    rng = np.random.default_rng(7)
+    for d in (1, 3, 4, 16):
+        for k in (0, 1, 3, 4, 5, 9, 13):
+            X = rng.standard_normal((20, d)) * 10.0 ** rng.integers(-6, 6, (20, 1))
+            w = rng.standard_normal(d)
+            err = rng.standard_normal(20) * 10.0 ** rng.integers(-6, 6, 20)
+            ids = np.sort(rng.choice(20, size=k, replace=False)).astype(np.int64)
+            out = np.zeros(20)
+            outputs(w, -1.0, 0.3, X, ids, out)
+            want = np.zeros(20)
+            for i in ids:
+                z = 0.0
+                for j in range(d):
+                    z += w[j] * X[i, j]
+                want[i] += -1.0 * (z - 0.3)
+            assert np.array_equal(out, want)
+            g = np.empty(d)
+            gradient(X, err, ids, 0.25, g)
+            want_g = np.zeros(d)
+            for i in ids:
+                for j in range(d):
+                    want_g[j] += err[i] * X[i, j]
+            assert np.array_equal(g, want_g * 0.25)

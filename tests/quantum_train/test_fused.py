@@ -1,0 +1,86 @@
+"""The fused drift iteration (one visit per neuron) is the four-pass iteration, bit for bit.
+
+``drift`` trains through :class:`~quantum_train.finders.base.FusedTraining`;
+``drift-unfused`` is the same finder in four passes. Weights, losses, fired
+counts and every phase's ops must agree exactly, through refreshes (large
+steps), divergence, and on the bundled data; the exactness suite holds both to
+the dense finder.
+"""
+
+import numpy as np
+import pytest
+
+from quantum_train.data import load_dataset
+from quantum_train.finders import make_finder
+from quantum_train.finders.base import FusedTraining
+from quantum_train.model import ShiftedReLUNet
+from quantum_train.train import default_learning_rate, train
+
+
+def both(X, y, m, iters, lr_scale=1.0, seed=0):
+    net = ShiftedReLUNet.initialize(m, X.shape[1], seed=seed)
+    lr = lr_scale * default_learning_rate(len(X), net.b)
+    fused = train(net.copy(), X, y, make_finder("drift"), iters, lr)
+    phased = train(net.copy(), X, y, make_finder("drift-unfused"), iters, lr)
+    return fused, phased
+
+
+def assert_same_run(fused, phased):
+    assert np.array_equal(fused.W, phased.W)
+    assert fused.loss == phased.loss
+    assert fused.fired_mean == phased.fired_mean and fused.fired_max == phased.fired_max
+    assert fused.extras == phased.extras
+    assert (fused.diverged is None) == (phased.diverged is None)
+    for phase in ("find", "forward", "backward", "update"):
+        assert fused.ledger.series(phase) == phased.ledger.series(phase), phase
+    assert fused.ledger.preprocess.ops == phased.ledger.preprocess.ops
+
+
+def test_drift_is_fused_and_drift_unfused_is_not():
+    assert isinstance(make_finder("drift"), FusedTraining) and make_finder("drift").fused
+    assert not make_finder("drift-unfused").fused
+    assert make_finder("drift-unfused").name == "drift-unfused"
+
+
+@pytest.mark.parametrize("d", [2, 4, 16])
+def test_fused_equals_four_passes(d):
+    ds = load_dataset("synthetic", n=80, d=d, seed=d)
+    fused, phased = both(ds.X, ds.y, m=2000, iters=6)
+    assert_same_run(fused, phased)
+    assert fused.ledger.series(what="seconds")  # the fused pass is timed
+    assert all(it["fused"].seconds > 0 for it in fused.ledger.iterations)
+    assert all(it["fused"].seconds == 0 for it in phased.ledger.iterations)
+
+
+@pytest.mark.parametrize("lr_scale", [30.0, 3000.0])
+def test_fused_equals_four_passes_through_refreshes_and_divergence(lr_scale):
+    ds = load_dataset("synthetic", n=50, d=3, seed=2)
+    fused, phased = both(ds.X, ds.y, m=900, iters=6, lr_scale=lr_scale)
+    assert fused.extras["neurons_refreshed"] > 0  # the refresh path ran
+    assert_same_run(fused, phased)
+
+
+def test_fused_stops_on_divergence_like_four_passes():
+    ds = load_dataset("synthetic", n=40, d=3, seed=5)
+    fused, phased = both(ds.X, ds.y, m=600, iters=8, lr_scale=1e6)
+    assert fused.diverged is not None and phased.diverged is not None
+    assert fused.diverged == phased.diverged
+    assert fused.loss == phased.loss
+
+
+@pytest.mark.parametrize("data", ["iris", "wine"])
+def test_fused_equals_four_passes_on_bundled_data(data):
+    ds = load_dataset(data, n=120, d=4, seed=1)
+    assert_same_run(*both(ds.X, ds.y, m=1500, iters=5))
+
+
+def test_fused_fired_counts_follow_the_state():
+    """The per-input counts the fused pass maintains are the held fired sets' counts at every iteration."""
+    ds = load_dataset("synthetic", n=60, d=4, seed=3)
+    net = ShiftedReLUNet.initialize(1200, 4, seed=3)
+    finder = make_finder("drift")
+    seen = []
+    result = train(net, ds.X, ds.y, finder, 5, 20 * default_learning_rate(60, net.b),
+                   on_iteration=lambda t, fired: seen.append(fired.per_input()))
+    assert [float(c.mean()) for c in seen] == result.fired_mean
+    assert [int(c.max()) for c in seen] == result.fired_max
