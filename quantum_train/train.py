@@ -8,13 +8,19 @@ One iteration at weights ``W(t)``:
 4. ``update``: ``W(t+1) = W(t) - lr * grad`` on those rows, then
    ``finder.moved(rows, net)`` (the finder's structure maintenance).
 
+A finder that implements :class:`~quantum_train.finders.base.FusedTraining`
+(``drift``) runs steps 3 and 4 of iteration ``t`` and steps 1 and 2 of
+iteration ``t + 1`` in one visit per neuron instead (:func:`_fused_loop`),
+with bit-identical results; its seconds go to the ledger phase ``fused``.
+
 The recorded loss list is ``L(W(0)), ..., L(W(T))``; its last entry, the
 *final loss*, is evaluated after training by the reference scan, outside the
 ledger, identically for every finder.
 
 **Divergence.** A run stops at the first iteration whose loss is not finite,
 or exceeds ``DIVERGENCE_FACTOR`` times the initial loss, or whose step leaves a
-non-finite weight (checked before the finder sees the new weights). The result
+non-finite weight (checked before the finder sees the new weights; a fused
+pass re-checks no neuron whose new weights are not finite). The result
 then carries a :class:`Divergence` (iteration, loss, reason) and no final loss;
 the other finders of a comparison still run. With the default learning rate
 (:func:`default_learning_rate`) the loss falls, so a stop means the given

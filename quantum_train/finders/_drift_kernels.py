@@ -55,7 +55,7 @@ def recheck_neuron(w, anchor, X, b, tau, x_norm_max, r, start, length, idx, z, a
     (``||x|| = 1``); the others are re-decided with ``exact_dot``. A
     non-candidate had ``z <= b - tau`` and is safe while ``delta + guard <
     tau``; past that ``refresh`` is returned (the state is left as it was).
-    ``changed`` is true when some pair changed state; ``work`` counts the drift
+    ``changed`` is true when some pair changed state (and with ``refresh``); ``work`` counts the drift
     norm and the re-decisions (inner products). Each change of state is added
     to ``delta_per_input[i]`` (+1 fired, -1 unfired) unless that array is empty.
 
@@ -174,7 +174,7 @@ def count_fired(rows, start, length, idx, cur_fired, per_input, sign):
 
 @njit(cache=True, parallel=True)
 def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, start, length, idx, z,
-               anchor_fired, cur_fired, min_margin, dirty, n_fired, refresh, partial, deltas):
+               anchor_fired, cur_fired, min_margin, dirty, n_fired, refresh, stepped, partial, deltas):
     """One visit per neuron: gradient, step, drift re-check and the next forward contributions.
 
     For each neuron ``r`` with fired inputs ``T_r`` (in chunk order, as the
@@ -188,6 +188,9 @@ def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, sta
        state are counted per input in ``deltas[c]``. A neuron that needs a refresh is
        flagged in ``refresh[r]`` instead, and its contributions are missing:
        the caller refreshes it and recomputes the forward pass.
+
+    ``stepped[r]`` marks every neuron moved. A neuron whose new weights are
+    not finite is not re-checked (the caller stops training).
 
     Every sum is taken in the order of the unfused kernels, so weights and
     outputs are bit-identical to them. Returns ``(pairs, rows, work, bad, next_pairs)``:
@@ -209,14 +212,17 @@ def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, sta
             k = fired_ids(r, start, length, idx, cur_fired, ids)
             neuron_gradient(X, err, ids, 0, k, scale * a[r], g)
             w = W[r]
+            finite = True
             for j in range(d):
                 v = w[j] - lr * g[j]
                 w[j] = v
                 if not np.isfinite(v):
                     stats[c, 3] += 1
+                    finite = False
             stats[c, 0] += k
             stats[c, 1] += 1
-            if not next_forward:
+            stepped[r] = True
+            if not (next_forward and finite):
                 continue
             work, stale, changed = recheck_neuron(w, A[r], X, b, tau, x_norm_max, r, start, length, idx, z,
                                                   anchor_fired, cur_fired, min_margin, dirty, n_fired, deltas[c])

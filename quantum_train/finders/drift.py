@@ -158,8 +158,12 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         Only neurons whose fired set changed are rewritten
         (:func:`~quantum_train.fired.csr_replace_rows`: the rows between them
         move as blocks); when none changed the previous arrays are returned as
-        they are (they are never written in place).
+        they are (they are never written in place). A fused finder keeps no
+        CSR: it brings the moved neurons up to date and builds one.
         """
+        if self.csr is None:
+            self._catch_up(net, X)
+            return self.current_fired_sets(X.shape[0])
         rows = self.take_moved()
         if len(rows):
             refresh = np.zeros(len(rows), dtype=np.bool_)
@@ -181,7 +185,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
 
     # -- fused training (FusedTraining) --------------------------------------
     def _chunk_buffers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per-chunk forward sums and changes of fired counts, allocated once per run."""
+        """Per-chunk forward sums and changes of fired counts, kept by the finder between steps."""
         if getattr(self, "_partial", None) is None or self._partial.shape[1] != n:
             self._partial = np.zeros((FORWARD_CHUNKS, n))
             self._deltas = np.zeros((FORWARD_CHUNKS, n), dtype=np.int64)
@@ -194,6 +198,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
                       self.cur_fired, self.per_input, 1)
 
     def forward_from_state(self, net: ShiftedReLUNet, X: np.ndarray) -> ForwardPass:
+        self._catch_up(net, X)
         partial, _ = self._chunk_buffers(X.shape[0])
         pairs = K.forward_from_state(net.W, net.a, net.b, X, self.start, self.length, self.idx, self.cur_fired,
                                      self.n_fired, partial)
@@ -206,15 +211,21 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         partial, deltas = self._chunk_buffers(X.shape[0])
         refresh = np.zeros(net.m, dtype=np.bool_)
         before = self.ops
+        stepped = np.zeros(net.m, dtype=np.bool_)
         pairs, rows, work, bad, next_pairs = K.fused_step(
             net.W, net.a, self.A, X, net.b, self.tau, self.x_norm_max, np.ascontiguousarray(err, dtype=np.float64),
             float(lr), 1.0 / np.sqrt(net.m), bool(next_forward), self.start, self.length, self.idx, self.z,
-            self.anchor_fired, self.cur_fired, self.min_margin, self.dirty, self.n_fired, refresh, partial, deltas)
-        self.ops += int(work)
-        self.rechecked += int(work) - (int(rows) if next_forward else 0)
+            self.anchor_fired, self.cur_fired, self.min_margin, self.dirty, self.n_fired, refresh, stepped, partial,
+            deltas)
         if bad or not next_forward:
-            self.per_input = None  # the state was not brought up to date
-            return FusedStep(int(pairs), int(rows), self.ops - before, bad == 0, None)
+            # the state is behind the weights: remember the moved neurons (find() catches up). A non-finite
+            # step stops training, and its re-checks (finite rows only) are not counted, as four passes
+            # would never show the finder those weights.
+            self.moved(np.flatnonzero(stepped), net)
+            self.per_input = None
+            return FusedStep(int(pairs), int(rows), 0, bad == 0, None)
+        self.ops += int(work)
+        self.rechecked += int(work) - int(rows)
         self.per_input += deltas.sum(axis=0)
         stale = np.flatnonzero(refresh)
         if len(stale):  # rare: their contributions are missing, so the forward pass is taken again
@@ -227,7 +238,29 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
             following = ForwardPass(sum_chunks(partial, net.m), self.per_input.copy(), int(next_pairs))
         return FusedStep(int(pairs), int(rows), self.ops - before, True, following)
 
+    def _catch_up(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
+        """Re-check the neurons moved since the state was last brought up to date (fused mode)."""
+        rows = self.take_moved()
+        if not len(rows):
+            return
+        refresh = np.zeros(len(rows), dtype=np.bool_)
+        changed = np.zeros(len(rows), dtype=np.bool_)
+        checks = K.update_states(net.W, self.A, X, net.b, self.tau, self.x_norm_max, rows, self.start, self.length,
+                                 self.idx, self.z, self.anchor_fired, self.cur_fired, self.min_margin, self.dirty,
+                                 self.n_fired, refresh, changed)
+        self.ops += int(checks)
+        self.rechecked += int(checks) - len(rows)
+        if refresh.any():
+            self._refresh(net, X, rows[refresh])
+            self.refreshed += int(refresh.sum())
+        self.per_input = None  # recounted on the next forward_from_state
+
     def current_fired_sets(self, n_inputs: int) -> FiredSets:
+        """The fired sets of the held state; raises if neurons moved since it was brought up to date."""
+        if len(self._pending):
+            raise RuntimeError("drift: the fired state is behind the weights (the last fused step moved "
+                               f"{len(self._pending)} neurons without a re-check); call find(net, X) first")
+
         every = np.arange(len(self.start), dtype=np.int64)
         return FiredSets.from_neuron_major(*K.fired_csr(every, self.start, self.length, self.idx, self.cur_fired,
                                                         self.n_fired), n_inputs)

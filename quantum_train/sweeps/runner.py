@@ -111,6 +111,7 @@ def run_point(spec: PointSpec, warm: set[tuple[str, int]] | None = None) -> dict
         "find_ops_per_iter": per_it["phases"]["find"]["ops"],
         "phases": per_it["phases"],
         "seconds_per_iter": per_it["seconds"],
+        # the find phase's own seconds: 0 for a fused finder, whose find runs inside phases["fused"]
         "find_seconds_per_iter": per_it["phases"]["find"]["seconds"],
         "seconds_label": row["seconds_label"],
         "preprocess": row["preprocess"],
