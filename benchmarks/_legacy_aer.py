@@ -75,7 +75,7 @@ class LegacyAerExecutor(AerExecutor):
     name = "aer-legacy"
 
     def __init__(self, max_parallel_threads: int = 0):
-        super().__init__(max_parallel_threads=max_parallel_threads)  # 0: Aer's default, all cores
+        super().__init__(max_parallel_threads=max_parallel_threads, direct=False)  # 0: Aer default, all cores
         self._old_ops: dict[int, tuple[int, QuantumCircuit]] = {}
         self._old_cops: dict[int, tuple[int, QuantumCircuit]] = {}
 

@@ -201,6 +201,11 @@ def grover_iteration(oracle: Gate, controlled: bool = False, fused: bool = True)
     return GroverIteration(body + _layer(reg, q, "hx", fused), 0.0 if controlled else np.pi, reg)
 
 
+def uniform_layer(num_qubits: int, fused: bool = True) -> tuple[CircuitInstruction, ...]:
+    """``H^q`` on the qubits of ``QuantumCircuit(num_qubits)``, as :func:`grover_circuit_from` starts."""
+    return _layer(num_qubits, num_qubits, "h", fused)
+
+
 def grover_circuit_from(iteration: GroverIteration, iterations: int, measure: bool = True,
                         fused: bool = True) -> QuantumCircuit:
     """``H^q``, then ``iteration`` repeated ``iterations`` times, then measure qubit ``i`` into bit ``i``.
@@ -211,7 +216,7 @@ def grover_circuit_from(iteration: GroverIteration, iterations: int, measure: bo
     j = _check_iterations(iterations)
     q = iteration.register
     qc = QuantumCircuit(q, q if measure else 0, name=f"grover_j{j}")
-    for inst in _layer(q, q, "h", fused):  # the uniform start
+    for inst in uniform_layer(q, fused):  # the uniform start
         qc._append(inst)
     for _ in range(j):
         for inst in iteration.instructions:
