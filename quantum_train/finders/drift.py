@@ -164,24 +164,30 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         if self.csr is None:
             self._catch_up(net, X)
             return self.current_fired_sets(X.shape[0])
-        rows = self.take_moved()
-        if len(rows):
-            refresh = np.zeros(len(rows), dtype=np.bool_)
-            changed = np.zeros(len(rows), dtype=np.bool_)
-            checks = K.update_states(net.W, self.A, X, net.b, self.tau, self.x_norm_max, rows, self.start,
-                                     self.length, self.idx, self.z, self.anchor_fired, self.cur_fired,
-                                     self.min_margin, self.dirty, self.n_fired, refresh, changed)
-            self.ops += int(checks)
-            self.rechecked += int(checks) - len(rows)
-            stale = rows[refresh]
-            if len(stale):
-                self._refresh(net, X, stale)
-                self.refreshed += len(stale)
-            patch = rows[changed]  # rows come sorted from take_moved
-            if len(patch):
-                sub = K.fired_csr(patch, self.start, self.length, self.idx, self.cur_fired, self.n_fired)
-                self.csr = csr_replace_rows(*self.csr, patch, *sub)
+        rows, changed = self._recheck_moved(net, X)
+        patch = rows[changed]  # rows come sorted from take_moved
+        if len(patch):
+            sub = K.fired_csr(patch, self.start, self.length, self.idx, self.cur_fired, self.n_fired)
+            self.csr = csr_replace_rows(*self.csr, patch, *sub)
         return FiredSets.from_neuron_major(*self.csr, X.shape[0])
+
+    def _recheck_moved(self, net: ShiftedReLUNet, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Bring the neurons moved since the last call up to date (re-check or refresh); returns them and
+        which of them changed state."""
+        rows = self.take_moved()
+        changed = np.zeros(len(rows), dtype=np.bool_)
+        if not len(rows):
+            return rows, changed
+        refresh = np.zeros(len(rows), dtype=np.bool_)
+        checks = K.update_states(net.W, self.A, X, net.b, self.tau, self.x_norm_max, rows, self.start, self.length,
+                                 self.idx, self.z, self.anchor_fired, self.cur_fired, self.min_margin, self.dirty,
+                                 self.n_fired, refresh, changed)
+        self.ops += int(checks)
+        self.rechecked += int(checks) - len(rows)
+        if refresh.any():
+            self._refresh(net, X, rows[refresh])
+            self.refreshed += int(refresh.sum())
+        return rows, changed
 
     # -- fused training (FusedTraining) --------------------------------------
     def _chunk_buffers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -240,20 +246,9 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
 
     def _catch_up(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
         """Re-check the neurons moved since the state was last brought up to date (fused mode)."""
-        rows = self.take_moved()
-        if not len(rows):
-            return
-        refresh = np.zeros(len(rows), dtype=np.bool_)
-        changed = np.zeros(len(rows), dtype=np.bool_)
-        checks = K.update_states(net.W, self.A, X, net.b, self.tau, self.x_norm_max, rows, self.start, self.length,
-                                 self.idx, self.z, self.anchor_fired, self.cur_fired, self.min_margin, self.dirty,
-                                 self.n_fired, refresh, changed)
-        self.ops += int(checks)
-        self.rechecked += int(checks) - len(rows)
-        if refresh.any():
-            self._refresh(net, X, rows[refresh])
-            self.refreshed += int(refresh.sum())
-        self.per_input = None  # recounted on the next forward_from_state
+        rows, _ = self._recheck_moved(net, X)
+        if len(rows):
+            self.per_input = None  # recounted on the next forward_from_state
 
     def current_fired_sets(self, n_inputs: int) -> FiredSets:
         """The fired sets of the held state; raises if neurons moved since it was brought up to date."""
