@@ -22,10 +22,13 @@ through ``AerSimulator.run``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
 from qiskit.circuit import CircuitInstruction, QuantumCircuit
+
+from circuits.grover import uniform_layer
 
 #: One Aer operation: (kind, qubits, payload, label, gate name).
 AerOp = tuple
@@ -55,6 +58,12 @@ def aer_ops(instructions: Sequence[CircuitInstruction], num_qubits: int) -> tupl
         else:
             raise ValueError(f"aer_ops: no direct assembly for {op.name!r}")
     return tuple(ops)
+
+
+@lru_cache(maxsize=64)
+def start_ops(num_qubits: int) -> tuple[AerOp, ...]:
+    """The Aer operations of the uniform start ``H^q`` (:func:`circuits.grover.uniform_layer`), converted once."""
+    return aer_ops(uniform_layer(num_qubits), num_qubits)
 
 
 def _emit(circuit, op: AerOp) -> None:

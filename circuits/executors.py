@@ -32,7 +32,7 @@ from numba import njit
 from qiskit import QuantumCircuit
 
 from circuits.counting import _check_precision, controlled_grover_op, counting_distribution, iterative_counting_circuit
-from circuits.grover import GroverIteration, grover_circuit_from, grover_iteration, uniform_layer
+from circuits.grover import GroverIteration, grover_circuit_from, grover_iteration
 from circuits.marked import MarkedSets, _sample_marked, _sample_unmarked
 from circuits.oracles import oracle_diagonal, sign_diagonal_gate
 
@@ -138,13 +138,17 @@ class CircuitExecutor(Executor):
         if len(batch.problems) == 0:
             return np.zeros(0, dtype=np.int64), off
         circuits = self.circuits_for(batch)
-        seed = int(rng.integers(0, 2**31 - 1))
+        out = np.empty(off[-1], dtype=np.int64)
+        self._run_into(out, batch, range(len(circuits)), circuits, int(rng.integers(0, 2**31 - 1)))
+        return out, off
+
+    def _run_into(self, out: np.ndarray, batch: Batch, requests, circuits: list, seed: int) -> None:
+        """Run ``circuits`` (one per request index in ``requests``) as one job; write each request's shots."""
+        off = batch.shot_offsets
         result = self.execute(circuits, int(batch.shots.max()), seed)
         self.circuits_run += len(circuits)
-        out = np.empty(off[-1], dtype=np.int64)
-        for i, s in enumerate(batch.shots.tolist()):
-            out[off[i]:off[i + 1]] = self.shot_outcomes(result, i, circuits[i])[:s]
-        return out, off
+        for c, i in enumerate(requests):
+            out[off[i]:off[i + 1]] = self.shot_outcomes(result, c, circuits[c])[:int(batch.shots[i])]
 
 
 # --------------------------------------------------------------------------- emulator
@@ -356,37 +360,30 @@ class AerExecutor(CircuitExecutor):
             return super().run(batch, rng)
 
     def _run_direct(self, batch: Batch, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        from circuits.aer_direct import aer_ops, grover_aer_circuit, run_measured
+        from circuits.aer_direct import aer_ops, grover_aer_circuit, run_measured, start_ops
 
         self._prepare(batch)
         ms, off = batch.marked, batch.shot_offsets
-        shots = int(batch.shots.max())
         seed = int(rng.integers(0, 2**31 - 1))
         out = np.empty(off[-1], dtype=np.int64)
         grover = np.flatnonzero(batch.kinds == GROVER).tolist()
         if grover:
-            starts: dict[int, tuple] = {}
             circuits = []
             for c, i in enumerate(grover):
                 p = int(batch.problems[i])
-                q = int(ms.num_qubits[p])
                 iteration = self._iteration(ms, p)
                 ops = self._cached(self._direct_ops, ms, p, lambda it=iteration: aer_ops(it.instructions, it.register))
-                if q not in starts:
-                    starts[q] = aer_ops(uniform_layer(q), q)
-                start = starts[q]
                 j = int(batch.params[i])
-                circuits.append(grover_aer_circuit(start, ops, q, j, j * iteration.global_phase, c))
+                circuits.append(grover_aer_circuit(start_ops(iteration.register), ops, iteration.register, j,
+                                                   j * iteration.global_phase, c))
             q_max = int(ms.num_qubits[batch.problems[grover]].max())
-            for i, shots_i in zip(grover, run_measured(self.simulator, circuits, q_max, shots, seed)):
+            for i, shots_i in zip(grover, run_measured(self.simulator, circuits, q_max, int(batch.shots.max()), seed)):
                 out[off[i]:off[i + 1]] = shots_i[:int(batch.shots[i])]
-        counting = np.flatnonzero(batch.kinds != GROVER)
-        if counting.size:
+            self.circuits_run += len(grover)
+        counting = np.flatnonzero(batch.kinds != GROVER).tolist()
+        if counting:
             circuits = [self._circuit(ms, int(batch.problems[i]), COUNTING, int(batch.params[i])) for i in counting]
-            result = self.execute(circuits, shots, seed + 1 if grover else seed)
-            for c, i in enumerate(counting.tolist()):
-                out[off[i]:off[i + 1]] = self.shot_outcomes(result, c, circuits[c])[:int(batch.shots[i])]
-        self.circuits_run += len(batch.problems)
+            self._run_into(out, batch, counting, circuits, seed + 1 if grover else seed)
         return out, off
 
     def execute(self, circuits: list[QuantumCircuit], shots: int, seed: int):

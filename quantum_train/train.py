@@ -179,6 +179,17 @@ class _Curve:
         self.fired_mean.append(float(per_input.mean()))
         self.fired_max.append(int(per_input.max()))
 
+    def stops_at_loss(self, t: int, loss: float) -> bool:
+        """Stop (recording ``loss``) if it is not finite or too large (:func:`_check_loss`)."""
+        self.diverged = _check_loss(t, loss, self.losses[0] if self.losses else loss)
+        if self.diverged is not None:
+            self.losses.append(loss)
+        return self.diverged is not None
+
+    def stop_at_step(self, t: int) -> None:
+        """Stop: the step of iteration ``t`` left non-finite weights."""
+        self.diverged = Divergence(t + 1, None, f"the step of iteration {t} left non-finite weights")
+
 
 def _phased_loop(net, X, y, finder, lr, ledger, bar, on_iteration) -> _Curve:
     """Find, forward, backward and update as four passes, each charged to its phase."""
@@ -196,9 +207,7 @@ def _phased_loop(net, X, y, finder, lr, ledger, bar, on_iteration) -> _Curve:
             err = net.forward(X, fired) - y
             cost.ops += fired.nnz
         loss = 0.5 * float(err @ err)
-        if (diverged := _check_loss(t, loss, curve.losses[0] if curve.losses else loss)) is not None:
-            curve.losses.append(loss)
-            curve.diverged = diverged
+        if curve.stops_at_loss(t, loss):
             break
         with ledger.measure("backward") as cost:
             rows, G = net.gradient(X, err, fired, out=workspace)
@@ -211,7 +220,7 @@ def _phased_loop(net, X, y, finder, lr, ledger, bar, on_iteration) -> _Curve:
         curve.record(loss, fired.per_input())
         bar.set_postfix(loss=f"{loss:.4g}")
         if not finite:
-            curve.diverged = Divergence(t + 1, None, f"the step of iteration {t} left non-finite weights")
+            curve.stop_at_step(t)
             break
     return curve
 
@@ -241,9 +250,7 @@ def _fused_loop(net, X, y, finder: "FusedTraining", lr, ledger, bar, on_iteratio
             on_iteration(t, finder.current_fired_sets(X.shape[0]))
         err = current.outputs - y
         loss = 0.5 * float(err @ err)
-        if (diverged := _check_loss(t, loss, curve.losses[0] if curve.losses else loss)) is not None:
-            curve.losses.append(loss)
-            curve.diverged = diverged
+        if curve.stops_at_loss(t, loss):
             break
         with ledger.measure("fused"):
             step = finder.fused_step(net, X, err, lr, next_forward=t + 1 < iters)
@@ -252,7 +259,7 @@ def _fused_loop(net, X, y, finder: "FusedTraining", lr, ledger, bar, on_iteratio
         curve.record(loss, current.per_input)
         bar.set_postfix(loss=f"{loss:.4g}")
         if not step.finite:
-            curve.diverged = Divergence(t + 1, None, f"the step of iteration {t} left non-finite weights")
+            curve.stop_at_step(t)
             break
         current, find_ops = step.next, step.find_ops
     return curve

@@ -66,6 +66,10 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self.fused = bool(fused)
         self.refreshed = 0
         self.rechecked = 0
+        #: fired count per input, kept up to date by the fused steps (None: to be counted)
+        self.per_input: np.ndarray | None = None
+        self._partial: np.ndarray | None = None  # the fused pass's per-chunk sums and count changes
+        self._deltas: np.ndarray | None = None
 
     @classmethod
     def note(cls, report: dict) -> str:
@@ -192,7 +196,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
     # -- fused training (FusedTraining) --------------------------------------
     def _chunk_buffers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Per-chunk forward sums and changes of fired counts, kept by the finder between steps."""
-        if getattr(self, "_partial", None) is None or self._partial.shape[1] != n:
+        if self._partial is None or self._partial.shape[1] != n:
             self._partial = np.zeros((FORWARD_CHUNKS, n))
             self._deltas = np.zeros((FORWARD_CHUNKS, n), dtype=np.int64)
         return self._partial, self._deltas
@@ -208,7 +212,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         partial, _ = self._chunk_buffers(X.shape[0])
         pairs = K.forward_from_state(net.W, net.a, net.b, X, self.start, self.length, self.idx, self.cur_fired,
                                      self.n_fired, partial)
-        if getattr(self, "per_input", None) is None:
+        if self.per_input is None:
             self._count_all_fired(X.shape[0])
         return ForwardPass(sum_chunks(partial, net.m), self.per_input.copy(), int(pairs))
 
