@@ -89,6 +89,9 @@ def main() -> None:
     p.add_argument("--finder", help=argparse.SUPPRESS)
     p.add_argument("--d", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.rounds < 1:
+        print("bench_finders: --rounds must be at least 1 (runs per finder)", file=sys.stderr)
+        raise SystemExit(2)
     if args.worker:
         return worker(args)
     print("command:", " ".join(["python", *sys.argv]))

@@ -258,7 +258,7 @@ class AerExecutor(CircuitExecutor):
     ``direct`` (default): the Grover requests of a batch are assembled straight
     into Aer's own circuits from the cached iteration (:mod:`circuits.aer_direct`)
     and run by Aer's controller in one job, skipping ``AerSimulator.run``'s
-    per-instruction Python preparation (2.1x faster end to end, same shots for
+    per-instruction Python preparation (1.9-2.1x faster end to end, same shots for
     the same seed); counting requests, which carry classical control, go
     through ``AerSimulator.run``. ``direct=False`` runs everything through it.
 
