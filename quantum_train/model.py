@@ -25,6 +25,7 @@ from scipy.stats import norm
 
 from classical.brute import blocked_halfspace_csr
 from classical.exact import exact_dot, exact_dot4
+from quantum_train._gradient_lanes import gradient_blocks
 from quantum_train.fired import FiredSets
 from quantum_train.seeds import stream
 
@@ -73,29 +74,21 @@ def add_neuron_outputs(w, a_r, b, X, ids, lo, hi, out):
 def neuron_gradient(X, err, ids, lo, hi, scale_a, g):
     """``g = scale_a * sum_{i in ids[lo:hi]} err_i x_i``, summed in that order (``g`` has length d).
 
-    Four pairs per pass over ``g``: ``g_j = (((g_j + e_0 x_0j) + e_1 x_1j) +
-    e_2 x_2j) + e_3 x_3j`` adds the terms in the same order as one pair at a
-    time (bit-identical), with a quarter of the loads and stores of ``g``
-    (about 1.5x faster at d = 4 and no faster at d = 16, measured alone on
-    the fired sets of ``benchmarks/bench_finders.py``'s instance at m = 2^17).
+    Each coordinate ``g_j`` is its own sum over the inputs in order, from
+    ``0.0``, times ``scale_a`` at the end. The first ``4 (d // 4)``
+    coordinates are vector code holding sixteen coordinates in registers
+    (:func:`quantum_train._gradient_lanes.gradient_blocks`); the last
+    ``d mod 4`` are scalar sums in the same order. Every gradient goes through
+    this one function, so all finders agree bit for bit.
     """
     d = X.shape[1]
-    for j in range(d):
-        g[j] = 0.0
-    t = lo
-    while t + 4 <= hi:
-        i0, i1, i2, i3 = ids[t], ids[t + 1], ids[t + 2], ids[t + 3]
-        e0, e1, e2, e3 = err[i0], err[i1], err[i2], err[i3]
-        for j in range(d):
-            g[j] = (((g[j] + e0 * X[i0, j]) + e1 * X[i1, j]) + e2 * X[i2, j]) + e3 * X[i3, j]
-        t += 4
-    for u in range(t, hi):
-        i = ids[u]
-        e = err[i]
-        for j in range(d):
-            g[j] += e * X[i, j]
-    for j in range(d):
-        g[j] *= scale_a
+    gradient_blocks(X, err, ids, lo, hi, scale_a, g)
+    for j in range(d - d % 4, d):
+        s = 0.0
+        for t in range(lo, hi):
+            i = ids[t]
+            s += err[i] * X[i, j]
+        g[j] = s * scale_a
 
 
 @njit(cache=True, parallel=True)

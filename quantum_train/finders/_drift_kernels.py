@@ -35,14 +35,22 @@ def drift_guard(d, anchor_norm, drift, x_norm_max):
 def drift_reach(w, anchor, x_norm_max):
     """``||w - anchor||`` plus its rounding guard: how far any ``<w, x>`` can have moved since the anchor."""
     d = w.shape[0]
-    s = 0.0
-    an = 0.0
-    for j in range(d):
-        diff = w[j] - anchor[j]
-        s += diff * diff
-        an += anchor[j] * anchor[j]
-    delta = math.sqrt(s)
-    return delta + drift_guard(d, math.sqrt(an), delta, x_norm_max)
+    s0 = s1 = a0 = a1 = 0.0  # two partial sums each: a bound needs no canonical order, and halves the chain
+    j = 0
+    while j + 2 <= d:
+        e0 = w[j] - anchor[j]
+        e1 = w[j + 1] - anchor[j + 1]
+        s0 += e0 * e0
+        s1 += e1 * e1
+        a0 += anchor[j] * anchor[j]
+        a1 += anchor[j + 1] * anchor[j + 1]
+        j += 2
+    if j < d:
+        e0 = w[j] - anchor[j]
+        s0 += e0 * e0
+        a0 += anchor[j] * anchor[j]
+    delta = math.sqrt(s0 + s1)
+    return delta + drift_guard(d, math.sqrt(a0 + a1), delta, x_norm_max)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -129,12 +137,14 @@ def update_states(W, A, X, b, tau, x_norm_max, rows, start, length, idx, z, anch
 
 @njit(cache=True, nogil=True, inline="always")
 def fired_ids(r, start, length, idx, cur_fired, ids):
-    """Write neuron ``r``'s currently fired inputs (sorted) to ``ids``; returns how many."""
+    """Write neuron ``r``'s currently fired inputs (sorted) to ``ids``; returns how many.
+
+    ``ids`` needs room for all ``length[r]`` candidates (entries past the count are scratch).
+    """
     k = 0
-    for c in range(start[r], start[r] + length[r]):
-        if cur_fired[c]:
-            ids[k] = idx[c]
-            k += 1
+    for c in range(start[r], start[r] + length[r]):  # branch-free: the state is unpredictable
+        ids[k] = idx[c]
+        k += cur_fired[c]
     return k
 
 

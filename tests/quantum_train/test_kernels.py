@@ -5,7 +5,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from classical.exact import exact_dot, exact_dot4
+from classical._lanes import lane_order_reference
+from classical.exact import exact_dot4
 from quantum_train.finders import _drift_kernels as K
 from quantum_train.fired import csr_replace_rows
 from quantum_train.threads import threads_for
@@ -41,13 +42,13 @@ def test_patched_csr_equals_a_full_rebuild():
         assert np.array_equal(csr[0], ref[0]) and np.array_equal(csr[1], ref[1])
 
 
-def test_exact_dot4_is_exact_dot_bit_for_bit():
+def test_exact_dot4_is_the_canonical_order_bit_for_bit():
     rng = np.random.default_rng(1)
-    for d in (1, 3, 16):
+    for d in (1, 2, 3, 4, 5, 7, 8, 16, 17, 33):
         p = rng.standard_normal(d)
-        Q = rng.standard_normal((9, d)) * 10.0 ** rng.integers(-8, 8, (9, 1))
-        got = exact_dot4(p, Q, 0, 4, 8, 2)
-        assert got == tuple(exact_dot(p, Q[i]) for i in (0, 4, 8, 2))
+        Q = rng.standard_normal((9, d)) * 10.0 ** rng.integers(-8, 8, (9, d))
+        got = exact_dot4(p, Q, 0, 4, np.int32(8), 2)
+        assert got == tuple(lane_order_reference(p, Q[i]) for i in (0, 4, 8, 2))
 
 
 def test_threads_for_is_serial_below_the_threshold_and_restores():
@@ -60,7 +61,8 @@ def test_threads_for_is_serial_below_the_threshold_and_restores():
 
 
 def test_pair_kernels_sum_in_the_canonical_order_bit_for_bit():
-    """The forward and gradient kernels keep several pairs in flight; each sum is still the plain ordered one."""
+    """The forward and gradient kernels keep several pairs in flight; each sum is still the canonical one
+    (the forward's dot products in the four-lane order, the gradient's sums over inputs in input order)."""
     from numba import njit
 
     from quantum_train.model import add_neuron_outputs, neuron_gradient
@@ -74,20 +76,17 @@ def test_pair_kernels_sum_in_the_canonical_order_bit_for_bit():
         neuron_gradient(X, err, ids, 0, ids.shape[0], scale_a, g)
 
     rng = np.random.default_rng(7)
-    for d in (1, 3, 4, 16):
+    for d in (1, 3, 4, 5, 8, 16, 17, 20, 33):
         for k in (0, 1, 3, 4, 5, 9, 13):
             X = rng.standard_normal((20, d)) * 10.0 ** rng.integers(-6, 6, (20, 1))
             w = rng.standard_normal(d)
             err = rng.standard_normal(20) * 10.0 ** rng.integers(-6, 6, 20)
-            ids = np.sort(rng.choice(20, size=k, replace=False)).astype(np.int64)
+            ids = np.sort(rng.choice(20, size=k, replace=False)).astype(np.int32 if k % 2 else np.int64)
             out = np.zeros(20)
             outputs(w, -1.0, 0.3, X, ids, out)
             want = np.zeros(20)
             for i in ids:
-                z = 0.0
-                for j in range(d):
-                    z += w[j] * X[i, j]
-                want[i] += -1.0 * (z - 0.3)
+                want[i] += -1.0 * (lane_order_reference(w, X[i]) - 0.3)
             assert np.array_equal(out, want)
             g = np.empty(d)
             gradient(X, err, ids, 0.25, g)

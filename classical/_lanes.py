@@ -1,0 +1,125 @@
+"""The canonical inner product in four lanes, emitted as LLVM vector code (numba intrinsics).
+
+The project's canonical value of ``<p, q>`` (see :mod:`classical.exact`) is
+the *four-lane order*: lane ``l`` sums the products ``p_j q_j`` with
+``j = l (mod 4)`` in increasing ``j``, each lane from ``+0.0``, and the lanes
+are added as ``(s_0 + s_2) + (s_1 + s_3)``. In float64, round to nearest, with
+no fused multiply-add and no reassociation. :func:`lane_order_reference`
+spells it out in plain Python, the specification the tests hold these
+kernels to bit for bit.
+
+Why four lanes: a ``<4 x double>`` accumulator holds the four lane sums, so
+one vector multiply and one vector add take four products at a time, and
+the chain of dependent additions is ``d / 4`` long instead of ``d``. numba's
+LLVM does not vectorise this order from scalar code (its SLP vectoriser finds
+no stores to seed from), so the vector code is emitted here, with
+``llvmlite``'s IR builder, through :func:`numba.extending.intrinsic`.
+The operations carry no fast-math flags, so LLVM may neither contract a
+multiply and an add into an FMA nor reorder the sums: the rounding is the
+reference's on every machine.
+
+The lanes are reduced as ``(s_0 + s_2) + (s_1 + s_3)``: adding the high half
+of the vector to the low half, then the two remaining lanes.
+
+The tail (``d mod 4`` products past the last full block) goes to lanes
+``0 .. d mod 4 - 1``, scalar, as in the reference; no lane is ever padded.
+"""
+
+from __future__ import annotations
+
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+F64 = ir.DoubleType()
+V4 = ir.VectorType(F64, 4)
+I32 = ir.IntType(32)
+LANES = 4
+
+
+def lane_order_reference(p, q) -> float:
+    """The canonical ``<p, q>`` in plain Python (the specification of the kernels below)."""
+    s = [0.0] * LANES
+    for j in range(len(p)):
+        s[j % LANES] += float(p[j]) * float(q[j])
+    return (s[0] + s[2]) + (s[1] + s[3])
+
+
+def is_float64_c_array(t, ndim: int) -> bool:
+    """numba type ``t`` is a C-contiguous float64 array of ``ndim`` dimensions."""
+    return isinstance(t, types.Array) and t.ndim == ndim and t.dtype == types.float64 and t.layout == "C"
+
+
+def _emit_lane_dots(builder: ir.IRBuilder, p_ptr, rows: list, d) -> list:
+    """IR for the canonical ``<p, row>`` of each row pointer in ``rows`` (``d`` doubles each).
+
+    One loop over the full blocks of four loads ``p`` once per block and keeps
+    one vector accumulator per row (rows in flight overlap their latencies);
+    then the lanes are extracted, the tail added lane by lane, and the lanes
+    reduced.
+    """
+    i64 = d.type
+    accs = [cgutils.alloca_once_value(builder, ir.Constant(V4, [0.0] * LANES)) for _ in rows]
+    blocks = builder.udiv(d, ir.Constant(i64, LANES))
+    p_vec = builder.bitcast(p_ptr, V4.as_pointer())
+    row_vecs = [builder.bitcast(r, V4.as_pointer()) for r in rows]
+    with cgutils.for_range(builder, blocks) as loop:
+        vp = builder.load(builder.gep(p_vec, [loop.index]), align=8)
+        for acc, rv in zip(accs, row_vecs):
+            vq = builder.load(builder.gep(rv, [loop.index]), align=8)
+            builder.store(builder.fadd(builder.load(acc), builder.fmul(vp, vq)), acc)
+    base = builder.mul(blocks, ir.Constant(i64, LANES))
+    tail = builder.sub(d, base)
+    lanes = []
+    for acc in accs:
+        v = builder.load(acc)
+        lanes.append([builder.extract_element(v, ir.Constant(I32, lane)) for lane in range(LANES)])
+    for lane in range(LANES - 1):  # the tail's product j = base + lane goes to lane `lane`
+        before = builder.block
+        k = builder.add(base, ir.Constant(i64, lane))
+        with builder.if_then(builder.icmp_unsigned(">", tail, ir.Constant(i64, lane)), likely=False):
+            pj = builder.load(builder.gep(p_ptr, [k]), align=8)
+            added = [builder.fadd(sums[lane], builder.fmul(pj, builder.load(builder.gep(r, [k]), align=8)))
+                     for sums, r in zip(lanes, rows)]
+            inside = builder.block
+        for sums, value in zip(lanes, added):
+            merged = builder.phi(F64)
+            merged.add_incoming(value, inside)
+            merged.add_incoming(sums[lane], before)
+            sums[lane] = merged
+    return [builder.fadd(builder.fadd(s[0], s[2]), builder.fadd(s[1], s[3])) for s in lanes]
+
+
+@intrinsic
+def lane_dot(typingctx, p, q):
+    """The canonical ``<p, q>`` of two C-contiguous float64 vectors of the same length."""
+    if not (is_float64_c_array(p, 1) and is_float64_c_array(q, 1)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        pa = context.make_array(signature.args[0])(context, builder, args[0])
+        qa = context.make_array(signature.args[1])(context, builder, args[1])
+        d = builder.extract_value(pa.shape, 0)
+        return _emit_lane_dots(builder, pa.data, [qa.data], d)[0]
+
+    return types.float64(p, q), codegen
+
+
+@intrinsic
+def lane_dot4(typingctx, p, Q, i0, i1, i2, i3):
+    """The canonical ``<p, Q[i]>`` for four rows of a C-contiguous float64 matrix, in one pass over ``p``."""
+    if not (is_float64_c_array(p, 1) and is_float64_c_array(Q, 2)
+            and all(isinstance(i, types.Integer) for i in (i0, i1, i2, i3))):
+        return None
+
+    def codegen(context, builder, signature, args):
+        pa = context.make_array(signature.args[0])(context, builder, args[0])
+        qa = context.make_array(signature.args[1])(context, builder, args[1])
+        d = builder.extract_value(pa.shape, 0)
+        width = builder.extract_value(qa.shape, 1)
+        rows = [builder.gep(qa.data, [builder.mul(context.cast(builder, i, t, types.intp), width)])
+                for i, t in zip(args[2:], signature.args[2:])]
+        return context.make_tuple(builder, signature.return_type, _emit_lane_dots(builder, pa.data, rows, d))
+
+    return types.UniTuple(types.float64, 4)(p, Q, i0, i1, i2, i3), codegen
