@@ -51,8 +51,20 @@ def is_float64_c_array(t, ndim: int) -> bool:
     return isinstance(t, types.Array) and t.ndim == ndim and t.dtype == types.float64 and t.layout == "C"
 
 
-def _emit_lane_dots(builder: ir.IRBuilder, p_ptr, rows: list, d) -> list:
+def _product(builder: ir.IRBuilder, a, b):
+    return builder.fmul(a, b)
+
+
+def _squared_difference(builder: ir.IRBuilder, a, b):
+    diff = builder.fsub(a, b)
+    return builder.fmul(diff, diff)
+
+
+def _emit_lane_dots(builder: ir.IRBuilder, p_ptr, rows: list, d, term=_product) -> list:
     """IR for the canonical ``<p, row>`` of each row pointer in ``rows`` (``d`` doubles each).
+
+    ``term(builder, p_j, row_j)`` is the summand (vectors or scalars): the
+    product by default; :func:`lane_squared_distance` sums ``(p_j - row_j)^2``.
 
     One loop over the full blocks of four loads ``p`` once per block and keeps
     one vector accumulator per row (rows in flight overlap their latencies);
@@ -68,7 +80,7 @@ def _emit_lane_dots(builder: ir.IRBuilder, p_ptr, rows: list, d) -> list:
         vp = builder.load(builder.gep(p_vec, [loop.index]), align=8)
         for acc, rv in zip(accs, row_vecs):
             vq = builder.load(builder.gep(rv, [loop.index]), align=8)
-            builder.store(builder.fadd(builder.load(acc), builder.fmul(vp, vq)), acc)
+            builder.store(builder.fadd(builder.load(acc), term(builder, vp, vq)), acc)
     base = builder.mul(blocks, ir.Constant(i64, LANES))
     tail = builder.sub(d, base)
     lanes = []
@@ -80,7 +92,7 @@ def _emit_lane_dots(builder: ir.IRBuilder, p_ptr, rows: list, d) -> list:
         k = builder.add(base, ir.Constant(i64, lane))
         with builder.if_then(builder.icmp_unsigned(">", tail, ir.Constant(i64, lane)), likely=False):
             pj = builder.load(builder.gep(p_ptr, [k]), align=8)
-            added = [builder.fadd(sums[lane], builder.fmul(pj, builder.load(builder.gep(r, [k]), align=8)))
+            added = [builder.fadd(sums[lane], term(builder, pj, builder.load(builder.gep(r, [k]), align=8)))
                      for sums, r in zip(lanes, rows)]
             inside = builder.block
         for sums, value in zip(lanes, added):
@@ -123,3 +135,18 @@ def lane_dot4(typingctx, p, Q, i0, i1, i2, i3):
         return context.make_tuple(builder, signature.return_type, _emit_lane_dots(builder, pa.data, rows, d))
 
     return types.UniTuple(types.float64, 4)(p, Q, i0, i1, i2, i3), codegen
+
+
+@intrinsic
+def lane_squared_distance(typingctx, p, q):
+    """``sum_j (p_j - q_j)^2`` in the four-lane order, for two C-contiguous float64 vectors of the same length."""
+    if not (is_float64_c_array(p, 1) and is_float64_c_array(q, 1)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        pa = context.make_array(signature.args[0])(context, builder, args[0])
+        qa = context.make_array(signature.args[1])(context, builder, args[1])
+        d = builder.extract_value(pa.shape, 0)
+        return _emit_lane_dots(builder, pa.data, [qa.data], d, _squared_difference)[0]
+
+    return types.float64(p, q), codegen

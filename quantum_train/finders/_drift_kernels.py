@@ -13,6 +13,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from classical._lanes import lane_dot, lane_squared_distance
 from classical.exact import exact_dot, guard_width
 from quantum_train.model import FORWARD_CHUNKS, add_neuron_outputs, neuron_gradient
 
@@ -34,23 +35,9 @@ def drift_guard(d, anchor_norm, drift, x_norm_max):
 @njit(cache=True, nogil=True, inline="always")
 def drift_reach(w, anchor, x_norm_max):
     """``||w - anchor||`` plus its rounding guard: how far any ``<w, x>`` can have moved since the anchor."""
-    d = w.shape[0]
-    s0 = s1 = a0 = a1 = 0.0  # two partial sums each: a bound needs no canonical order, and halves the chain
-    j = 0
-    while j + 2 <= d:
-        e0 = w[j] - anchor[j]
-        e1 = w[j + 1] - anchor[j + 1]
-        s0 += e0 * e0
-        s1 += e1 * e1
-        a0 += anchor[j] * anchor[j]
-        a1 += anchor[j + 1] * anchor[j + 1]
-        j += 2
-    if j < d:
-        e0 = w[j] - anchor[j]
-        s0 += e0 * e0
-        a0 += anchor[j] * anchor[j]
-    delta = math.sqrt(s0 + s1)
-    return delta + drift_guard(d, math.sqrt(a0 + a1), delta, x_norm_max)
+    delta = math.sqrt(lane_squared_distance(w, anchor))  # vector code; a bound needs no particular order
+    anchor_norm = math.sqrt(lane_dot(anchor, anchor))
+    return delta + drift_guard(w.shape[0], anchor_norm, delta, x_norm_max)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -222,13 +209,15 @@ def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, sta
             k = fired_ids(r, start, length, idx, cur_fired, ids)
             neuron_gradient(X, err, ids, 0, k, scale * a[r], g)
             w = W[r]
-            finite = True
+            check = 0.0
             for j in range(d):
                 v = w[j] - lr * g[j]
                 w[j] = v
-                if not np.isfinite(v):
-                    stats[c, 3] += 1
-                    finite = False
+                check += v - v  # NaN iff some v is not finite; branch-free, so the loop vectorises
+            finite = check == 0.0
+            if not finite:
+                for j in range(d):
+                    stats[c, 3] += not np.isfinite(w[j])
             stats[c, 0] += k
             stats[c, 1] += 1
             stepped[r] = True
