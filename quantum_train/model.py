@@ -127,8 +127,7 @@ def _step_rows(W, rows, G, lr):
         for j in range(W.shape[1]):
             w = W[r, j] - lr * G[k, j]
             W[r, j] = w
-            if not np.isfinite(w):
-                bad += 1
+            bad += not np.isfinite(w)  # branch-free, so the loop vectorises
     return bad
 
 
