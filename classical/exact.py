@@ -56,13 +56,13 @@ def _exact_dot_compiled(p, q):
 
 
 def _strided_lane_dot(p, q):
-    """The four-lane order as a scalar loop, for views that are not contiguous."""
+    """The four-lane order as a scalar loop, for views that are not contiguous or not float64."""
     s0 = 0.0
     s1 = 0.0
     s2 = 0.0
     s3 = 0.0
     for j in range(p.shape[0]):
-        v = p[j] * q[j]
+        v = np.float64(p[j]) * np.float64(q[j])  # as the specification: float64 products of any input
         lane = j % 4
         if lane == 0:
             s0 += v

@@ -209,15 +209,13 @@ def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, sta
             k = fired_ids(r, start, length, idx, cur_fired, ids)
             neuron_gradient(X, err, ids, 0, k, scale * a[r], g)
             w = W[r]
-            check = 0.0
+            nonfinite = 0
             for j in range(d):
                 v = w[j] - lr * g[j]
                 w[j] = v
-                check += v - v  # NaN iff some v is not finite; branch-free, so the loop vectorises
-            finite = check == 0.0
-            if not finite:
-                for j in range(d):
-                    stats[c, 3] += not np.isfinite(w[j])
+                nonfinite += not np.isfinite(v)  # an integer count, branch-free: the loop vectorises
+            finite = nonfinite == 0
+            stats[c, 3] += nonfinite
             stats[c, 0] += k
             stats[c, 1] += 1
             stepped[r] = True

@@ -16,9 +16,12 @@ def bits(values) -> np.ndarray:
 
 
 @njit
-def _dot_of_columns(A, B, k):
-    """exact_dot of two strided views (columns): the scalar path of the same order."""
-    return exact_dot(A[:, k], B[:, k])
+def _strided_dots(P, q):
+    """exact_dot of every row of ``P`` with ``q``, all strided views: the scalar path of the same order."""
+    out = np.empty(P.shape[0])
+    for i in range(P.shape[0]):
+        out[i] = exact_dot(P[i], q)
+    return out
 
 
 def _hard_values(rng, shape):
@@ -38,10 +41,29 @@ def test_compiled_exact_dot_is_the_specification(d, rng):
     q = _hard_values(rng, (d,))
     want = [lane_order_reference(P[i], q) for i in range(len(P))]
     assert np.array_equal(bits(exact_dots(P, q)), bits(want))
-    if d:
-        A = np.asfortranarray(P[:, :d].T.copy())  # columns of A are rows of P, not contiguous
-        B = np.asfortranarray(np.repeat(q[:, None], 3, axis=1))
-        assert bits(_dot_of_columns(A, B, 0)) == bits(lane_order_reference(P[0], q))
+    spread = np.zeros((len(P), 2 * d))
+    spread[:, ::2] = P
+    wide_q = np.zeros(3 * d)
+    wide_q[::3] = q
+    assert d == 0 or (spread[:, ::2].strides[1] == 16 and wide_q[::3].strides[0] == 24)  # truly strided views
+    assert np.array_equal(bits(_strided_dots(spread[:, ::2], wide_q[::3])), bits(want))
+
+
+def test_other_dtypes_take_float64_products_as_the_specification(rng):
+    P = (rng.standard_normal((30, 7)) * 1e3).astype(np.float32)
+    q = rng.standard_normal(7).astype(np.float32)
+    want = [lane_order_reference(P[i], q) for i in range(len(P))]
+    assert np.array_equal(bits(_strided_dots(P, q)), bits(want))
+
+
+def test_no_kernel_is_compiled_with_fast_math():
+    """numba's fast-math pass would rewrite the inlined vector code too (FMA, reordering): none may use it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = [str(path.relative_to(root)) for package in ("classical", "quantum_train", "circuits")
+                 for path in (root / package).rglob("*.py") if "fastmath" in path.read_text()]
+    assert offenders == []
 
 
 def test_the_order_is_four_lanes_not_left_to_right():
@@ -58,7 +80,7 @@ def test_infinities_and_nan_follow_the_specification(rng):
     P = rng.standard_normal((6, 9))
     P[0, 3] = np.inf
     P[1, 2] = -np.inf
-    P[1, 6] = np.inf  # inf - inf in one lane sum order, not in another
+    P[1, 6] = np.inf  # inf - inf: NaN in every order
     P[2, 5] = np.nan
     P[3, 0] = 1e308
     P[3, 4] = 1e308  # lane 0 overflows
