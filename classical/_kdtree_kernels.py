@@ -16,27 +16,25 @@ Halfspace bound of a box for a query ``q``::
     min_{lo <= p <= hi} <q, p> = sum_j min(q_j lo_j, q_j hi_j)      (Mn)
 
 A node is pruned when ``fl(Mx) <= b - G`` and reported whole, without inner
-products, when ``fl(Mn) > b + G``. Why these decisions agree with the tie rule
-``exact_dot(p, q) > b`` for every ``p`` in the box (two independent reasons):
+products, when ``fl(Mn) > b + G``, both values finite; at a leaf, a fast
+left-to-right value ``z`` of each point (vectorised across the leaf's points)
+decides the same way, and inside the band ``b - G < z <= b + G``, or when
+``z`` is not finite, the canonical :func:`classical.exact.exact_dot` decides,
+so the tie rule is applied literally. Why the fast decisions agree with the
+tie rule ``exact_dot(p, q) > b`` for every ``p`` in the box:
 
-1. Rounding bound. With ``c_j = max(|lo_j|, |hi_j|)`` of the *root* box (which
-   contains every node box), ``|fl(Mx) - Mx| <= gamma_d ||q|| ||c||`` (Higham,
-   each term is at most ``|q_j| c_j`` in size) and ``|exact_dot(p, q) - <p, q>|
-   <= gamma_d ||q|| ||p|| <= gamma_d ||q|| ||c||``, so
-   ``exact_dot(p, q) <= <p, q> + ... <= Mx + ... <= fl(Mx) + 2 gamma_d ||q|| ||c||``,
-   and ``G = guard_width(d, ||c||, ||q||) >= 8 * 2 gamma_d ||q|| ||c||``.
-2. Monotone rounding. ``fl(Mx)`` is summed in the same four-lane order as
-   ``exact_dot`` (each lane from 0.0, no fast-math, no FMA) and each of its terms is at
-   least the corresponding rounded product ``fl(p_j q_j)`` (rounding is
-   monotone); round-to-nearest addition is monotone in each argument, so
-   ``fl(Mx) >= exact_dot(p, q)`` term by term, and likewise
-   ``fl(Mn) <= exact_dot(p, q)``, even with underflow or overflow.
-
-NaN bounds (``inf - inf`` after overflow) fail both comparisons, so the node is
-descended and its points are decided by the canonical value. At a leaf the
-value *is* :func:`classical.exact.exact_dot` (the same four-lane order, no
-fast-math), so the tie rule is applied literally: the guard band of a leaf is
-empty.
+- Rounding bound. With ``c_j = max(|lo_j|, |hi_j|)`` of the *root* box (which
+  contains every node box), ``|fl(Mx) - Mx| <= gamma_d ||q|| ||c||`` (Higham,
+  each term is at most ``|q_j| c_j`` in size) and ``|exact_dot(p, q) - <p, q>|
+  <= gamma_d ||q|| ||p|| <= gamma_d ||q|| ||c||`` for any summation order, so
+  ``exact_dot(p, q) <= <p, q> + ... <= Mx + ... <= fl(Mx) + 2 gamma_d ||q|| ||c||``,
+  and ``G = guard_width(d, ||c||, ||q||) + UNDERFLOW_SLACK >= 8 * 2 gamma_d ||q|| ||c||``.
+  Likewise for ``Mn`` and for a leaf's ``z``.
+- The bound assumes no overflow and no underflow. A finite sum never overflowed
+  (a partial sum that overflows stays infinite or becomes NaN), so only finite
+  values decide; an underflowed product is off by at most ``2^-1075``, and
+  ``UNDERFLOW_SLACK = 1e-300`` covers ``d`` of them for any ``d`` below 1e20.
+  NaN and infinite bounds fail both tests, so the node is descended.
 """
 
 from __future__ import annotations
@@ -44,7 +42,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from classical.exact import guard_width
+from classical.exact import exact_dot, guard_width
+
+#: Absolute widening of the guard band: products that underflow escape Higham's relative bound by far less.
+UNDERFLOW_SLACK = 1e-300
 
 # ----------------------------------------------------------------------------- build
 
@@ -347,41 +348,6 @@ def sort_ids(a, off, count, tmp, n_bits):
             a[off + i] = tmp[i]
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _box_bound(q, pos_q, upper, lower, node):
-    """``fl(sum_j q_j c_j)`` with ``c_j = upper[node, j]`` where ``q_j >= 0``, else ``lower[node, j]``.
-
-    Summed in the four-lane order of :func:`classical.exact.exact_dot` (lane
-    ``l`` takes ``j = l mod 4``; ``(s_0 + s_2) + (s_1 + s_3)``), so that the
-    bound dominates the canonical value term by term (module docstring, 2).
-    ``upper = hi, lower = lo`` gives ``Mx``; swapped, ``Mn``.
-    """
-    d = q.shape[0]
-    s0 = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    s3 = 0.0
-    j = 0
-    while j + 4 <= d:
-        s0 += _bound_term(q, pos_q, upper, lower, node, j)
-        s1 += _bound_term(q, pos_q, upper, lower, node, j + 1)
-        s2 += _bound_term(q, pos_q, upper, lower, node, j + 2)
-        s3 += _bound_term(q, pos_q, upper, lower, node, j + 3)
-        j += 4
-    if j < d:
-        s0 += _bound_term(q, pos_q, upper, lower, node, j)
-    if j + 1 < d:
-        s1 += _bound_term(q, pos_q, upper, lower, node, j + 1)
-    if j + 2 < d:
-        s2 += _bound_term(q, pos_q, upper, lower, node, j + 2)
-    return (s0 + s2) + (s1 + s3)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _bound_term(q, pos_q, upper, lower, node, j):
-    return q[j] * (upper[node, j] if pos_q[j] else lower[node, j])
-
-
 @njit(cache=True, nogil=True)
 def _query_one(q, pos_q, b, b_lo, b_hi, lo, hi, start, end, n_internal, pts_t, perm, out, n_out, stack, z, counters):
     """One query: append its hits (unsorted) to ``out`` from ``n_out`` on; returns the new fill.
@@ -390,7 +356,7 @@ def _query_one(q, pos_q, b, b_lo, b_hi, lo, hi, start, end, n_internal, pts_t, p
     reallocates, because a reassigned array variable costs reference-count
     updates in the hot loop. ``pos_q[j] = q[j] >= 0``; ``b_lo``/``b_hi`` is the
     guard band around ``b``. ``stack``: int64 scratch of >= 2 * depth + 2;
-    ``z``: float64 scratch of 4 rows (lanes) by >= the largest leaf.
+    ``z``: float64 scratch of >= the largest leaf.
     """
     d = q.shape[0]
     bound_tests = 0
@@ -403,13 +369,17 @@ def _query_one(q, pos_q, b, b_lo, b_hi, lo, hi, start, end, n_internal, pts_t, p
         bound_tests += 1
         # max(q_j lo_j, q_j hi_j) is q_j hi_j when q_j >= 0 (rounding is
         # monotone), so the selection is made once per query, not per node.
-        mx = _box_bound(q, pos_q, hi, lo, node)
-        if mx <= b_lo:
+        mx = 0.0
+        for j in range(d):
+            mx += q[j] * (hi[node, j] if pos_q[j] else lo[node, j])
+        if -np.inf < mx <= b_lo:
             continue
-        mn = _box_bound(q, pos_q, lo, hi, node)
+        mn = 0.0
+        for j in range(d):
+            mn += q[j] * (lo[node, j] if pos_q[j] else hi[node, j])
         s = start[node]
         e = end[node]
-        if mn > b_hi:
+        if b_hi < mn < np.inf:
             for k in range(s, e):
                 out[n_out] = perm[k]
                 n_out += 1
@@ -419,26 +389,32 @@ def _query_one(q, pos_q, b, b_lo, b_hi, lo, hi, start, end, n_internal, pts_t, p
             stack[sp + 1] = 2 * node + 1
             sp += 2
             continue
-        # Leaf: z[l, k] is lane l of exact_dot(P[perm[k]], q) (the four-lane
-        # order of classical._lanes), vectorised across the leaf's points (each
-        # point's operation order, hence its rounding, is exact_dot's).
-        # Unsigned indices let numba omit negative-index wraparound, so LLVM
-        # vectorises; slicing views instead would touch the arrays' atomic
-        # reference counts, which serialises threads sharing them.
+        # Leaf: z[k] = <P[perm[k]], q> summed left to right, vectorised across the
+        # leaf's points, decides outside the guard band [b_lo, b_hi] (it differs
+        # from the canonical exact_dot by at most 2 gamma_d ||c|| ||q||, the rounding bound
+        # above); inside the band the canonical value decides, as in the
+        # brute-force scan. z starts at p_0 q_0 rather than 0.0 + p_0 q_0: equal
+        # but for the sign of a zero, which the comparisons cannot see. Unsigned
+        # indices let numba omit negative-index wraparound, so LLVM vectorises;
+        # slicing views instead would touch the arrays' atomic reference counts,
+        # which serialises threads sharing them.
         m = e - s
         inner += m
         su = np.uint64(s)
-        for lane in range(np.uint64(4)):
-            for k in range(np.uint64(m)):
-                z[lane, k] = 0.0
-        for j in range(d):
+        q0 = q[0]
+        for k in range(np.uint64(m)):
+            z[k] = pts_t[0, su + k] * q0
+        for j in range(1, d):
             qj = q[j]
-            lane = np.uint64(j & 3)
             for k in range(np.uint64(m)):
-                z[lane, k] += pts_t[j, su + k] * qj
+                z[k] += pts_t[j, su + k] * qj
         for k in range(np.uint64(m)):
             out[n_out] = perm[su + k]
-            n_out += (z[0, k] + z[2, k]) + (z[1, k] + z[3, k]) > b
+            zk = z[k]
+            if b_hi < zk < np.inf:
+                n_out += 1
+            elif not (-np.inf < zk <= b_lo):  # rare: inside the band, or not finite
+                n_out += exact_dot(pts_t[:, su + k], q) > b
     counters[0] += bound_tests
     counters[1] += inner
     return n_out
@@ -466,7 +442,7 @@ def query_block(Q, b, c_norm, lo, hi, start, end, n_internal, pts_t, perm, n_bit
     pos_q = np.empty(d, dtype=np.bool_)
     # Median splits give level-k sizes floor or ceil of n / 2^k: leaves hold at most this.
     n_leaves = n_nodes - n_internal
-    z = np.empty((4, (n + n_leaves - 1) // n_leaves))
+    z = np.empty((n + n_leaves - 1) // n_leaves)
     for qi in range(n_q):
         qn = 0.0
         for j in range(d):
@@ -477,7 +453,8 @@ def query_block(Q, b, c_norm, lo, hi, start, end, n_internal, pts_t, perm, n_bit
         if n_out + n > out.shape[0]:
             out = _grow(out, n_out + n)
         row0 = n_out
-        n_out = _query_one(q, pos_q, b, b - g, b + g, lo, hi, start, end, n_internal, pts_t, perm, out, n_out,
+        band = g + UNDERFLOW_SLACK
+        n_out = _query_one(q, pos_q, b, b - band, b + band, lo, hi, start, end, n_internal, pts_t, perm, out, n_out,
                            stack, z, counters)
         cnt = n_out - row0
         if cnt > tmp.shape[0]:

@@ -6,10 +6,12 @@ boxes per node) and reports ``{i : exact_dot(P[i], q) > b}``:
 
 * a node whose box maximum ``sum_j max(q_j lo_j, q_j hi_j)`` is ``<= b - G`` is
   pruned; one whose minimum is ``> b + G`` is reported whole without inner
-  products; otherwise it is descended; leaf points are decided by the
-  canonical :func:`classical.exact.exact_dot` itself. ``G`` is
-  :func:`classical.exact.guard_width` with the root box's corner norm, so the
-  bound decisions agree with the tie rule (proof in ``_kdtree_kernels``).
+  products; otherwise it is descended; leaf points are decided by a fast
+  value outside the same band and by the canonical
+  :func:`classical.exact.exact_dot` inside it. ``G`` is
+  :func:`classical.exact.guard_width` with the root box's corner norm (plus an
+  absolute slack for underflow), so the decisions agree with the tie rule
+  (proof in ``_kdtree_kernels``).
 * ``query_many`` runs blocks of queries in parallel threads (the kernels
   release the GIL), each block with its own output buffer, then concatenates.
 
