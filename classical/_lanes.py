@@ -103,19 +103,29 @@ def _emit_lane_dots(builder: ir.IRBuilder, p_ptr, rows: list, d, term=_product) 
     return [builder.fadd(builder.fadd(s[0], s[2]), builder.fadd(s[1], s[3])) for s in lanes]
 
 
-@intrinsic
-def lane_dot(typingctx, p, q):
-    """The canonical ``<p, q>`` of two C-contiguous float64 vectors of the same length."""
-    if not (is_float64_c_array(p, 1) and is_float64_c_array(q, 1)):
-        return None
+def _vector_pair_sum(term, doc: str):
+    """An intrinsic ``f(p, q)``: the four-lane sum of ``term(p_j, q_j)`` over two C-contiguous float64 vectors
+    of the same length."""
 
-    def codegen(context, builder, signature, args):
-        pa = context.make_array(signature.args[0])(context, builder, args[0])
-        qa = context.make_array(signature.args[1])(context, builder, args[1])
-        d = builder.extract_value(pa.shape, 0)
-        return _emit_lane_dots(builder, pa.data, [qa.data], d)[0]
+    def typer(typingctx, p, q):
+        if not (is_float64_c_array(p, 1) and is_float64_c_array(q, 1)):
+            return None
 
-    return types.float64(p, q), codegen
+        def codegen(context, builder, signature, args):
+            pa = context.make_array(signature.args[0])(context, builder, args[0])
+            qa = context.make_array(signature.args[1])(context, builder, args[1])
+            d = builder.extract_value(pa.shape, 0)
+            return _emit_lane_dots(builder, pa.data, [qa.data], d, term)[0]
+
+        return types.float64(p, q), codegen
+
+    typer.__doc__ = doc
+    return intrinsic(typer)
+
+
+lane_dot = _vector_pair_sum(_product, "The canonical ``<p, q>`` of two C-contiguous float64 vectors of the same length.")
+lane_squared_distance = _vector_pair_sum(
+    _squared_difference, "``sum_j (p_j - q_j)^2`` in the four-lane order (two C-contiguous float64 vectors).")
 
 
 @intrinsic
@@ -136,17 +146,3 @@ def lane_dot4(typingctx, p, Q, i0, i1, i2, i3):
 
     return types.UniTuple(types.float64, 4)(p, Q, i0, i1, i2, i3), codegen
 
-
-@intrinsic
-def lane_squared_distance(typingctx, p, q):
-    """``sum_j (p_j - q_j)^2`` in the four-lane order, for two C-contiguous float64 vectors of the same length."""
-    if not (is_float64_c_array(p, 1) and is_float64_c_array(q, 1)):
-        return None
-
-    def codegen(context, builder, signature, args):
-        pa = context.make_array(signature.args[0])(context, builder, args[0])
-        qa = context.make_array(signature.args[1])(context, builder, args[1])
-        d = builder.extract_value(pa.shape, 0)
-        return _emit_lane_dots(builder, pa.data, [qa.data], d, _squared_difference)[0]
-
-    return types.float64(p, q), codegen
