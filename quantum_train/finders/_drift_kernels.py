@@ -2,8 +2,15 @@
 
 Candidate storage is a slack layout: neuron ``r`` owns slots
 ``start[r] .. start[r] + cap[r]`` of flat arrays, of which the first
-``length[r]`` hold its candidates (sorted input ids ``idx``, anchor values
-``z``, anchor state ``anchor_fired``, current state ``cur_fired``).
+``length[r]`` hold its candidates, in order of anchor margin ``|z - b|``
+(input ids ``idx``, anchor values ``z``, anchor state ``anchor_fired``,
+current state ``cur_fired``). The same slots of ``fired_idx`` hold, first,
+the ``n_fired[r]`` currently fired ids in increasing order (the rest is
+scratch), which the passes over fired pairs read in place. Only the first
+``near[r]`` candidates (those re-decided at the neuron's last re-check) can
+have a state other than the anchor's. ``quiet_sq[r]`` is the squared drift
+below which neuron ``r`` can have changed no state (:func:`quiet_drift_sq`),
+fixed at its anchor.
 """
 
 from __future__ import annotations
@@ -41,8 +48,33 @@ def drift_reach(w, anchor, x_norm_max):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def quiet_drift_sq(anchor, tau, min_margin, x_norm_max):
+    """A squared drift below which :func:`drift_reach` is certainly below ``tau`` and ``min_margin``.
+
+    Let ``T = min(tau, min_margin)``, ``g(D)`` the guard that
+    :func:`drift_reach` adds to a drift ``D`` as computed, and ``D* =
+    fl(T - 2 g(T))``. Every operation in ``g`` and in the reach is a rounded
+    addition, multiplication or square root of non-negative values, each
+    monotone, so the computed reach is non-decreasing in the computed squared
+    drift ``s``. If ``s < fl(fl(D*^2) (1 - 4 eps))`` then ``s < D*^2``, so
+    ``fl(sqrt(s)) <= D*`` and the computed reach is at most ``fl(D* + g(T))
+    <= fl(T - g(T) + eps T) < T``, because ``g(T) >= 8 eps d (T + 1)``
+    exceeds ``eps T`` by far. So ``s < quiet_drift_sq`` implies the reach
+    test passes; it spares a norm, two square roots and the guard, and when it
+    fails the reach is computed and decides as before (same decisions, same
+    counts). Returns ``-1`` (never quiet) when ``D* <= 0``.
+    """
+    t = min(tau, min_margin)
+    anchor_norm = math.sqrt(lane_dot(anchor, anchor))
+    quiet = t - 2.0 * drift_guard(anchor.shape[0], anchor_norm, t, x_norm_max)
+    if not quiet > 0.0:
+        return -1.0
+    return quiet * quiet * (1.0 - 4.0 * EPS)
+
+
+@njit(cache=True, nogil=True, inline="always")
 def recheck_neuron(w, anchor, X, b, tau, x_norm_max, r, start, length, idx, z, anchor_fired, cur_fired,
-                   min_margin, dirty, n_fired, delta_per_input):
+                   fired_idx, min_margin, quiet_sq, near, n_fired, delta_per_input):
     """Bring neuron ``r``'s fired state up to date with its weights ``w``; returns ``(work, refresh, changed)``.
 
     With drift ``delta = ||w - anchor||`` since the anchor, a pair whose anchor
@@ -54,60 +86,93 @@ def recheck_neuron(w, anchor, X, b, tau, x_norm_max, r, start, length, idx, z, a
     norm and the re-decisions (inner products). Each change of state is added
     to ``delta_per_input[i]`` (+1 fired, -1 unfired) unless that array is empty.
 
-    The common case (no candidate within reach, state already the anchor's)
-    is decided here, inlined; the rest is :func:`recheck_candidates`, a call:
-    inlining it made the common case three times slower.
+    The common case (a drift below ``quiet_sq[r]``, no candidate re-decided
+    at the last re-check) is decided here from the squared drift alone; the
+    rest is :func:`recheck_candidates`. Either way the decision is that of
+    the reach test.
     """
-    reach = drift_reach(w, anchor, x_norm_max)
-    if reach < tau and reach < min_margin[r] and not dirty[r]:
+    if lane_squared_distance(w, anchor) < quiet_sq[r] and near[r] == 0:
         return 1, False, False
-    return recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fired, cur_fired, min_margin,
-                              dirty, n_fired, delta_per_input)
+    reach = drift_reach(w, anchor, x_norm_max)
+    return recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fired, cur_fired, fired_idx,
+                              min_margin, near, n_fired, delta_per_input)
 
 
-@njit(cache=True, nogil=True)
-def recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fired, cur_fired, min_margin, dirty,
-                       n_fired, delta_per_input):
-    """The body of :func:`recheck_neuron` past its common case, given the neuron's ``reach``."""
+@njit(cache=True, nogil=True, inline="always")
+def recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fired, cur_fired, fired_idx, min_margin,
+                       near, n_fired, delta_per_input):
+    """The body of :func:`recheck_neuron` past its common case, given the neuron's ``reach``.
+
+    The candidates are in order of margin ``|z - b|``, so those within reach
+    are a prefix, of length ``P``: they are re-decided with ``exact_dot``.
+    The ``near[r]`` candidates re-decided at the last re-check are the only
+    ones whose state can differ from the anchor's; those past ``P`` get the
+    anchor state back. ``near[r] = P`` after. Each change of state is applied
+    to the sorted fired ids in place (:func:`insert_sorted`,
+    :func:`remove_sorted`); ``work`` counts the ``P`` inner products and the
+    drift norm. Inlined: as a call, numba's reference counting of its array
+    arguments cost more than its work.
+    """
     track = delta_per_input.shape[0] > 0
     work = 1
     changed = False
     if reach >= tau:
         return work, True, True
-    if reach < min_margin[r]:
-        if dirty[r]:
-            cnt = 0
-            for c in range(start[r], start[r] + length[r]):
-                if cur_fired[c] != anchor_fired[c]:
-                    changed = True
-                    if track:
-                        delta_per_input[idx[c]] += 1 if anchor_fired[c] else -1
-                cur_fired[c] = anchor_fired[c]
-                cnt += anchor_fired[c]
-            n_fired[r] = cnt
-            dirty[r] = False
-        return work, False, changed
-    cnt = 0
-    for c in range(start[r], start[r] + length[r]):
-        if abs(z[c] - b) <= reach:
+    s0 = start[r]
+    end = s0 + length[r]
+    if reach < min_margin[r] and near[r] == 0:
+        return work, False, False
+    prefix = s0
+    while prefix < end and abs(z[prefix] - b) <= reach:
+        prefix += 1
+    visit = max(prefix, s0 + near[r])
+    k = n_fired[r]
+    for c in range(s0, visit):
+        if c < prefix:
             f = exact_dot(w, X[idx[c]]) > b
             work += 1
         else:
             f = anchor_fired[c]
         if cur_fired[c] != f:
             changed = True
+            cur_fired[c] = f
+            i = idx[c]
+            if f:
+                k = insert_sorted(fired_idx, s0, k, i)
+            else:
+                k = remove_sorted(fired_idx, s0, k, i)
             if track:
-                delta_per_input[idx[c]] += 1 if f else -1
-        cur_fired[c] = f
-        cnt += f
-    n_fired[r] = cnt
-    dirty[r] = True
+                delta_per_input[i] += 1 if f else -1
+    n_fired[r] = k
+    near[r] = prefix - s0
     return work, False, changed
 
 
+@njit(cache=True, nogil=True, inline="always")
+def insert_sorted(ids, lo, k, i):
+    """Insert ``i`` into the sorted ``ids[lo:lo + k]`` (room at ``lo + k``); returns ``k + 1``."""
+    t = lo + k
+    while t > lo and ids[t - 1] > i:
+        ids[t] = ids[t - 1]
+        t -= 1
+    ids[t] = i
+    return k + 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def remove_sorted(ids, lo, k, i):
+    """Remove ``i`` from the sorted ``ids[lo:lo + k]``, where it is; returns ``k - 1``."""
+    t = lo
+    while ids[t] != i:
+        t += 1
+    for u in range(t, lo + k - 1):
+        ids[u] = ids[u + 1]
+    return k - 1
+
+
 @njit(cache=True, parallel=True)
-def update_states(W, A, X, b, tau, x_norm_max, rows, start, length, idx, z, anchor_fired, cur_fired,
-                  min_margin, dirty, n_fired, refresh, changed):
+def update_states(W, A, X, b, tau, x_norm_max, rows, start, length, idx, z, anchor_fired, cur_fired, fired_idx,
+                  min_margin, quiet_sq, near, n_fired, refresh, changed):
     """:func:`recheck_neuron` for every moved neuron ``rows[k]``, flagging ``refresh[k]`` and ``changed[k]``.
 
     Returns the number of inner products (re-checks plus one drift norm per row).
@@ -117,27 +182,14 @@ def update_states(W, A, X, b, tau, x_norm_max, rows, start, length, idx, z, anch
     for k in prange(rows.shape[0]):
         r = rows[k]
         work[k], refresh[k], changed[k] = recheck_neuron(W[r], A[r], X, b, tau, x_norm_max, r, start, length, idx,
-                                                         z, anchor_fired, cur_fired, min_margin, dirty, n_fired,
-                                                         untracked)
+                                                         z, anchor_fired, cur_fired, fired_idx, min_margin, quiet_sq,
+                                                         near, n_fired, untracked)
     return work.sum()
 
 
-@njit(cache=True, nogil=True, inline="always")
-def fired_ids(r, start, length, idx, cur_fired, ids):
-    """Write neuron ``r``'s currently fired inputs (sorted) to ``ids``; returns how many.
-
-    ``ids`` needs room for all ``length[r]`` candidates (entries past the count are scratch).
-    """
-    k = 0
-    for c in range(start[r], start[r] + length[r]):  # branch-free: the state is unpredictable
-        ids[k] = idx[c]
-        k += cur_fired[c]
-    return k
-
-
 @njit(cache=True, parallel=True)
-def forward_from_state(W, a, b, X, start, length, idx, cur_fired, n_fired, partial):
-    """Each chunk's forward sums from the stored fired state; returns the number of fired pairs.
+def forward_from_state(W, a, b, X, start, fired_idx, n_fired, partial):
+    """Each chunk's forward sums from the stored fired ids; returns the number of fired pairs.
 
     ``partial[c, i]`` adds ``a_r (exact_dot(w_r, x_i) - b)`` over the fired
     pairs of chunk ``c``'s neurons in the order of
@@ -146,17 +198,12 @@ def forward_from_state(W, a, b, X, start, length, idx, cur_fired, n_fired, parti
     bit-identical to the forward pass over the fired CSR.
     """
     m = W.shape[0]
-    n = X.shape[0]
     pairs = np.zeros(FORWARD_CHUNKS, dtype=np.int64)
     for c in prange(FORWARD_CHUNKS):
-        ids = np.empty(n, dtype=idx.dtype)
         partial[c, :] = 0.0
         for r in range(c * m // FORWARD_CHUNKS, (c + 1) * m // FORWARD_CHUNKS):
-            if n_fired[r] == 0:
-                continue
-            k = fired_ids(r, start, length, idx, cur_fired, ids)
-            add_neuron_outputs(W[r], a[r], b, X, ids, 0, k, partial[c])
-            pairs[c] += k
+            add_neuron_outputs(W[r], a[r], b, X, fired_idx, start[r], start[r] + n_fired[r], partial[c])
+            pairs[c] += n_fired[r]
     return pairs.sum()
 
 
@@ -171,11 +218,12 @@ def count_fired(rows, start, length, idx, cur_fired, per_input, sign):
 
 @njit(cache=True, parallel=True)
 def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, start, length, idx, z,
-               anchor_fired, cur_fired, min_margin, dirty, n_fired, refresh, stepped, partial, deltas):
+               anchor_fired, cur_fired, fired_idx, min_margin, quiet_sq, near, n_fired, refresh, stepped, partial,
+               deltas):
     """One visit per neuron: gradient, step, drift re-check and the next forward contributions.
 
     For each neuron ``r`` with fired inputs ``T_r`` (in chunk order, as the
-    forward pass visits them), while ``w_r`` is hot:
+    forward pass visits them; read in place from ``fired_idx``), while ``w_r`` is hot:
 
     1. ``g_r = (scale a_r) sum_{i in T_r} err_i x_i`` (:func:`quantum_train.model.neuron_gradient`);
     2. ``w_r <- w_r - lr g_r`` (neurons with ``T_r`` empty do not move);
@@ -195,42 +243,46 @@ def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, sta
     the non-finite weights written, and the next iteration's fired pairs.
     """
     m, d = W.shape
-    n = X.shape[0]
     stats = np.zeros((FORWARD_CHUNKS, 5), dtype=np.int64)
     for c in prange(FORWARD_CHUNKS):
-        ids = np.empty(n, dtype=idx.dtype)
         g = np.empty(d)
         if next_forward:
             partial[c, :] = 0.0
             deltas[c, :] = 0
+        pairs = rows = work = bad = next_pairs = 0  # this chunk's counts, kept in registers
         for r in range(c * m // FORWARD_CHUNKS, (c + 1) * m // FORWARD_CHUNKS):
-            if n_fired[r] == 0:
+            k = n_fired[r]
+            if k == 0:
                 continue  # no gradient: w_r does not move, and stays unfired
-            k = fired_ids(r, start, length, idx, cur_fired, ids)
-            neuron_gradient(X, err, ids, 0, k, scale * a[r], g)
+            lo = start[r]
+            neuron_gradient(X, err, fired_idx, lo, lo + k, scale * a[r], g)
             w = W[r]
             nonfinite = 0
             for j in range(d):
                 v = w[j] - lr * g[j]
                 w[j] = v
                 nonfinite += not np.isfinite(v)  # an integer count, branch-free: the loop vectorises
-            finite = nonfinite == 0
-            stats[c, 3] += nonfinite
-            stats[c, 0] += k
-            stats[c, 1] += 1
+            bad += nonfinite
+            pairs += k
+            rows += 1
             stepped[r] = True
-            if not (next_forward and finite):
+            if not next_forward or nonfinite:
                 continue
-            work, stale, changed = recheck_neuron(w, A[r], X, b, tau, x_norm_max, r, start, length, idx, z,
-                                                  anchor_fired, cur_fired, min_margin, dirty, n_fired, deltas[c])
-            stats[c, 2] += work
+            checks, stale, _ = recheck_neuron(w, A[r], X, b, tau, x_norm_max, r, start, length, idx, z,
+                                              anchor_fired, cur_fired, fired_idx, min_margin, quiet_sq, near,
+                                              n_fired, deltas[c])
+            work += checks
             if stale:
                 refresh[r] = True
                 continue
-            if changed:
-                k = fired_ids(r, start, length, idx, cur_fired, ids)
-            add_neuron_outputs(w, a[r], b, X, ids, 0, k, partial[c])
-            stats[c, 4] += k
+            k = n_fired[r]
+            add_neuron_outputs(w, a[r], b, X, fired_idx, lo, lo + k, partial[c])
+            next_pairs += k
+        stats[c, 0] = pairs
+        stats[c, 1] = rows
+        stats[c, 2] = work
+        stats[c, 3] = bad
+        stats[c, 4] = next_pairs
     total = np.zeros(5, dtype=np.int64)
     for c in range(FORWARD_CHUNKS):
         total += stats[c]
@@ -238,8 +290,8 @@ def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, sta
 
 
 @njit(cache=True, parallel=True)
-def fired_csr(rows, start, length, idx, cur_fired, n_fired):
-    """CSR of the current fired pairs of ``rows`` (all neurons: ``rows = arange(m)``)."""
+def fired_csr(rows, start, fired_idx, n_fired):
+    """CSR of the current fired pairs of ``rows`` (all neurons: ``rows = arange(m)``), from the sorted fired ids."""
     indptr = np.zeros(rows.shape[0] + 1, dtype=np.int64)
     for k in range(rows.shape[0]):
         indptr[k + 1] = indptr[k] + n_fired[rows[k]]
@@ -247,21 +299,23 @@ def fired_csr(rows, start, length, idx, cur_fired, n_fired):
     for k in prange(rows.shape[0]):
         r = rows[k]
         t = indptr[k]
-        for c in range(start[r], start[r] + length[r]):
-            if cur_fired[c]:
-                out[t] = idx[c]
-                t += 1
+        for c in range(start[r], start[r] + n_fired[r]):
+            out[t] = fired_idx[c]
+            t += 1
     return indptr, out
 
 
 @njit(cache=True, parallel=True)
-def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, x_norm_max, start, length,
-                     idx, z, anchor_fired, cur_fired, min_margin, dirty, n_fired):
-    """Store fresh candidates of ``neurons`` (CSR ``ptr``) at their ``start`` slots.
+def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, start, length,
+                     idx, z, anchor_fired, cur_fired, fired_idx, min_margin, quiet_sq, near, n_fired):
+    """Store fresh candidates of ``neurons`` (CSR ``ptr``, ids sorted) at their ``start`` slots, anchored at ``W``.
 
     The anchor state of a candidate is decided by the tie rule (BLAS value
-    outside the guard band, ``exact_dot`` inside); ``min_margin`` is the
-    smallest ``|z - b|`` over the candidates (``inf`` when there are none).
+    outside the guard band, ``exact_dot`` inside); the fired ids are written
+    in id order, then the candidates are put in order of margin ``|z - b|``
+    (:func:`sort_by_margin`). ``min_margin`` is the smallest margin (``inf``
+    when there are none), and ``quiet_sq`` follows from it
+    (:func:`quiet_drift_sq`).
     """
     d = W.shape[1]
     for k in prange(neurons.shape[0]):
@@ -287,9 +341,37 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, x_norm_max, start, l
                 f = exact_dot(W[r], X[i]) > b
             anchor_fired[c] = f
             cur_fired[c] = f
+            fired_idx[s0 + cnt] = i
             cnt += f
             mm = min(mm, abs(v - b))
         length[r] = ptr[k + 1] - ptr[k]
+        sort_by_margin(s0, length[r], b, idx, z, anchor_fired)
+        for c in range(s0, s0 + length[r]):
+            cur_fired[c] = anchor_fired[c]
         n_fired[r] = cnt
         min_margin[r] = mm
-        dirty[r] = False
+        quiet_sq[r] = quiet_drift_sq(W[r], tau, mm, x_norm_max)
+        near[r] = 0
+
+
+#: Below this many candidates a neuron's are sorted by insertion, above it by a merge sort.
+INSERTION_SORT_MAX = 48
+
+
+@njit(cache=True, nogil=True, inline="always")
+def sort_by_margin(s0, count, b, idx, z, fired):
+    """Stable sort of slots ``s0 .. s0 + count`` (ids ``idx``, values ``z``, states ``fired``) by ``|z - b|``."""
+    if count <= INSERTION_SORT_MAX:
+        for c in range(s0 + 1, s0 + count):
+            key = abs(z[c] - b)
+            i, v, f = idx[c], z[c], fired[c]
+            t = c
+            while t > s0 and abs(z[t - 1] - b) > key:
+                idx[t], z[t], fired[t] = idx[t - 1], z[t - 1], fired[t - 1]
+                t -= 1
+            idx[t], z[t], fired[t] = i, v, f
+        return
+    order = np.argsort(np.abs(z[s0:s0 + count] - b), kind="mergesort")
+    idx[s0:s0 + count] = idx[s0:s0 + count][order]
+    z[s0:s0 + count] = z[s0:s0 + count][order]
+    fired[s0:s0 + count] = fired[s0:s0 + count][order]

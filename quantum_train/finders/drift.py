@@ -13,7 +13,11 @@ iteration, for every neuron that moved:
 
 - ``delta_r < min margin over C_r``: nothing can have changed (O(1));
 - ``delta_r < tau``: re-decide only the candidates with margin ``<= delta_r``
-  (non-candidates had margin ``>= tau`` and stay unfired);
+  (non-candidates had margin ``>= tau`` and stay unfired). The candidates are
+  kept in order of margin, so these are a prefix, and only the prefix
+  re-decided last time can hold states other than the anchor's: a re-check
+  visits those, not all the candidates. The fired ids are kept sorted beside
+  them and patched in place when a state changes;
 - ``delta_r >= tau``: *refresh* the neuron: all ``n`` inner products again,
   new candidates, new anchor.
 
@@ -42,6 +46,9 @@ DEFAULT_TAU = 0.05
 SLACK = 0.25
 #: Input ids of the candidates: 4 bytes (inputs are fewer than 2^31; checked in ``prepare``).
 INDEX = np.int32
+#: The per-slot arrays (see :mod:`._drift_kernels`): candidate ids, anchor values, anchor and current states,
+#: and the current fired ids.
+SLOT_ARRAYS = ("idx", "z", "anchor_fired", "cur_fired", "fired_idx")
 
 
 class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
@@ -78,13 +85,13 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
 
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
-        """Candidates within ``tau`` below ``b`` (id, anchor value and two states, with slack, and the scan's
-        copy; planned at 16 bytes each although ids take 4), the anchor weights, the per-neuron bookkeeping
-        and the fused pass's chunk buffers."""
+        """Candidates within ``tau`` below ``b`` (id, anchor value, two states and the fired-id slot: 18 bytes,
+        with slack, and the scan's copy, planned at 18 bytes too although it takes 16), the anchor weights, the
+        per-neuron bookkeeping and the fused pass's chunk buffers."""
         per_fired = fire_probability(b - tau) / max(fire_probability(b), 1e-300)
         candidates = min(pairs * per_fired, float(n) * m)
         chunk_buffers = FORWARD_CHUNKS * n * 16.0  # the fused pass's per-chunk sums and counts
-        return (2 * 16.0 * (1 + SLACK) * candidates + m * d * 8 + 8 * 8.0 * m + scan_bytes(0)
+        return (2 * 18.0 * (1 + SLACK) * candidates + m * d * 8 + 8 * 8.0 * m + scan_bytes(0)
                 + chunk_buffers)
 
     # -- storage -----------------------------------------------------------
@@ -103,7 +110,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
             if self.top - live > live:  # more garbage than live slots: compact
                 self._compact()
             grow = max(self.top + need, int(1.5 * self.idx.shape[0]))
-            for name in ("idx", "z", "anchor_fired", "cur_fired"):
+            for name in SLOT_ARRAYS:
                 arr = getattr(self, name)
                 bigger = np.empty(grow, dtype=arr.dtype)
                 bigger[: self.top] = arr[: self.top]
@@ -117,7 +124,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
     def _compact(self) -> None:
         order = np.argsort(self.start, kind="stable")
         new_start = np.concatenate(([0], np.cumsum(self.cap[order])[:-1])).astype(np.int64)
-        for name in ("idx", "z", "anchor_fired", "cur_fired"):
+        for name in SLOT_ARRAYS:
             arr = getattr(self, name)
             fresh = np.empty_like(arr)
             for r, s in zip(order, new_start):  # rare; Python loop acceptable
@@ -129,9 +136,9 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
     def _refresh(self, net: ShiftedReLUNet, X: np.ndarray, neurons: np.ndarray) -> None:
         ptr, new_idx, new_z = self._scan(net.W[neurons], X, net.b)
         self._allocate(neurons, np.diff(ptr))
-        K.write_candidates(neurons, ptr, new_idx, new_z, net.W, X, net.b, self.x_norm_max, self.start,
-                           self.length, self.idx, self.z, self.anchor_fired, self.cur_fired,
-                           self.min_margin, self.dirty, self.n_fired)
+        K.write_candidates(neurons, ptr, new_idx, new_z, net.W, X, net.b, self.tau, self.x_norm_max, self.start,
+                           self.length, self.idx, self.z, self.anchor_fired, self.cur_fired, self.fired_idx,
+                           self.min_margin, self.quiet_sq, self.near, self.n_fired)
         self.A[neurons] = net.W[neurons]
         self.ops += len(neurons) * X.shape[0]
 
@@ -146,10 +153,11 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self.cap = np.zeros(m, dtype=np.int64)
         self.length = np.zeros(m, dtype=np.int64)
         self.min_margin = np.full(m, np.inf)
-        self.dirty = np.zeros(m, dtype=np.bool_)
+        self.quiet_sq = np.full(m, -1.0)
+        self.near = np.zeros(m, dtype=np.int64)
         self.n_fired = np.zeros(m, dtype=np.int64)
         self.top = 0
-        for name, dtype in (("idx", INDEX), ("z", np.float64), ("anchor_fired", np.bool_), ("cur_fired", np.bool_)):
+        for name, dtype in zip(SLOT_ARRAYS, (INDEX, np.float64, np.bool_, np.bool_, INDEX)):
             setattr(self, name, np.empty(0, dtype=dtype))
         self._refresh(net, X, np.arange(m, dtype=np.int64))
         self.per_input = None
@@ -171,7 +179,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         rows, changed = self._recheck_moved(net, X)
         patch = rows[changed]  # rows come sorted from take_moved
         if len(patch):
-            sub = K.fired_csr(patch, self.start, self.length, self.idx, self.cur_fired, self.n_fired)
+            self.per_input = None  # recounted on the next forward_from_state
+            sub = K.fired_csr(patch, self.start, self.fired_idx, self.n_fired)
             self.csr = csr_replace_rows(*self.csr, patch, *sub)
         return FiredSets.from_neuron_major(*self.csr, X.shape[0])
 
@@ -184,8 +193,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
             return rows, changed
         refresh = np.zeros(len(rows), dtype=np.bool_)
         checks = K.update_states(net.W, self.A, X, net.b, self.tau, self.x_norm_max, rows, self.start, self.length,
-                                 self.idx, self.z, self.anchor_fired, self.cur_fired, self.min_margin, self.dirty,
-                                 self.n_fired, refresh, changed)
+                                 self.idx, self.z, self.anchor_fired, self.cur_fired, self.fired_idx,
+                                 self.min_margin, self.quiet_sq, self.near, self.n_fired, refresh, changed)
         self.ops += int(checks)
         self.rechecked += int(checks) - len(rows)
         if refresh.any():
@@ -210,8 +219,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
     def forward_from_state(self, net: ShiftedReLUNet, X: np.ndarray) -> ForwardPass:
         self._catch_up(net, X)
         partial, _ = self._chunk_buffers(X.shape[0])
-        pairs = K.forward_from_state(net.W, net.a, net.b, X, self.start, self.length, self.idx, self.cur_fired,
-                                     self.n_fired, partial)
+        pairs = K.forward_from_state(net.W, net.a, net.b, X, self.start, self.fired_idx, self.n_fired, partial)
         if self.per_input is None:
             self._count_all_fired(X.shape[0])
         return ForwardPass(sum_chunks(partial, net.m), self.per_input.copy(), int(pairs))
@@ -225,8 +233,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         pairs, rows, work, bad, next_pairs = K.fused_step(
             net.W, net.a, self.A, X, net.b, self.tau, self.x_norm_max, np.ascontiguousarray(err, dtype=np.float64),
             float(lr), 1.0 / np.sqrt(net.m), bool(next_forward), self.start, self.length, self.idx, self.z,
-            self.anchor_fired, self.cur_fired, self.min_margin, self.dirty, self.n_fired, refresh, stepped, partial,
-            deltas)
+            self.anchor_fired, self.cur_fired, self.fired_idx, self.min_margin, self.quiet_sq, self.near,
+            self.n_fired, refresh, stepped, partial, deltas)
         if bad or not next_forward:
             # the state is behind the weights: remember the moved neurons (find() catches up). A non-finite
             # step stops training, and its re-checks (finite rows only) are not counted, as four passes
@@ -261,8 +269,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
                                f"{len(self._pending)} neurons without a re-check); call find(net, X) first")
 
         every = np.arange(len(self.start), dtype=np.int64)
-        return FiredSets.from_neuron_major(*K.fired_csr(every, self.start, self.length, self.idx, self.cur_fired,
-                                                        self.n_fired), n_inputs)
+        return FiredSets.from_neuron_major(*K.fired_csr(every, self.start, self.fired_idx, self.n_fired), n_inputs)
 
     def report(self) -> dict:
         return {"tau": self.tau, "neurons_refreshed": int(self.refreshed), "pairs_rechecked": int(self.rechecked),

@@ -12,34 +12,66 @@ from quantum_train.fired import csr_replace_rows
 from quantum_train.threads import threads_for
 
 
-def _random_slack_layout(rng, m, n):
-    length = rng.integers(0, 12, m)
-    cap = length + rng.integers(0, 3, m)
+def _random_fired_slots(rng, m, n):
+    """A slack layout of sorted fired ids per neuron (``start``, ``fired_idx``, ``n_fired``)."""
+    n_fired = rng.integers(0, 12, m)
+    cap = n_fired + rng.integers(0, 3, m)
     start = np.concatenate(([0], np.cumsum(cap)[:-1])).astype(np.int64)
-    total = int(cap.sum())
-    idx = np.zeros(total, dtype=np.int64)
+    fired_idx = np.full(int(cap.sum()), -1, dtype=np.int32)
     for r in range(m):
-        idx[start[r]:start[r] + length[r]] = np.sort(rng.choice(n, length[r], replace=False))
-    fired = rng.random(total) < 0.5
-    n_fired = np.array([fired[start[r]:start[r] + length[r]].sum() for r in range(m)], dtype=np.int64)
-    return start, length.astype(np.int64), idx, fired, n_fired
+        fired_idx[start[r]:start[r] + n_fired[r]] = np.sort(rng.choice(n, n_fired[r], replace=False))
+    return start, fired_idx, n_fired.astype(np.int64)
 
 
 def test_patched_csr_equals_a_full_rebuild():
     rng = np.random.default_rng(0)
     m, n = 300, 40
-    start, length, idx, fired, n_fired = _random_slack_layout(rng, m, n)
+    start, fired_idx, n_fired = _random_fired_slots(rng, m, n)
     every = np.arange(m, dtype=np.int64)
-    csr = K.fired_csr(every, start, length, idx, fired, n_fired)
+    csr = K.fired_csr(every, start, fired_idx, n_fired)
+    for r in range(m):
+        assert list(csr[1][csr[0][r]:csr[0][r + 1]]) == list(fired_idx[start[r]:start[r] + n_fired[r]])
     for changes in (0, 1, 7, m):
         rows = np.sort(rng.choice(m, changes, replace=False)).astype(np.int64)
-        for r in rows:  # flip some states of the changed rows only
-            seg = slice(start[r], start[r] + length[r])
-            fired[seg] = rng.random(length[r]) < 0.5
-            n_fired[r] = fired[seg].sum()
-        csr = csr_replace_rows(*csr, rows, *K.fired_csr(rows, start, length, idx, fired, n_fired))
-        ref = K.fired_csr(every, start, length, idx, fired, n_fired)
+        for r in rows:  # new fired sets for the changed rows only, within their room
+            room = n_fired[r] + (start[r + 1] - start[r] - n_fired[r] if r + 1 < m else 2)
+            n_fired[r] = rng.integers(0, room + 1)
+            fired_idx[start[r]:start[r] + n_fired[r]] = np.sort(rng.choice(n, n_fired[r], replace=False))
+        csr = csr_replace_rows(*csr, rows, *K.fired_csr(rows, start, fired_idx, n_fired))
+        ref = K.fired_csr(every, start, fired_idx, n_fired)
         assert np.array_equal(csr[0], ref[0]) and np.array_equal(csr[1], ref[1])
+
+
+def test_sorted_insert_and_remove_keep_the_fired_ids_sorted():
+    rng = np.random.default_rng(1)
+    ids = np.full(40, -7, dtype=np.int32)
+    lo, k, held = 5, 0, set()
+    for _ in range(300):
+        i = int(rng.integers(0, 30))
+        if i in held:
+            k = K.remove_sorted(ids, lo, k, i)
+            held.remove(i)
+        else:
+            k = K.insert_sorted(ids, lo, k, i)
+            held.add(i)
+        assert k == len(held) and list(ids[lo:lo + k]) == sorted(held)
+        assert (ids[:lo] == -7).all()
+
+
+def test_candidates_are_sorted_by_margin_stably():
+    rng = np.random.default_rng(2)
+    b = 0.3
+    for count in (0, 1, 5, K.INSERTION_SORT_MAX, K.INSERTION_SORT_MAX + 1, 300):
+        z = b + rng.choice([-0.2, -0.1, 0.0, 0.1, 0.2], count) + rng.choice([0.0, 0.01], count)
+        idx = np.arange(count, dtype=np.int32)
+        fired = z > b
+        pad = 3
+        zz, ii, ff = (np.concatenate((np.zeros(pad, a.dtype), a, np.zeros(pad, a.dtype))) for a in (z, idx, fired))
+        K.sort_by_margin(pad, count, b, ii, zz, ff)
+        order = np.argsort(np.abs(z - b), kind="stable")
+        assert np.array_equal(ii[pad:pad + count], idx[order])
+        assert np.array_equal(zz[pad:pad + count], z[order]) and np.array_equal(ff[pad:pad + count], fired[order])
+        assert not ii[:pad].any() and not ii[pad + count:].any()
 
 
 def test_exact_dot4_is_the_canonical_order_bit_for_bit():
