@@ -348,6 +348,16 @@ def sort_ids(a, off, count, tmp, n_bits):
             a[off + i] = tmp[i]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _box_bound(q, pos_q, upper, lower, node):
+    """``fl(sum_j q_j c_j)``, left to right, with ``c_j = upper[node, j]`` where ``q_j >= 0``, else
+    ``lower[node, j]``: ``upper = hi, lower = lo`` gives ``Mx``; swapped, ``Mn`` (module docstring)."""
+    s = 0.0
+    for j in range(q.shape[0]):
+        s += q[j] * (upper[node, j] if pos_q[j] else lower[node, j])
+    return s
+
+
 @njit(cache=True, nogil=True)
 def _query_one(q, pos_q, b, b_lo, b_hi, lo, hi, start, end, n_internal, pts_t, perm, out, n_out, stack, z, counters):
     """One query: append its hits (unsorted) to ``out`` from ``n_out`` on; returns the new fill.
@@ -369,14 +379,10 @@ def _query_one(q, pos_q, b, b_lo, b_hi, lo, hi, start, end, n_internal, pts_t, p
         bound_tests += 1
         # max(q_j lo_j, q_j hi_j) is q_j hi_j when q_j >= 0 (rounding is
         # monotone), so the selection is made once per query, not per node.
-        mx = 0.0
-        for j in range(d):
-            mx += q[j] * (hi[node, j] if pos_q[j] else lo[node, j])
+        mx = _box_bound(q, pos_q, hi, lo, node)
         if -np.inf < mx <= b_lo:
             continue
-        mn = 0.0
-        for j in range(d):
-            mn += q[j] * (lo[node, j] if pos_q[j] else hi[node, j])
+        mn = _box_bound(q, pos_q, lo, hi, node)
         s = start[node]
         e = end[node]
         if b_hi < mn < np.inf:

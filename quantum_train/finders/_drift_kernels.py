@@ -48,8 +48,10 @@ def drift_reach(w, anchor, x_norm_max):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def quiet_drift_sq(anchor, tau, min_margin, x_norm_max):
+def quiet_drift_sq(d, anchor_norm, tau, min_margin, x_norm_max):
     """A squared drift below which :func:`drift_reach` is certainly below ``tau`` and ``min_margin``.
+
+    ``anchor_norm`` is ``sqrt(lane_dot(anchor, anchor))``, the value :func:`drift_reach` computes.
 
     Let ``T = min(tau, min_margin)``, ``g(D)`` the guard that
     :func:`drift_reach` adds to a drift ``D`` as computed, and ``D* =
@@ -65,8 +67,7 @@ def quiet_drift_sq(anchor, tau, min_margin, x_norm_max):
     counts). Returns ``-1`` (never quiet) when ``D* <= 0``.
     """
     t = min(tau, min_margin)
-    anchor_norm = math.sqrt(lane_dot(anchor, anchor))
-    quiet = t - 2.0 * drift_guard(anchor.shape[0], anchor_norm, t, x_norm_max)
+    quiet = t - 2.0 * drift_guard(d, anchor_norm, t, x_norm_max)
     if not quiet > 0.0:
         return -1.0
     return quiet * quiet * (1.0 - 4.0 * EPS)
@@ -74,7 +75,7 @@ def quiet_drift_sq(anchor, tau, min_margin, x_norm_max):
 
 @njit(cache=True, nogil=True, inline="always")
 def recheck_neuron(w, anchor, X, b, tau, x_norm_max, r, start, length, idx, z, anchor_fired, cur_fired,
-                   fired_idx, min_margin, quiet_sq, near, n_fired, delta_per_input):
+                   fired_idx, quiet_sq, near, n_fired, delta_per_input):
     """Bring neuron ``r``'s fired state up to date with its weights ``w``; returns ``(work, refresh, changed)``.
 
     With drift ``delta = ||w - anchor||`` since the anchor, a pair whose anchor
@@ -95,20 +96,21 @@ def recheck_neuron(w, anchor, X, b, tau, x_norm_max, r, start, length, idx, z, a
         return 1, False, False
     reach = drift_reach(w, anchor, x_norm_max)
     return recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fired, cur_fired, fired_idx,
-                              min_margin, near, n_fired, delta_per_input)
+                              near, n_fired, delta_per_input)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fired, cur_fired, fired_idx, min_margin,
-                       near, n_fired, delta_per_input):
+def recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fired, cur_fired, fired_idx, near,
+                       n_fired, delta_per_input):
     """The body of :func:`recheck_neuron` past its common case, given the neuron's ``reach``.
 
     The candidates are in order of margin ``|z - b|``, so those within reach
     are a prefix, of length ``P``: they are re-decided with ``exact_dot``.
     The ``near[r]`` candidates re-decided at the last re-check are the only
     ones whose state can differ from the anchor's; those past ``P`` get the
-    anchor state back. ``near[r] = P`` after. Each change of state is applied
-    to the sorted fired ids in place (:func:`insert_sorted`,
+    anchor state back (with ``P = near[r] = 0`` nothing is visited).
+    ``near[r] = P`` after. Each change of state is applied to the sorted
+    fired ids in place (:func:`insert_sorted`,
     :func:`remove_sorted`); ``work`` counts the ``P`` inner products and the
     drift norm. Inlined: as a call, numba's reference counting of its array
     arguments cost more than its work.
@@ -120,8 +122,6 @@ def recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fir
         return work, True, True
     s0 = start[r]
     end = s0 + length[r]
-    if reach < min_margin[r] and near[r] == 0:
-        return work, False, False
     prefix = s0
     while prefix < end and abs(z[prefix] - b) <= reach:
         prefix += 1
@@ -172,7 +172,7 @@ def remove_sorted(ids, lo, k, i):
 
 @njit(cache=True, parallel=True)
 def update_states(W, A, X, b, tau, x_norm_max, rows, start, length, idx, z, anchor_fired, cur_fired, fired_idx,
-                  min_margin, quiet_sq, near, n_fired, refresh, changed):
+                  quiet_sq, near, n_fired, refresh, changed):
     """:func:`recheck_neuron` for every moved neuron ``rows[k]``, flagging ``refresh[k]`` and ``changed[k]``.
 
     Returns the number of inner products (re-checks plus one drift norm per row).
@@ -182,8 +182,8 @@ def update_states(W, A, X, b, tau, x_norm_max, rows, start, length, idx, z, anch
     for k in prange(rows.shape[0]):
         r = rows[k]
         work[k], refresh[k], changed[k] = recheck_neuron(W[r], A[r], X, b, tau, x_norm_max, r, start, length, idx,
-                                                         z, anchor_fired, cur_fired, fired_idx, min_margin, quiet_sq,
-                                                         near, n_fired, untracked)
+                                                         z, anchor_fired, cur_fired, fired_idx, quiet_sq, near,
+                                                         n_fired, untracked)
     return work.sum()
 
 
@@ -208,18 +208,16 @@ def forward_from_state(W, a, b, X, start, fired_idx, n_fired, partial):
 
 
 @njit(cache=True, nogil=True)
-def count_fired(rows, start, length, idx, cur_fired, per_input, sign):
+def count_fired(rows, start, fired_idx, n_fired, per_input, sign):
     """``per_input[i] += sign`` for every fired pair ``(i, r)`` of the neurons ``rows``."""
     for r in rows:
-        for c in range(start[r], start[r] + length[r]):
-            if cur_fired[c]:
-                per_input[idx[c]] += sign
+        for c in range(start[r], start[r] + n_fired[r]):
+            per_input[fired_idx[c]] += sign
 
 
 @njit(cache=True, parallel=True)
 def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, start, length, idx, z,
-               anchor_fired, cur_fired, fired_idx, min_margin, quiet_sq, near, n_fired, refresh, stepped, partial,
-               deltas):
+               anchor_fired, cur_fired, fired_idx, quiet_sq, near, n_fired, refresh, stepped, partial, deltas):
     """One visit per neuron: gradient, step, drift re-check and the next forward contributions.
 
     For each neuron ``r`` with fired inputs ``T_r`` (in chunk order, as the
@@ -269,8 +267,8 @@ def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, sta
             if not next_forward or nonfinite:
                 continue
             checks, stale, _ = recheck_neuron(w, A[r], X, b, tau, x_norm_max, r, start, length, idx, z,
-                                              anchor_fired, cur_fired, fired_idx, min_margin, quiet_sq, near,
-                                              n_fired, deltas[c])
+                                              anchor_fired, cur_fired, fired_idx, quiet_sq, near, n_fired,
+                                              deltas[c])
             work += checks
             if stale:
                 refresh[r] = True
@@ -307,23 +305,21 @@ def fired_csr(rows, start, fired_idx, n_fired):
 
 @njit(cache=True, parallel=True)
 def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, start, length,
-                     idx, z, anchor_fired, cur_fired, fired_idx, min_margin, quiet_sq, near, n_fired):
+                     idx, z, anchor_fired, cur_fired, fired_idx, quiet_sq, near, n_fired):
     """Store fresh candidates of ``neurons`` (CSR ``ptr``, ids sorted) at their ``start`` slots, anchored at ``W``.
 
     The anchor state of a candidate is decided by the tie rule (BLAS value
     outside the guard band, ``exact_dot`` inside); the fired ids are written
     in id order, then the candidates are put in order of margin ``|z - b|``
-    (:func:`sort_by_margin`). ``min_margin`` is the smallest margin (``inf``
-    when there are none), and ``quiet_sq`` follows from it
-    (:func:`quiet_drift_sq`).
+    (:func:`sort_by_margin`), and the current state starts as the anchor's.
+    ``quiet_sq`` follows from the smallest margin (``inf`` when there are
+    none; :func:`quiet_drift_sq`).
     """
     d = W.shape[1]
     for k in prange(neurons.shape[0]):
         r = neurons[k]
-        wn = 0.0
-        for j in range(d):
-            wn += W[r, j] * W[r, j]
-        g = guard_width(d, math.sqrt(wn), x_norm_max)
+        anchor_norm = math.sqrt(lane_dot(W[r], W[r]))  # also the anchor norm of every later drift_reach
+        g = guard_width(d, anchor_norm, x_norm_max)
         s0 = start[r]
         cnt = 0
         mm = np.inf
@@ -340,7 +336,6 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, sta
             else:
                 f = exact_dot(W[r], X[i]) > b
             anchor_fired[c] = f
-            cur_fired[c] = f
             fired_idx[s0 + cnt] = i
             cnt += f
             mm = min(mm, abs(v - b))
@@ -349,8 +344,7 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, sta
         for c in range(s0, s0 + length[r]):
             cur_fired[c] = anchor_fired[c]
         n_fired[r] = cnt
-        min_margin[r] = mm
-        quiet_sq[r] = quiet_drift_sq(W[r], tau, mm, x_norm_max)
+        quiet_sq[r] = quiet_drift_sq(d, anchor_norm, tau, mm, x_norm_max)
         near[r] = 0
 
 

@@ -138,7 +138,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self._allocate(neurons, np.diff(ptr))
         K.write_candidates(neurons, ptr, new_idx, new_z, net.W, X, net.b, self.tau, self.x_norm_max, self.start,
                            self.length, self.idx, self.z, self.anchor_fired, self.cur_fired, self.fired_idx,
-                           self.min_margin, self.quiet_sq, self.near, self.n_fired)
+                           self.quiet_sq, self.near, self.n_fired)
         self.A[neurons] = net.W[neurons]
         self.ops += len(neurons) * X.shape[0]
 
@@ -152,7 +152,6 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self.start = np.zeros(m, dtype=np.int64)
         self.cap = np.zeros(m, dtype=np.int64)
         self.length = np.zeros(m, dtype=np.int64)
-        self.min_margin = np.full(m, np.inf)
         self.quiet_sq = np.full(m, -1.0)
         self.near = np.zeros(m, dtype=np.int64)
         self.n_fired = np.zeros(m, dtype=np.int64)
@@ -194,7 +193,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         refresh = np.zeros(len(rows), dtype=np.bool_)
         checks = K.update_states(net.W, self.A, X, net.b, self.tau, self.x_norm_max, rows, self.start, self.length,
                                  self.idx, self.z, self.anchor_fired, self.cur_fired, self.fired_idx,
-                                 self.min_margin, self.quiet_sq, self.near, self.n_fired, refresh, changed)
+                                 self.quiet_sq, self.near, self.n_fired, refresh, changed)
         self.ops += int(checks)
         self.rechecked += int(checks) - len(rows)
         if refresh.any():
@@ -213,8 +212,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
     def _count_all_fired(self, n: int) -> None:
         """The fired count of every input, kept up to date by the fused steps from here on."""
         self.per_input = np.zeros(n, dtype=np.int64)
-        K.count_fired(np.arange(len(self.start), dtype=np.int64), self.start, self.length, self.idx,
-                      self.cur_fired, self.per_input, 1)
+        K.count_fired(np.arange(len(self.start), dtype=np.int64), self.start, self.fired_idx, self.n_fired,
+                      self.per_input, 1)
 
     def forward_from_state(self, net: ShiftedReLUNet, X: np.ndarray) -> ForwardPass:
         self._catch_up(net, X)
@@ -233,7 +232,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         pairs, rows, work, bad, next_pairs = K.fused_step(
             net.W, net.a, self.A, X, net.b, self.tau, self.x_norm_max, np.ascontiguousarray(err, dtype=np.float64),
             float(lr), 1.0 / np.sqrt(net.m), bool(next_forward), self.start, self.length, self.idx, self.z,
-            self.anchor_fired, self.cur_fired, self.fired_idx, self.min_margin, self.quiet_sq, self.near,
+            self.anchor_fired, self.cur_fired, self.fired_idx, self.quiet_sq, self.near,
             self.n_fired, refresh, stepped, partial, deltas)
         if bad or not next_forward:
             # the state is behind the weights: remember the moved neurons (find() catches up). A non-finite
@@ -247,9 +246,9 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self.per_input += deltas.sum(axis=0)
         stale = np.flatnonzero(refresh)
         if len(stale):  # rare: their contributions are missing, so the forward pass is taken again
-            K.count_fired(stale, self.start, self.length, self.idx, self.cur_fired, self.per_input, -1)
+            K.count_fired(stale, self.start, self.fired_idx, self.n_fired, self.per_input, -1)
             self._refresh(net, X, stale)
-            K.count_fired(stale, self.start, self.length, self.idx, self.cur_fired, self.per_input, 1)
+            K.count_fired(stale, self.start, self.fired_idx, self.n_fired, self.per_input, 1)
             self.refreshed += len(stale)
             following = self.forward_from_state(net, X)
         else:
