@@ -146,3 +146,31 @@ def lane_dot4(typingctx, p, Q, i0, i1, i2, i3):
 
     return types.UniTuple(types.float64, 4)(p, Q, i0, i1, i2, i3), codegen
 
+
+
+@intrinsic
+def borrowed_row(typingctx, M, r):
+    """Row ``r`` (``0 <= r < len(M)``, unchecked) of a C-contiguous 2-D array as a view that holds no reference.
+
+    ``M[r]`` in a numba loop makes a view that owns a reference to ``M``'s
+    buffer: an atomic increment and decrement of one shared counter per
+    row, which two threads walking the rows of one matrix fight over. This
+    view has no owner (numba's reference counting skips it), so it must not
+    outlive ``M``: use it inside the loop that has ``M``.
+    """
+    if not (isinstance(M, types.Array) and M.ndim == 2 and M.layout == "C" and isinstance(r, types.Integer)):
+        return None
+    row_type = M.copy(ndim=1, layout="C")
+
+    def codegen(context, builder, signature, args):
+        src = context.make_array(signature.args[0])(context, builder, args[0])
+        out = context.make_array(signature.return_type)(context, builder)
+        width = builder.extract_value(src.shape, 1)
+        index = context.cast(builder, args[1], signature.args[1], types.intp)
+        data = builder.gep(src.data, [builder.mul(index, width)])
+        itemsize = src.itemsize
+        context.populate_array(out, data=data, shape=[width], strides=[itemsize], itemsize=itemsize, meminfo=None,
+                               parent=None)
+        return out._getvalue()
+
+    return row_type(M, r), codegen

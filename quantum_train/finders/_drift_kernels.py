@@ -10,7 +10,9 @@ scratch), which the passes over fired pairs read in place. Only the first
 ``near[r]`` candidates (those re-decided at the neuron's last re-check) can
 have a state other than the anchor's. ``quiet_sq[r]`` is the squared drift
 below which neuron ``r`` can have changed no state (:func:`quiet_drift_sq`),
-fixed at its anchor.
+and ``anchor_norm[r]`` the norm of its anchor weights, both fixed at its
+anchor. One kernel, :func:`visit_neurons`, holds the re-check, for the fused
+training step and for the unfused finder's ``find`` alike.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from classical._lanes import lane_dot, lane_squared_distance
+from classical._lanes import borrowed_row, lane_dot, lane_squared_distance
 from classical.exact import exact_dot, guard_width
 from quantum_train.model import FORWARD_CHUNKS, add_neuron_outputs, neuron_gradient
 
@@ -40,18 +42,24 @@ def drift_guard(d, anchor_norm, drift, x_norm_max):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def drift_reach(w, anchor, x_norm_max):
-    """``||w - anchor||`` plus its rounding guard: how far any ``<w, x>`` can have moved since the anchor."""
-    delta = math.sqrt(lane_squared_distance(w, anchor))  # vector code; a bound needs no particular order
-    anchor_norm = math.sqrt(lane_dot(anchor, anchor))
-    return delta + drift_guard(w.shape[0], anchor_norm, delta, x_norm_max)
+def drift_reach(squared_drift, d, anchor_norm, x_norm_max):
+    """``||w - anchor||`` plus its rounding guard: how far any ``<w, x>`` can have moved since the anchor.
+
+    ``squared_drift`` is ``lane_squared_distance(w, anchor)`` (vector code; a
+    bound needs no particular order) and ``anchor_norm`` is
+    ``sqrt(lane_dot(anchor, anchor))``, stored at the anchor. Scalars only:
+    an inlined helper with array arguments costs numba's reference counting
+    on every call.
+    """
+    delta = math.sqrt(squared_drift)
+    return delta + drift_guard(d, anchor_norm, delta, x_norm_max)
 
 
 @njit(cache=True, nogil=True, inline="always")
 def quiet_drift_sq(d, anchor_norm, tau, min_margin, x_norm_max):
     """A squared drift below which :func:`drift_reach` is certainly below ``tau`` and ``min_margin``.
 
-    ``anchor_norm`` is ``sqrt(lane_dot(anchor, anchor))``, the value :func:`drift_reach` computes.
+    ``anchor_norm`` is ``sqrt(lane_dot(anchor, anchor))``, the value :func:`drift_reach` is given.
 
     Let ``T = min(tau, min_margin)``, ``g(D)`` the guard that
     :func:`drift_reach` adds to a drift ``D`` as computed, and ``D* =
@@ -62,7 +70,7 @@ def quiet_drift_sq(d, anchor_norm, tau, min_margin, x_norm_max):
     ``fl(sqrt(s)) <= D*`` and the computed reach is at most ``fl(D* + g(T))
     <= fl(T - g(T) + eps T) < T``, because ``g(T) >= 8 eps d (T + 1)``
     exceeds ``eps T`` by far. So ``s < quiet_drift_sq`` implies the reach
-    test passes; it spares a norm, two square roots and the guard, and when it
+    test passes; it spares two square roots and the guard, and when it
     fails the reach is computed and decides as before (same decisions, same
     counts). Returns ``-1`` (never quiet) when ``D* <= 0``.
     """
@@ -74,78 +82,14 @@ def quiet_drift_sq(d, anchor_norm, tau, min_margin, x_norm_max):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def recheck_neuron(w, anchor, X, b, tau, x_norm_max, r, start, length, idx, z, anchor_fired, cur_fired,
-                   fired_idx, quiet_sq, near, n_fired, delta_per_input):
-    """Bring neuron ``r``'s fired state up to date with its weights ``w``; returns ``(work, refresh, changed)``.
-
-    With drift ``delta = ||w - anchor||`` since the anchor, a pair whose anchor
-    margin ``|z - b|`` exceeds ``delta`` (+ guard) cannot have changed state
-    (``||x|| = 1``); the others are re-decided with ``exact_dot``. A
-    non-candidate had ``z <= b - tau`` and is safe while ``delta + guard <
-    tau``; past that ``refresh`` is returned (the state is left as it was).
-    ``changed`` is true when some pair changed state (and with ``refresh``); ``work`` counts the drift
-    norm and the re-decisions (inner products). Each change of state is added
-    to ``delta_per_input[i]`` (+1 fired, -1 unfired) unless that array is empty.
-
-    The common case (a drift below ``quiet_sq[r]``, no candidate re-decided
-    at the last re-check) is decided here from the squared drift alone; the
-    rest is :func:`recheck_candidates`. Either way the decision is that of
-    the reach test.
-    """
-    if lane_squared_distance(w, anchor) < quiet_sq[r] and near[r] == 0:
-        return 1, False, False
-    reach = drift_reach(w, anchor, x_norm_max)
-    return recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fired, cur_fired, fired_idx,
-                              near, n_fired, delta_per_input)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def recheck_candidates(reach, w, X, b, tau, r, start, length, idx, z, anchor_fired, cur_fired, fired_idx, near,
-                       n_fired, delta_per_input):
-    """The body of :func:`recheck_neuron` past its common case, given the neuron's ``reach``.
-
-    The candidates are in order of margin ``|z - b|``, so those within reach
-    are a prefix, of length ``P``: they are re-decided with ``exact_dot``.
-    The ``near[r]`` candidates re-decided at the last re-check are the only
-    ones whose state can differ from the anchor's; those past ``P`` get the
-    anchor state back (with ``P = near[r] = 0`` nothing is visited).
-    ``near[r] = P`` after. Each change of state is applied to the sorted
-    fired ids in place (:func:`insert_sorted`,
-    :func:`remove_sorted`); ``work`` counts the ``P`` inner products and the
-    drift norm. Inlined: as a call, numba's reference counting of its array
-    arguments cost more than its work.
-    """
-    track = delta_per_input.shape[0] > 0
-    work = 1
-    changed = False
-    if reach >= tau:
-        return work, True, True
-    s0 = start[r]
-    end = s0 + length[r]
-    prefix = s0
-    while prefix < end and abs(z[prefix] - b) <= reach:
-        prefix += 1
-    visit = max(prefix, s0 + near[r])
-    k = n_fired[r]
-    for c in range(s0, visit):
-        if c < prefix:
-            f = exact_dot(w, X[idx[c]]) > b
-            work += 1
-        else:
-            f = anchor_fired[c]
-        if cur_fired[c] != f:
-            changed = True
-            cur_fired[c] = f
-            i = idx[c]
-            if f:
-                k = insert_sorted(fired_idx, s0, k, i)
-            else:
-                k = remove_sorted(fired_idx, s0, k, i)
-            if track:
-                delta_per_input[i] += 1 if f else -1
-    n_fired[r] = k
-    near[r] = prefix - s0
-    return work, False, changed
+def apply_change(fired_idx, lo, k, i, f, deltas, c, track):
+    """Input ``i`` became fired (``f``) or unfired: patch the ``k`` sorted fired ids at ``lo``; returns the new
+    count. With ``track``, ``deltas[c, i]`` gets ``+1`` or ``-1``."""
+    if track:
+        deltas[c, i] += 1 if f else -1
+    if f:
+        return insert_sorted(fired_idx, lo, k, i)
+    return remove_sorted(fired_idx, lo, k, i)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -168,23 +112,6 @@ def remove_sorted(ids, lo, k, i):
     for u in range(t, lo + k - 1):
         ids[u] = ids[u + 1]
     return k - 1
-
-
-@njit(cache=True, parallel=True)
-def update_states(W, A, X, b, tau, x_norm_max, rows, start, length, idx, z, anchor_fired, cur_fired, fired_idx,
-                  quiet_sq, near, n_fired, refresh, changed):
-    """:func:`recheck_neuron` for every moved neuron ``rows[k]``, flagging ``refresh[k]`` and ``changed[k]``.
-
-    Returns the number of inner products (re-checks plus one drift norm per row).
-    """
-    work = np.zeros(rows.shape[0], dtype=np.int64)
-    untracked = np.empty(0, dtype=np.int64)
-    for k in prange(rows.shape[0]):
-        r = rows[k]
-        work[k], refresh[k], changed[k] = recheck_neuron(W[r], A[r], X, b, tau, x_norm_max, r, start, length, idx,
-                                                         z, anchor_fired, cur_fired, fired_idx, quiet_sq, near,
-                                                         n_fired, untracked)
-    return work.sum()
 
 
 @njit(cache=True, parallel=True)
@@ -216,68 +143,138 @@ def count_fired(rows, start, fired_idx, n_fired, per_input, sign):
 
 
 @njit(cache=True, parallel=True)
-def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, start, length, idx, z,
-               anchor_fired, cur_fired, fired_idx, quiet_sq, near, n_fired, refresh, stepped, partial, deltas):
-    """One visit per neuron: gradient, step, drift re-check and the next forward contributions.
+def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_norm_max, err, lr, scale,
+                  start, length, idx, z, anchor_fired, cur_fired, fired_idx, quiet_sq, anchor_norm, near, n_fired,
+                  lead_margin, lead_idx, lead_state, refresh, changed, stepped, partial, deltas):
+    """One visit to each neuron ``rows[bounds[c]:bounds[c + 1]]`` of each forward chunk ``c``, in order.
 
-    For each neuron ``r`` with fired inputs ``T_r`` (in chunk order, as the
-    forward pass visits them; read in place from ``fired_idx``), while ``w_r`` is hot:
+    With ``train`` (every neuron, ``rows = arange(m)``), for a neuron ``r``
+    with fired inputs ``T_r`` (read in place from ``fired_idx``, in the order
+    the forward pass visits them), while ``w_r`` is hot:
 
     1. ``g_r = (scale a_r) sum_{i in T_r} err_i x_i`` (:func:`quantum_train.model.neuron_gradient`);
-    2. ``w_r <- w_r - lr g_r`` (neurons with ``T_r`` empty do not move);
-    3. if ``next_forward``: :func:`recheck_neuron` brings ``T_r`` up to date,
-       and ``r``'s contributions to the next forward pass are added to
-       ``partial[c]`` as :func:`forward_from_state` adds them; changes of
-       state are counted per input in ``deltas[c]``. A neuron that needs a refresh is
-       flagged in ``refresh[r]`` instead, and its contributions are missing:
-       the caller refreshes it and recomputes the forward pass.
+    2. ``w_r <- w_r - lr g_r`` (neurons with ``T_r`` empty do not move), and
+       ``stepped[r]`` is set. A neuron whose new weights are not finite goes
+       no further (the caller stops training).
 
-    ``stepped[r]`` marks every neuron moved. A neuron whose new weights are
-    not finite is not re-checked (the caller stops training).
+    With ``recheck``, the neuron's fired state is brought up to date with its
+    weights (the drift re-check, below); with ``forward`` its contributions
+    to the next forward pass are added to ``partial[c]`` as
+    :func:`forward_from_state` adds them. Without ``train``, ``rows`` are the
+    neurons moved since the last re-check (sorted) and only the re-check runs.
+
+    **The re-check.** With drift ``delta = ||w - anchor||`` since the anchor,
+    a pair whose anchor margin ``|z - b|`` exceeds the reach ``delta`` (+
+    guard, :func:`drift_reach`) cannot have changed state (``||x|| = 1``). A
+    non-candidate had ``z <= b - tau`` and is safe while the reach is below
+    ``tau``; past that ``refresh[r]`` is set and the state left as it was
+    (the caller refreshes the neuron). The candidates are in order of margin,
+    so those within reach are a prefix, of length ``P``: they are re-decided
+    with ``exact_dot``. The ``near[r]`` candidates re-decided at the last
+    re-check are the only ones whose state can differ from the anchor's;
+    those past ``P`` get the anchor state back. ``near[r] = P`` after. Each
+    change of state patches the sorted fired ids in place
+    (:func:`insert_sorted`, :func:`remove_sorted`), sets ``changed[r]`` and,
+    if ``deltas`` has columns, adds ``+1`` (fired) or ``-1`` to
+    ``deltas[c, i]``. The common case, a drift below ``quiet_sq[r]`` and
+    nothing re-decided last time, is decided from the squared drift alone
+    (:func:`quiet_drift_sq`); either way the decision is the reach test's.
+
+    The re-check is written here, in the loop, rather than as a helper: an
+    inlined numba function with array arguments pays reference counting
+    (atomic, on counters both threads share) at every call, which cost more
+    than the re-check itself.
 
     Every sum is taken in the order of the unfused kernels, so weights and
-    outputs are bit-identical to them. Returns ``(pairs, rows, work, bad, next_pairs)``:
-    the gradient's pairs, the neurons moved, the re-check's inner products,
-    the non-finite weights written, and the next iteration's fired pairs.
+    outputs are bit-identical to them. Returns ``(pairs, moved, work, bad,
+    next_pairs)``: the gradient's pairs, the neurons moved, the re-check's
+    inner products (one drift norm per neuron re-checked plus the
+    re-decisions), the non-finite weights written, and the forward's pairs.
     """
-    m, d = W.shape
+    d = W.shape[1]
+    track = deltas.shape[1] > 0
     stats = np.zeros((FORWARD_CHUNKS, 5), dtype=np.int64)
     for c in prange(FORWARD_CHUNKS):
         g = np.empty(d)
-        if next_forward:
+        if forward:
             partial[c, :] = 0.0
+        if track:
             deltas[c, :] = 0
-        pairs = rows = work = bad = next_pairs = 0  # this chunk's counts, kept in registers
-        for r in range(c * m // FORWARD_CHUNKS, (c + 1) * m // FORWARD_CHUNKS):
-            k = n_fired[r]
-            if k == 0:
-                continue  # no gradient: w_r does not move, and stays unfired
+        pairs = moved = work = bad = next_pairs = 0  # this chunk's counts, kept in registers
+        for t in range(bounds[c], bounds[c + 1]):
+            r = rows[t]
+            w = borrowed_row(W, r)  # no reference counting per row: see borrowed_row
             lo = start[r]
-            neuron_gradient(X, err, fired_idx, lo, lo + k, scale * a[r], g)
-            w = W[r]
-            nonfinite = 0
-            for j in range(d):
-                v = w[j] - lr * g[j]
-                w[j] = v
-                nonfinite += not np.isfinite(v)  # an integer count, branch-free: the loop vectorises
-            bad += nonfinite
-            pairs += k
-            rows += 1
-            stepped[r] = True
-            if not next_forward or nonfinite:
-                continue
-            checks, stale, _ = recheck_neuron(w, A[r], X, b, tau, x_norm_max, r, start, length, idx, z,
-                                              anchor_fired, cur_fired, fired_idx, quiet_sq, near, n_fired,
-                                              deltas[c])
-            work += checks
-            if stale:
-                refresh[r] = True
-                continue
-            k = n_fired[r]
-            add_neuron_outputs(w, a[r], b, X, fired_idx, lo, lo + k, partial[c])
-            next_pairs += k
+            if train:
+                k = n_fired[r]
+                if k == 0:
+                    continue  # no gradient: w_r does not move, and stays unfired
+                neuron_gradient(X, err, fired_idx, lo, lo + k, scale * a[r], g)
+                nonfinite = 0
+                for j in range(d):
+                    v = w[j] - lr * g[j]
+                    w[j] = v
+                    nonfinite += not np.isfinite(v)  # an integer count, branch-free: the loop vectorises
+                bad += nonfinite
+                pairs += k
+                moved += 1
+                stepped[r] = True
+                if nonfinite:
+                    continue
+            if recheck:
+                work += 1
+                squared_drift = lane_squared_distance(w, A[r])
+                if not (squared_drift < quiet_sq[r] and near[r] == 0):
+                    reach = drift_reach(squared_drift, d, anchor_norm[r], x_norm_max)
+                    if reach >= tau:
+                        refresh[r] = True
+                        changed[r] = True
+                        continue
+                    before = near[r]
+                    if before <= 1 and reach < lead_margin[r, 1]:
+                        # at most the lead candidate is visited: read from its copy beside the neuron's
+                        # other per-neuron values (streamed in order), not from its slot
+                        prefix = 1 if lead_margin[r, 0] <= reach else 0
+                        if prefix or before:
+                            i = lead_idx[r]
+                            if prefix:
+                                f = exact_dot(w, X[i]) > b
+                                work += 1
+                            else:
+                                f = lead_state[r, 0]
+                            if lead_state[r, 1] != f:
+                                lead_state[r, 1] = f
+                                cur_fired[lo] = f
+                                n_fired[r] = apply_change(fired_idx, lo, n_fired[r], i, f, deltas, c, track)
+                                changed[r] = True
+                        near[r] = prefix
+                    else:
+                        end = lo + length[r]
+                        prefix = lo
+                        while prefix < end and abs(z[prefix] - b) <= reach:
+                            prefix += 1
+                        visit = max(prefix, lo + before)
+                        k = n_fired[r]
+                        for s in range(lo, visit):
+                            if s < prefix:
+                                f = exact_dot(w, X[idx[s]]) > b
+                                work += 1
+                            else:
+                                f = anchor_fired[s]
+                            if cur_fired[s] != f:
+                                cur_fired[s] = f
+                                if s == lo:
+                                    lead_state[r, 1] = f
+                                k = apply_change(fired_idx, lo, k, idx[s], f, deltas, c, track)
+                                changed[r] = True
+                        n_fired[r] = k
+                        near[r] = prefix - lo
+            if forward:
+                k = n_fired[r]
+                add_neuron_outputs(w, a[r], b, X, fired_idx, lo, lo + k, partial[c])
+                next_pairs += k
         stats[c, 0] = pairs
-        stats[c, 1] = rows
+        stats[c, 1] = moved
         stats[c, 2] = work
         stats[c, 3] = bad
         stats[c, 4] = next_pairs
@@ -285,6 +282,12 @@ def fused_step(W, a, A, X, b, tau, x_norm_max, err, lr, scale, next_forward, sta
     for c in range(FORWARD_CHUNKS):
         total += stats[c]
     return total[0], total[1], total[2], total[3], total[4]
+
+
+def chunk_bounds(rows: np.ndarray, m: int) -> np.ndarray:
+    """Where each forward chunk's neurons (``c m // FORWARD_CHUNKS`` on) begin in the sorted ``rows``."""
+    edges = np.arange(FORWARD_CHUNKS + 1, dtype=np.int64) * m // FORWARD_CHUNKS
+    return np.searchsorted(rows, edges).astype(np.int64)
 
 
 @njit(cache=True, parallel=True)
@@ -305,7 +308,8 @@ def fired_csr(rows, start, fired_idx, n_fired):
 
 @njit(cache=True, parallel=True)
 def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, start, length,
-                     idx, z, anchor_fired, cur_fired, fired_idx, quiet_sq, near, n_fired):
+                     idx, z, anchor_fired, cur_fired, fired_idx, quiet_sq, anchor_norm, near, n_fired,
+                     lead_margin, lead_idx, lead_state):
     """Store fresh candidates of ``neurons`` (CSR ``ptr``, ids sorted) at their ``start`` slots, anchored at ``W``.
 
     The anchor state of a candidate is decided by the tie rule (BLAS value
@@ -318,8 +322,9 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, sta
     d = W.shape[1]
     for k in prange(neurons.shape[0]):
         r = neurons[k]
-        anchor_norm = math.sqrt(lane_dot(W[r], W[r]))  # also the anchor norm of every later drift_reach
-        g = guard_width(d, anchor_norm, x_norm_max)
+        norm = math.sqrt(lane_dot(W[r], W[r]))
+        anchor_norm[r] = norm  # the anchor norm of every later drift_reach
+        g = guard_width(d, norm, x_norm_max)
         s0 = start[r]
         cnt = 0
         mm = np.inf
@@ -344,8 +349,14 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, sta
         for c in range(s0, s0 + length[r]):
             cur_fired[c] = anchor_fired[c]
         n_fired[r] = cnt
-        quiet_sq[r] = quiet_drift_sq(d, anchor_norm, tau, mm, x_norm_max)
+        quiet_sq[r] = quiet_drift_sq(d, norm, tau, mm, x_norm_max)
         near[r] = 0
+        count = length[r]
+        lead_margin[r, 0] = abs(z[s0] - b) if count > 0 else np.inf
+        lead_margin[r, 1] = abs(z[s0 + 1] - b) if count > 1 else np.inf
+        lead_idx[r] = idx[s0] if count > 0 else 0
+        lead_state[r, 0] = anchor_fired[s0] if count > 0 else False
+        lead_state[r, 1] = lead_state[r, 0]
 
 
 #: Below this many candidates a neuron's are sorted by insertion, above it by a merge sort.

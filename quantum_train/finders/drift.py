@@ -77,6 +77,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self.per_input: np.ndarray | None = None
         self._partial: np.ndarray | None = None  # the fused pass's per-chunk sums and count changes
         self._deltas: np.ndarray | None = None
+        self._every: np.ndarray | None = None  # arange(m) and its chunk bounds, for the fused pass
+        self._every_bounds: np.ndarray | None = None
 
     @classmethod
     def note(cls, report: dict) -> str:
@@ -138,7 +140,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self._allocate(neurons, np.diff(ptr))
         K.write_candidates(neurons, ptr, new_idx, new_z, net.W, X, net.b, self.tau, self.x_norm_max, self.start,
                            self.length, self.idx, self.z, self.anchor_fired, self.cur_fired, self.fired_idx,
-                           self.quiet_sq, self.near, self.n_fired)
+                           self.quiet_sq, self.anchor_norm, self.near, self.n_fired, self.lead_margin, self.lead_idx,
+                           self.lead_state)
         self.A[neurons] = net.W[neurons]
         self.ops += len(neurons) * X.shape[0]
 
@@ -153,6 +156,10 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self.cap = np.zeros(m, dtype=np.int64)
         self.length = np.zeros(m, dtype=np.int64)
         self.quiet_sq = np.full(m, -1.0)
+        self.anchor_norm = np.zeros(m)
+        self.lead_margin = np.full((m, 2), np.inf)
+        self.lead_idx = np.zeros(m, dtype=INDEX)
+        self.lead_state = np.zeros((m, 2), dtype=np.bool_)
         self.near = np.zeros(m, dtype=np.int64)
         self.n_fired = np.zeros(m, dtype=np.int64)
         self.top = 0
@@ -187,19 +194,35 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         """Bring the neurons moved since the last call up to date (re-check or refresh); returns them and
         which of them changed state."""
         rows = self.take_moved()
-        changed = np.zeros(len(rows), dtype=np.bool_)
         if not len(rows):
-            return rows, changed
-        refresh = np.zeros(len(rows), dtype=np.bool_)
-        checks = K.update_states(net.W, self.A, X, net.b, self.tau, self.x_norm_max, rows, self.start, self.length,
-                                 self.idx, self.z, self.anchor_fired, self.cur_fired, self.fired_idx,
-                                 self.quiet_sq, self.near, self.n_fired, refresh, changed)
+            return rows, np.zeros(0, dtype=np.bool_)
+        refresh = np.zeros(net.m, dtype=np.bool_)
+        changed = np.zeros(net.m, dtype=np.bool_)
+        _, _, checks, _, _ = self._visit(net, X, rows, K.chunk_bounds(rows, net.m), train=False, recheck=True,
+                                         forward=False, refresh=refresh, changed=changed)
         self.ops += int(checks)
         self.rechecked += int(checks) - len(rows)
-        if refresh.any():
-            self._refresh(net, X, rows[refresh])
-            self.refreshed += int(refresh.sum())
-        return rows, changed
+        stale = rows[refresh[rows]]
+        if len(stale):
+            self._refresh(net, X, stale)
+            self.refreshed += len(stale)
+        return rows, changed[rows]
+
+    def _visit(self, net: ShiftedReLUNet, X: np.ndarray, rows: np.ndarray, bounds: np.ndarray, *, train: bool,
+               recheck: bool, forward: bool, refresh: np.ndarray, changed: np.ndarray, err: np.ndarray | None = None,
+               lr: float = 0.0, stepped: np.ndarray | None = None, partial: np.ndarray | None = None,
+               deltas: np.ndarray | None = None) -> tuple[int, int, int, int, int]:
+        """:func:`._drift_kernels.visit_neurons` on this finder's state (unused outputs get empty arrays)."""
+        n = X.shape[0]
+        return K.visit_neurons(
+            rows, bounds, train, recheck, forward, net.W, net.a, self.A, X, net.b, self.tau, self.x_norm_max,
+            np.zeros(n) if err is None else np.ascontiguousarray(err, dtype=np.float64), float(lr),
+            1.0 / np.sqrt(net.m), self.start, self.length, self.idx, self.z, self.anchor_fired, self.cur_fired,
+            self.fired_idx, self.quiet_sq, self.anchor_norm, self.near, self.n_fired, self.lead_margin, self.lead_idx,
+            self.lead_state, refresh, changed,
+            np.zeros(0, dtype=np.bool_) if stepped is None else stepped,
+            np.zeros((FORWARD_CHUNKS, 0)) if partial is None else partial,
+            np.zeros((FORWARD_CHUNKS, 0), dtype=np.int64) if deltas is None else deltas)
 
     # -- fused training (FusedTraining) --------------------------------------
     def _chunk_buffers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -229,11 +252,13 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         refresh = np.zeros(net.m, dtype=np.bool_)
         before = self.ops
         stepped = np.zeros(net.m, dtype=np.bool_)
-        pairs, rows, work, bad, next_pairs = K.fused_step(
-            net.W, net.a, self.A, X, net.b, self.tau, self.x_norm_max, np.ascontiguousarray(err, dtype=np.float64),
-            float(lr), 1.0 / np.sqrt(net.m), bool(next_forward), self.start, self.length, self.idx, self.z,
-            self.anchor_fired, self.cur_fired, self.fired_idx, self.quiet_sq, self.near,
-            self.n_fired, refresh, stepped, partial, deltas)
+        if self._every is None or len(self._every) != net.m:
+            self._every = np.arange(net.m, dtype=np.int64)
+            self._every_bounds = K.chunk_bounds(self._every, net.m)
+        pairs, rows, work, bad, next_pairs = self._visit(
+            net, X, self._every, self._every_bounds, train=True, recheck=next_forward, forward=next_forward,
+            refresh=refresh, changed=np.zeros(net.m, dtype=np.bool_), err=err, lr=lr, stepped=stepped,
+            partial=partial, deltas=deltas)
         if bad or not next_forward:
             # the state is behind the weights: remember the moved neurons (find() catches up). A non-finite
             # step stops training, and its re-checks (finite rows only) are not counted, as four passes

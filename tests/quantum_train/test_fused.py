@@ -156,4 +156,28 @@ def test_drift_recheck_follows_weights_that_move_out_and_back(name):
         forward = finder.forward_from_state(net, ds.X)
         assert np.array_equal(forward.outputs, net.forward(ds.X, truth))
         assert np.array_equal(forward.per_input, truth.per_input())
+        assert_lead_copies_match_the_slots(finder, net.b)
     assert finder.refreshed == 0 and finder.rechecked > 0  # every step stayed within tau, and pairs were re-decided
+
+
+def assert_lead_copies_match_the_slots(finder, b):
+    """Each neuron's copy of its lead candidate (smallest margin) and of the next margin equals its slots."""
+    for r in range(len(finder.start)):
+        s0, count = finder.start[r], finder.length[r]
+        margins = np.abs(finder.z[s0:s0 + count] - b)
+        assert list(finder.lead_margin[r]) == list(np.concatenate((margins[:2], [np.inf, np.inf]))[:2])
+        if count:
+            assert finder.lead_idx[r] == finder.idx[s0]
+            assert finder.lead_state[r, 0] == finder.anchor_fired[s0]
+            assert finder.lead_state[r, 1] == finder.cur_fired[s0]
+
+
+@pytest.mark.parametrize("name", ["drift", "drift-unfused"])
+def test_lead_copies_follow_training_with_refreshes(name):
+    ds = load_dataset("synthetic", n=60, d=3, seed=4)
+    net = ShiftedReLUNet.initialize(500, 3, seed=4)
+    finder = make_finder(name)
+    result = train(net, ds.X, ds.y, finder, 6, default_learning_rate(ds.n, net.b))
+    finder.find(net, ds.X)
+    assert result.extras["neurons_refreshed"] > 0 and result.extras["pairs_rechecked"] > 0
+    assert_lead_copies_match_the_slots(finder, net.b)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numba import njit
 
-from classical._lanes import lane_order_reference
+from classical._lanes import borrowed_row, lane_order_reference
 from classical.exact import exact_dot4
 from quantum_train.finders import _drift_kernels as K
 from quantum_train.fired import csr_replace_rows
@@ -128,3 +129,25 @@ def test_pair_kernels_sum_in_the_canonical_order_bit_for_bit():
                 for j in range(d):
                     want_g[j] += err[i] * X[i, j]
             assert np.array_equal(g.view(np.uint64), (want_g * 0.25).view(np.uint64))
+
+
+@njit
+def _scale_rows_through_borrowed_views(M, rows, factor):
+    total = 0.0
+    for r in rows:
+        w = borrowed_row(M, r)
+        for j in range(w.shape[0]):
+            w[j] *= factor
+        total += w.sum()
+    return total
+
+
+def test_borrowed_row_is_the_row_and_writes_through():
+    M = np.arange(35, dtype=np.float64).reshape(7, 5)
+    expected = M.copy()
+    rows = np.array([0, 3, 6, 3])
+    expected[[0, 6]] *= 2.0
+    expected[3] *= 4.0
+    total = _scale_rows_through_borrowed_views(M, rows, 2.0)
+    assert np.array_equal(M, expected)
+    assert total == expected[0].sum() + expected[3].sum() / 2 + expected[6].sum() + expected[3].sum()
