@@ -8,11 +8,15 @@ current state ``cur_fired``). The same slots of ``fired_idx`` hold, first,
 the ``n_fired[r]`` currently fired ids in increasing order (the rest is
 scratch), which the passes over fired pairs read in place. Only the first
 ``near[r]`` candidates (those re-decided at the neuron's last re-check) can
-have a state other than the anchor's. ``quiet_sq[r]`` is the squared drift
-below which neuron ``r`` can have changed no state (:func:`quiet_drift_sq`),
-and ``anchor_norm[r]`` the norm of its anchor weights, both fixed at its
-anchor. One kernel, :func:`visit_neurons`, holds the re-check, for the fused
-training step and for the unfused finder's ``find`` alike.
+have a state other than the anchor's; the first candidate (the *lead*) and
+the next margin are copied beside the neuron (``lead_margin``, ``lead_idx``,
+``lead_state``: anchor and current state). ``quiet_sq[r]`` is the squared
+drift below which neuron ``r`` can have changed no state
+(:func:`quiet_drift_sq`) and ``anchor_norm[r]`` the norm of its anchor
+weights, both fixed at its anchor; ``quiet_bound[r]`` is the same threshold
+on ``drift_bound[r]``, a running bound of the drift kept by the fused steps.
+One kernel, :func:`visit_neurons`, holds the re-check, for the fused training
+step and for the unfused finder's ``find`` alike.
 """
 
 from __future__ import annotations
@@ -81,6 +85,54 @@ def quiet_drift_sq(d, anchor_norm, tau, min_margin, x_norm_max):
     return quiet * quiet * (1.0 - 4.0 * EPS)
 
 
+#: Relative slack of the running drift bound per step, over ``d`` (see :func:`grow_drift_bound`).
+BOUND_SLACK_PER_DIM = 8.0 * EPS
+#: Absolute slack per step: covers squared differences that underflow (``|x| < 1.5e-154``), up to ``d = 10^6``.
+BOUND_TINY = 1e-150
+
+
+@njit(cache=True, nogil=True, inline="always")
+def certified_drift(squared_distance, d):
+    """An upper bound on the exact ``||u - v||`` from ``squared_distance = lane_squared_distance(u, v)``.
+
+    Each difference, square and lane addition of the computed sum is one
+    rounding of a non-negative exact result, so the computed value is at
+    least ``||u - v||^2 (1 - (d + 8) eps)`` (eps = 2^-52, twice the unit
+    roundoff), except that squares below the smallest normal may round to
+    zero: the absolute ``BOUND_TINY`` covers those. The square root and the
+    products below lose at most a factor ``1 - eps`` each, far inside the
+    relative slack ``8 (d + 8) eps``.
+    """
+    return (math.sqrt(squared_distance) * (1.0 + BOUND_SLACK_PER_DIM * (d + 8)) + BOUND_TINY) * (1.0 + 4.0 * EPS)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def grow_drift_bound(bound, step_squared, d):
+    """The running bound on ``||w - anchor||`` after a step whose ``lane_squared_distance`` is ``step_squared``.
+
+    By the triangle inequality the exact drift is at most the sum of the
+    exact step lengths; each is at most :func:`certified_drift` of its
+    computed square, and the sum is rounded up by the factor ``1 + 4 eps``.
+    """
+    return (bound + certified_drift(step_squared, d)) * (1.0 + 4.0 * EPS)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def quiet_drift_bound(quiet_sq, d):
+    """A drift below which :func:`lane_squared_distance` to the anchor is certainly below ``quiet_sq``.
+
+    The computed squared drift is at most ``D^2 (1 + (d + 8) eps)`` for an
+    exact drift ``D`` (the rounding argument of :func:`certified_drift`,
+    upwards). This returns at most ``sqrt(quiet_sq) (1 - 8 (d + 8) eps + 3
+    eps)``, below ``sqrt(quiet_sq / (1 + (d + 8) eps))``: a running bound
+    under it proves the neuron quiet without reading its anchor weights.
+    ``-1`` (never) when ``quiet_sq`` is not positive.
+    """
+    if not quiet_sq > 0.0:
+        return -1.0
+    return math.sqrt(quiet_sq) * (1.0 - BOUND_SLACK_PER_DIM * (d + 8))
+
+
 @njit(cache=True, nogil=True, inline="always")
 def apply_change(fired_idx, lo, k, i, f, deltas, c, track):
     """Input ``i`` became fired (``f``) or unfired: patch the ``k`` sorted fired ids at ``lo``; returns the new
@@ -145,7 +197,8 @@ def count_fired(rows, start, fired_idx, n_fired, per_input, sign):
 @njit(cache=True, parallel=True)
 def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_norm_max, err, lr, scale,
                   start, length, idx, z, anchor_fired, cur_fired, fired_idx, quiet_sq, anchor_norm, near, n_fired,
-                  lead_margin, lead_idx, lead_state, refresh, changed, stepped, partial, deltas):
+                  lead_margin, lead_idx, lead_state, quiet_bound, drift_bound, refresh, changed, stepped, partial,
+                  deltas):
     """One visit to each neuron ``rows[bounds[c]:bounds[c + 1]]`` of each forward chunk ``c``, in order.
 
     With ``train`` (every neuron, ``rows = arange(m)``), for a neuron ``r``
@@ -180,6 +233,16 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
     nothing re-decided last time, is decided from the squared drift alone
     (:func:`quiet_drift_sq`); either way the decision is the reach test's.
 
+    **The running bound.** With ``train``, ``drift_bound[r]`` grows by each
+    step's certified length (:func:`grow_drift_bound`), so it bounds the
+    exact drift; below ``quiet_bound[r]`` (:func:`quiet_drift_bound`) it
+    proves the common case without reading the anchor weights, a stream of
+    ``8 d`` bytes per neuron. Otherwise the squared drift is computed from
+    the anchor as above and the bound is reset to its certified value
+    (:func:`certified_drift`), so the two tests take the same decisions and
+    the counts are the same; a re-check without ``train`` always reads the
+    anchor (the weights moved elsewhere) and resets the bound.
+
     The re-check is written here, in the loop, rather than as a helper: an
     inlined numba function with array arguments pays reference counting
     (atomic, on counters both threads share) at every call, which cost more
@@ -196,8 +259,10 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
     stats = np.zeros((FORWARD_CHUNKS, 5), dtype=np.int64)
     for c in prange(FORWARD_CHUNKS):
         g = np.empty(d)
+        prev = np.empty(d)
+        out = borrowed_row(partial, c)
         if forward:
-            partial[c, :] = 0.0
+            out[:] = 0.0
         if track:
             deltas[c, :] = 0
         pairs = moved = work = bad = next_pairs = 0  # this chunk's counts, kept in registers
@@ -212,7 +277,9 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
                 neuron_gradient(X, err, fired_idx, lo, lo + k, scale * a[r], g)
                 nonfinite = 0
                 for j in range(d):
-                    v = w[j] - lr * g[j]
+                    old = w[j]
+                    v = old - lr * g[j]
+                    prev[j] = old
                     w[j] = v
                     nonfinite += not np.isfinite(v)  # an integer count, branch-free: the loop vectorises
                 bad += nonfinite
@@ -221,10 +288,16 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
                 stepped[r] = True
                 if nonfinite:
                     continue
+                drift_bound[r] = grow_drift_bound(drift_bound[r], lane_squared_distance(w, prev), d)
             if recheck:
                 work += 1
-                squared_drift = lane_squared_distance(w, A[r])
-                if not (squared_drift < quiet_sq[r] and near[r] == 0):
+                if train and near[r] == 0 and drift_bound[r] < quiet_bound[r]:
+                    quiet = True  # proved by the running bound: the anchor weights are not read
+                else:
+                    squared_drift = lane_squared_distance(w, A[r])
+                    drift_bound[r] = certified_drift(squared_drift, d)
+                    quiet = squared_drift < quiet_sq[r] and near[r] == 0
+                if not quiet:
                     reach = drift_reach(squared_drift, d, anchor_norm[r], x_norm_max)
                     if reach >= tau:
                         refresh[r] = True
@@ -238,7 +311,7 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
                         if prefix or before:
                             i = lead_idx[r]
                             if prefix:
-                                f = exact_dot(w, X[i]) > b
+                                f = exact_dot(W[r], X[i]) > b
                                 work += 1
                             else:
                                 f = lead_state[r, 0]
@@ -271,7 +344,7 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
                         near[r] = prefix - lo
             if forward:
                 k = n_fired[r]
-                add_neuron_outputs(w, a[r], b, X, fired_idx, lo, lo + k, partial[c])
+                add_neuron_outputs(w, a[r], b, X, fired_idx, lo, lo + k, out)
                 next_pairs += k
         stats[c, 0] = pairs
         stats[c, 1] = moved
@@ -309,7 +382,7 @@ def fired_csr(rows, start, fired_idx, n_fired):
 @njit(cache=True, parallel=True)
 def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, start, length,
                      idx, z, anchor_fired, cur_fired, fired_idx, quiet_sq, anchor_norm, near, n_fired,
-                     lead_margin, lead_idx, lead_state):
+                     lead_margin, lead_idx, lead_state, quiet_bound, drift_bound):
     """Store fresh candidates of ``neurons`` (CSR ``ptr``, ids sorted) at their ``start`` slots, anchored at ``W``.
 
     The anchor state of a candidate is decided by the tie rule (BLAS value
@@ -350,6 +423,8 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, sta
             cur_fired[c] = anchor_fired[c]
         n_fired[r] = cnt
         quiet_sq[r] = quiet_drift_sq(d, norm, tau, mm, x_norm_max)
+        quiet_bound[r] = quiet_drift_bound(quiet_sq[r], d)
+        drift_bound[r] = 0.0
         near[r] = 0
         count = length[r]
         lead_margin[r, 0] = abs(z[s0] - b) if count > 0 else np.inf

@@ -89,11 +89,12 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
         """Candidates within ``tau`` below ``b`` (id, anchor value, two states and the fired-id slot: 18 bytes,
         with slack, and the scan's copy, planned at 18 bytes too although it takes 16), the anchor weights, the
-        per-neuron bookkeeping and the fused pass's chunk buffers."""
+        per-neuron bookkeeping (112 bytes planned: slots, counts, thresholds, bounds, the lead copy and the fused
+        pass's per-neuron flags and row list; 105 used) and the fused pass's chunk buffers."""
         per_fired = fire_probability(b - tau) / max(fire_probability(b), 1e-300)
         candidates = min(pairs * per_fired, float(n) * m)
         chunk_buffers = FORWARD_CHUNKS * n * 16.0  # the fused pass's per-chunk sums and counts
-        return (2 * 18.0 * (1 + SLACK) * candidates + m * d * 8 + 8 * 8.0 * m + scan_bytes(0)
+        return (2 * 18.0 * (1 + SLACK) * candidates + m * d * 8 + 112.0 * m + scan_bytes(0)
                 + chunk_buffers)
 
     # -- storage -----------------------------------------------------------
@@ -141,7 +142,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         K.write_candidates(neurons, ptr, new_idx, new_z, net.W, X, net.b, self.tau, self.x_norm_max, self.start,
                            self.length, self.idx, self.z, self.anchor_fired, self.cur_fired, self.fired_idx,
                            self.quiet_sq, self.anchor_norm, self.near, self.n_fired, self.lead_margin, self.lead_idx,
-                           self.lead_state)
+                           self.lead_state, self.quiet_bound, self.drift_bound)
         self.A[neurons] = net.W[neurons]
         self.ops += len(neurons) * X.shape[0]
 
@@ -160,6 +161,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self.lead_margin = np.full((m, 2), np.inf)
         self.lead_idx = np.zeros(m, dtype=INDEX)
         self.lead_state = np.zeros((m, 2), dtype=np.bool_)
+        self.quiet_bound = np.full(m, -1.0)
+        self.drift_bound = np.zeros(m)
         self.near = np.zeros(m, dtype=np.int64)
         self.n_fired = np.zeros(m, dtype=np.int64)
         self.top = 0
@@ -219,7 +222,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
             np.zeros(n) if err is None else np.ascontiguousarray(err, dtype=np.float64), float(lr),
             1.0 / np.sqrt(net.m), self.start, self.length, self.idx, self.z, self.anchor_fired, self.cur_fired,
             self.fired_idx, self.quiet_sq, self.anchor_norm, self.near, self.n_fired, self.lead_margin, self.lead_idx,
-            self.lead_state, refresh, changed,
+            self.lead_state, self.quiet_bound, self.drift_bound, refresh, changed,
             np.zeros(0, dtype=np.bool_) if stepped is None else stepped,
             np.zeros((FORWARD_CHUNKS, 0)) if partial is None else partial,
             np.zeros((FORWARD_CHUNKS, 0), dtype=np.int64) if deltas is None else deltas)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numba
 import numpy as np
 from numba import njit
 
-from classical._lanes import borrowed_row, lane_order_reference
+from classical._lanes import borrowed_row, lane_order_reference, lane_squared_distance
 from classical.exact import exact_dot4
 from quantum_train.finders import _drift_kernels as K
 from quantum_train.fired import csr_replace_rows
@@ -151,3 +153,56 @@ def test_borrowed_row_is_the_row_and_writes_through():
     total = _scale_rows_through_borrowed_views(M, rows, 2.0)
     assert np.array_equal(M, expected)
     assert total == expected[0].sum() + expected[3].sum() / 2 + expected[6].sum() + expected[3].sum()
+
+
+@njit
+def _squared_distance(u, v):
+    return lane_squared_distance(u, v)
+
+
+def _exact_squared_distance(u, v):
+    return sum((Fraction(float(p)) - Fraction(float(q))) ** 2 for p, q in zip(u, v))
+
+
+def test_certified_drift_bounds_the_exact_distance_at_every_scale():
+    """Every rounding of the computed squared distance is covered, down to differences whose squares underflow."""
+    rng = np.random.default_rng(11)
+    for trial in range(400):
+        d = int(rng.integers(1, 40))
+        scale = 10.0 ** rng.uniform(-170, 5)
+        u = rng.standard_normal(d) * 10.0 ** rng.uniform(-3, 3)
+        v = u + rng.standard_normal(d) * scale
+        bound = K.certified_drift(_squared_distance(u, v), d)
+        assert Fraction(bound) ** 2 >= _exact_squared_distance(u, v), (trial, d, scale)
+
+
+def test_running_bound_stays_above_the_exact_drift():
+    u = np.random.default_rng(12).standard_normal(16)
+    anchor, bound = u.copy(), 0.0
+    for step in range(200):
+        before = u.copy()
+        u = u - 1e-3 * np.random.default_rng(step).standard_normal(16)
+        bound = K.grow_drift_bound(bound, _squared_distance(u, before), 16)
+        assert Fraction(bound) ** 2 >= _exact_squared_distance(u, anchor)
+
+
+def test_a_drift_under_the_quiet_bound_is_quiet_by_the_squared_test():
+    """Drifts just under ``quiet_drift_bound(q)``: the computed squared distance is below ``q`` every time."""
+    rng = np.random.default_rng(13)
+    checked = 0
+    for trial in range(2000):
+        d = int(rng.integers(8, 64))
+        q = 10.0 ** rng.uniform(-12, 0)
+        limit = K.quiet_drift_bound(q, d)
+        # from the origin the differences are exact and only the squares and sums round: drifts within a few
+        # eps of the limit; half the trials start elsewhere, at the drift's scale
+        u = np.zeros(d) if trial % 2 else rng.standard_normal(d) * limit
+        direction = np.abs(rng.standard_normal(d))
+        direction /= np.linalg.norm(direction)
+        v = u + direction * limit * (1.0 - 4e-16)
+        if Fraction(limit) ** 2 <= _exact_squared_distance(u, v):
+            continue  # rounding of v put the exact drift at or past the limit: not a case of the claim
+        assert _squared_distance(u, v) < q
+        checked += 1
+    assert checked > 500
+    assert K.quiet_drift_bound(0.0, 4) < 0 and K.quiet_drift_bound(-1.0, 4) < 0
