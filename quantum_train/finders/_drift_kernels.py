@@ -167,22 +167,32 @@ def remove_sorted(ids, lo, k, i):
 
 
 @njit(cache=True, parallel=True)
-def forward_from_state(W, a, b, X, start, fired_idx, n_fired, partial):
+def forward_from_state(W, a, b, X, start, fired_idx, n_fired, partial, counts):
     """Each chunk's forward sums from the stored fired ids; returns the number of fired pairs.
 
     ``partial[c, i]`` adds ``a_r (exact_dot(w_r, x_i) - b)`` over the fired
     pairs of chunk ``c``'s neurons in the order of
     :func:`quantum_train.model._forward_by_neuron` (same chunks, neurons in
     order, inputs sorted), so :func:`quantum_train.model.sum_chunks` of it is
-    bit-identical to the forward pass over the fired CSR.
+    bit-identical to the forward pass over the fired CSR. If ``counts`` has
+    columns, ``counts[c, i]`` is the number of chunk ``c``'s neurons that
+    fire on input ``i`` (summed over ``c``: the fired count per input).
     """
     m = W.shape[0]
+    counting = counts.shape[1] > 0
     pairs = np.zeros(FORWARD_CHUNKS, dtype=np.int64)
     for c in prange(FORWARD_CHUNKS):
         partial[c, :] = 0.0
+        if counting:
+            counts[c, :] = 0
         for r in range(c * m // FORWARD_CHUNKS, (c + 1) * m // FORWARD_CHUNKS):
-            add_neuron_outputs(W[r], a[r], b, X, fired_idx, start[r], start[r] + n_fired[r], partial[c])
-            pairs[c] += n_fired[r]
+            lo = start[r]
+            hi = lo + n_fired[r]
+            add_neuron_outputs(W[r], a[r], b, X, fired_idx, lo, hi, partial[c])
+            pairs[c] += hi - lo
+            if counting:
+                for t in range(lo, hi):
+                    counts[c, fired_idx[t]] += 1
     return pairs.sum()
 
 

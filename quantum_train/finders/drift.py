@@ -235,18 +235,14 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
             self._deltas = np.zeros((FORWARD_CHUNKS, n), dtype=np.int64)
         return self._partial, self._deltas
 
-    def _count_all_fired(self, n: int) -> None:
-        """The fired count of every input, kept up to date by the fused steps from here on."""
-        self.per_input = np.zeros(n, dtype=np.int64)
-        K.count_fired(np.arange(len(self.start), dtype=np.int64), self.start, self.fired_idx, self.n_fired,
-                      self.per_input, 1)
-
     def forward_from_state(self, net: ShiftedReLUNet, X: np.ndarray) -> ForwardPass:
         self._catch_up(net, X)
-        partial, _ = self._chunk_buffers(X.shape[0])
-        pairs = K.forward_from_state(net.W, net.a, net.b, X, self.start, self.fired_idx, self.n_fired, partial)
-        if self.per_input is None:
-            self._count_all_fired(X.shape[0])
+        partial, counts = self._chunk_buffers(X.shape[0])
+        recount = self.per_input is None  # the fired counts per input are taken in the same pass
+        pairs = K.forward_from_state(net.W, net.a, net.b, X, self.start, self.fired_idx, self.n_fired, partial,
+                                     counts if recount else np.zeros((FORWARD_CHUNKS, 0), dtype=np.int64))
+        if recount:
+            self.per_input = counts.sum(axis=0)
         return ForwardPass(sum_chunks(partial, net.m), self.per_input.copy(), int(pairs))
 
     def fused_step(self, net: ShiftedReLUNet, X: np.ndarray, err: np.ndarray, lr: float,
