@@ -147,7 +147,6 @@ def lane_dot4(typingctx, p, Q, i0, i1, i2, i3):
     return types.UniTuple(types.float64, 4)(p, Q, i0, i1, i2, i3), codegen
 
 
-
 @intrinsic
 def borrowed_row(typingctx, M, r):
     """Row ``r`` (``0 <= r < len(M)``, unchecked) of a C-contiguous 2-D array as a view that holds no reference.

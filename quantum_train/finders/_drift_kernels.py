@@ -10,11 +10,11 @@ scratch), which the passes over fired pairs read in place. Only the first
 ``near[r]`` candidates (those re-decided at the neuron's last re-check) can
 have a state other than the anchor's; the first candidate (the *lead*) and
 the next margin are copied beside the neuron (``lead_margin``, ``lead_idx``,
-``lead_state``: anchor and current state). ``quiet_sq[r]`` is the squared
-drift below which neuron ``r`` can have changed no state
-(:func:`quiet_drift_sq`) and ``anchor_norm[r]`` the norm of its anchor
-weights, both fixed at its anchor; ``quiet_bound[r]`` is the same threshold
-on ``drift_bound[r]``, a running bound of the drift kept by the fused steps.
+``lead_state``: anchor and current state). ``quiet_bound[r]`` is the drift
+below which neuron ``r`` can have changed no state (:func:`quiet_drift_bound`)
+and ``anchor_norm[r]`` the norm of its anchor weights, both fixed at its
+anchor; ``drift_bound[r]`` is a certified upper bound of the drift, kept by
+the fused steps and reset whenever the drift is computed from the anchor.
 One kernel, :func:`visit_neurons`, holds the re-check, for the fused training
 step and for the unfused finder's ``find`` alike.
 """
@@ -124,9 +124,10 @@ def quiet_drift_bound(quiet_sq, d):
     The computed squared drift is at most ``D^2 (1 + (d + 8) eps)`` for an
     exact drift ``D`` (the rounding argument of :func:`certified_drift`,
     upwards). This returns at most ``sqrt(quiet_sq) (1 - 8 (d + 8) eps + 3
-    eps)``, below ``sqrt(quiet_sq / (1 + (d + 8) eps))``: a running bound
-    under it proves the neuron quiet without reading its anchor weights.
-    ``-1`` (never) when ``quiet_sq`` is not positive.
+    eps)``, below ``sqrt(quiet_sq / (1 + (d + 8) eps))``. So any upper bound
+    of the exact drift under it (the running bound, or :func:`certified_drift`
+    of the squared drift itself) proves the neuron quiet
+    (:func:`quiet_drift_sq`). ``-1`` (never) when ``quiet_sq`` is not positive.
     """
     if not quiet_sq > 0.0:
         return -1.0
@@ -206,7 +207,7 @@ def count_fired(rows, start, fired_idx, n_fired, per_input, sign):
 
 @njit(cache=True, parallel=True)
 def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_norm_max, err, lr, scale,
-                  start, length, idx, z, anchor_fired, cur_fired, fired_idx, quiet_sq, anchor_norm, near, n_fired,
+                  start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired,
                   lead_margin, lead_idx, lead_state, quiet_bound, drift_bound, refresh, changed, stepped, partial,
                   deltas):
     """One visit to each neuron ``rows[bounds[c]:bounds[c + 1]]`` of each forward chunk ``c``, in order.
@@ -239,19 +240,19 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
     change of state patches the sorted fired ids in place
     (:func:`insert_sorted`, :func:`remove_sorted`), sets ``changed[r]`` and,
     if ``deltas`` has columns, adds ``+1`` (fired) or ``-1`` to
-    ``deltas[c, i]``. The common case, a drift below ``quiet_sq[r]`` and
-    nothing re-decided last time, is decided from the squared drift alone
-    (:func:`quiet_drift_sq`); either way the decision is the reach test's.
+    ``deltas[c, i]``.
 
-    **The running bound.** With ``train``, ``drift_bound[r]`` grows by each
+    **The quiet case.** A neuron with nothing re-decided last time and a
+    drift bound below ``quiet_bound[r]`` (:func:`quiet_drift_bound`) has a
+    reach below its smallest margin and ``tau``: nothing is visited, as the
+    reach test would decide. With ``train``, ``drift_bound[r]`` grows by each
     step's certified length (:func:`grow_drift_bound`), so it bounds the
-    exact drift; below ``quiet_bound[r]`` (:func:`quiet_drift_bound`) it
-    proves the common case without reading the anchor weights, a stream of
-    ``8 d`` bytes per neuron. Otherwise the squared drift is computed from
-    the anchor as above and the bound is reset to its certified value
-    (:func:`certified_drift`), so the two tests take the same decisions and
-    the counts are the same; a re-check without ``train`` always reads the
-    anchor (the weights moved elsewhere) and resets the bound.
+    exact drift and proves the common case without reading the anchor
+    weights, a stream of ``8 d`` bytes per neuron. Otherwise the squared drift
+    is computed from the anchor, the bound is reset to its certified value
+    (:func:`certified_drift`) and tested again; a re-check without ``train``
+    always does this (the weights moved elsewhere). Either way the outcome
+    is the reach test's, so decisions and counts do not depend on the bound.
 
     The re-check is written here, in the loop, rather than as a helper: an
     inlined numba function with array arguments pays reference counting
@@ -301,12 +302,13 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
                 drift_bound[r] = grow_drift_bound(drift_bound[r], lane_squared_distance(w, prev), d)
             if recheck:
                 work += 1
-                if train and near[r] == 0 and drift_bound[r] < quiet_bound[r]:
-                    quiet = True  # proved by the running bound: the anchor weights are not read
-                else:
+                # quiet: no state can have changed. Fused, the running bound proves it without the anchor
+                # weights; otherwise (or unproved) the bound is reset from the anchor and tested again
+                quiet = train and near[r] == 0 and drift_bound[r] < quiet_bound[r]
+                if not quiet:
                     squared_drift = lane_squared_distance(w, A[r])
                     drift_bound[r] = certified_drift(squared_drift, d)
-                    quiet = squared_drift < quiet_sq[r] and near[r] == 0
+                    quiet = near[r] == 0 and drift_bound[r] < quiet_bound[r]
                 if not quiet:
                     reach = drift_reach(squared_drift, d, anchor_norm[r], x_norm_max)
                     if reach >= tau:
@@ -321,7 +323,7 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
                         if prefix or before:
                             i = lead_idx[r]
                             if prefix:
-                                f = exact_dot(W[r], X[i]) > b
+                                f = exact_dot(w, X[i]) > b
                                 work += 1
                             else:
                                 f = lead_state[r, 0]
@@ -391,7 +393,7 @@ def fired_csr(rows, start, fired_idx, n_fired):
 
 @njit(cache=True, parallel=True)
 def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, start, length,
-                     idx, z, anchor_fired, cur_fired, fired_idx, quiet_sq, anchor_norm, near, n_fired,
+                     idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired,
                      lead_margin, lead_idx, lead_state, quiet_bound, drift_bound):
     """Store fresh candidates of ``neurons`` (CSR ``ptr``, ids sorted) at their ``start`` slots, anchored at ``W``.
 
@@ -399,8 +401,9 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, sta
     outside the guard band, ``exact_dot`` inside); the fired ids are written
     in id order, then the candidates are put in order of margin ``|z - b|``
     (:func:`sort_by_margin`), and the current state starts as the anchor's.
-    ``quiet_sq`` follows from the smallest margin (``inf`` when there are
-    none; :func:`quiet_drift_sq`).
+    The lead copy is taken from the sorted slots, and ``quiet_bound`` follows
+    from the smallest margin, the lead's (``inf`` when there are none;
+    :func:`quiet_drift_sq`, :func:`quiet_drift_bound`).
     """
     d = W.shape[1]
     for k in prange(neurons.shape[0]):
@@ -410,7 +413,6 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, sta
         g = guard_width(d, norm, x_norm_max)
         s0 = start[r]
         cnt = 0
-        mm = np.inf
         for t in range(ptr[k], ptr[k + 1]):
             c = s0 + t - ptr[k]
             i = new_idx[t]
@@ -426,22 +428,20 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, sta
             anchor_fired[c] = f
             fired_idx[s0 + cnt] = i
             cnt += f
-            mm = min(mm, abs(v - b))
         length[r] = ptr[k + 1] - ptr[k]
         sort_by_margin(s0, length[r], b, idx, z, anchor_fired)
         for c in range(s0, s0 + length[r]):
             cur_fired[c] = anchor_fired[c]
         n_fired[r] = cnt
-        quiet_sq[r] = quiet_drift_sq(d, norm, tau, mm, x_norm_max)
-        quiet_bound[r] = quiet_drift_bound(quiet_sq[r], d)
-        drift_bound[r] = 0.0
-        near[r] = 0
         count = length[r]
-        lead_margin[r, 0] = abs(z[s0] - b) if count > 0 else np.inf
+        lead_margin[r, 0] = abs(z[s0] - b) if count > 0 else np.inf  # the smallest margin
         lead_margin[r, 1] = abs(z[s0 + 1] - b) if count > 1 else np.inf
         lead_idx[r] = idx[s0] if count > 0 else 0
         lead_state[r, 0] = anchor_fired[s0] if count > 0 else False
         lead_state[r, 1] = lead_state[r, 0]
+        quiet_bound[r] = quiet_drift_bound(quiet_drift_sq(d, norm, tau, lead_margin[r, 0], x_norm_max), d)
+        drift_bound[r] = 0.0
+        near[r] = 0
 
 
 #: Below this many candidates a neuron's are sorted by insertion, above it by a merge sort.

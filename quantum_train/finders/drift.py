@@ -90,7 +90,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         """Candidates within ``tau`` below ``b`` (id, anchor value, two states and the fired-id slot: 18 bytes,
         with slack, and the scan's copy, planned at 18 bytes too although it takes 16), the anchor weights, the
         per-neuron bookkeeping (112 bytes planned: slots, counts, thresholds, bounds, the lead copy and the fused
-        pass's per-neuron flags and row list; 105 used) and the fused pass's chunk buffers."""
+        pass's per-neuron flags and row list; 97 used) and the fused pass's chunk buffers."""
         per_fired = fire_probability(b - tau) / max(fire_probability(b), 1e-300)
         candidates = min(pairs * per_fired, float(n) * m)
         chunk_buffers = FORWARD_CHUNKS * n * 16.0  # the fused pass's per-chunk sums and counts
@@ -141,7 +141,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self._allocate(neurons, np.diff(ptr))
         K.write_candidates(neurons, ptr, new_idx, new_z, net.W, X, net.b, self.tau, self.x_norm_max, self.start,
                            self.length, self.idx, self.z, self.anchor_fired, self.cur_fired, self.fired_idx,
-                           self.quiet_sq, self.anchor_norm, self.near, self.n_fired, self.lead_margin, self.lead_idx,
+                           self.anchor_norm, self.near, self.n_fired, self.lead_margin, self.lead_idx,
                            self.lead_state, self.quiet_bound, self.drift_bound)
         self.A[neurons] = net.W[neurons]
         self.ops += len(neurons) * X.shape[0]
@@ -156,7 +156,6 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self.start = np.zeros(m, dtype=np.int64)
         self.cap = np.zeros(m, dtype=np.int64)
         self.length = np.zeros(m, dtype=np.int64)
-        self.quiet_sq = np.full(m, -1.0)
         self.anchor_norm = np.zeros(m)
         self.lead_margin = np.full((m, 2), np.inf)
         self.lead_idx = np.zeros(m, dtype=INDEX)
@@ -221,7 +220,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
             rows, bounds, train, recheck, forward, net.W, net.a, self.A, X, net.b, self.tau, self.x_norm_max,
             np.zeros(n) if err is None else np.ascontiguousarray(err, dtype=np.float64), float(lr),
             1.0 / np.sqrt(net.m), self.start, self.length, self.idx, self.z, self.anchor_fired, self.cur_fired,
-            self.fired_idx, self.quiet_sq, self.anchor_norm, self.near, self.n_fired, self.lead_margin, self.lead_idx,
+            self.fired_idx, self.anchor_norm, self.near, self.n_fired, self.lead_margin, self.lead_idx,
             self.lead_state, self.quiet_bound, self.drift_bound, refresh, changed,
             np.zeros(0, dtype=np.bool_) if stepped is None else stepped,
             np.zeros((FORWARD_CHUNKS, 0)) if partial is None else partial,
