@@ -44,6 +44,8 @@ from pathlib import Path
 
 import numpy as np
 
+REPO = Path(__file__).resolve().parent.parent
+
 DEFAULT_FINDERS = "dense,weights-hsr,data-hsr,drift"
 
 
@@ -124,10 +126,9 @@ def revision_tree(rev: str | None):
     if rev is None:
         yield None
         return
-    repo = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory(prefix="bench-rev-") as tmp:
         tree = Path(tmp) / "tree"
-        subprocess.run(["git", "-C", str(repo), "worktree", "add", "--detach", str(tree), rev], check=True,
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), rev], check=True,
                        capture_output=True)
         try:
             imported = subprocess.run([sys.executable, "-c", "import quantum_train; print(quantum_train.__file__)"],
@@ -137,12 +138,11 @@ def revision_tree(rev: str | None):
             print(f"against {rev} (worktree {tree})")
             yield tree
         finally:
-            subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(tree)], capture_output=True)
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], capture_output=True)
 
 
 def is_commit(rev: str) -> bool:
-    repo = Path(__file__).resolve().parent.parent
-    return subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
                           capture_output=True).returncode == 0
 
 
@@ -190,10 +190,9 @@ def run_dimension(args, d: int, old_tree: Path | None) -> None:
         print(f"{r['finder']:14s} {r['preprocess']['seconds']:9.3f} {r['preprocess']['ops']:11.3g} {per['seconds']:8.4f} "
               f"{per['phases']['find']['seconds']:8.4f} {pairs:8.4f} {per['ops']:9.3g} {ratio:7.1f}x {ceiling:7.1f}x "
               f"{per_mac:7.2f}x {r['peak_rss_gib']:8.2f} {r['final_loss']:11.6g}  {notes}")
-    for finder in args.finders.split(",") if old_tree is not None else ():
-        old = best.get(f"{finder}@{args.against}")
-        if old is not None:
-            new_s, old_s = best[finder]["per_iteration"]["seconds"], old["per_iteration"]["seconds"]
+    for label, finder, tree in runs:
+        if tree is not None:
+            new_s, old_s = best[finder]["per_iteration"]["seconds"], best[label]["per_iteration"]["seconds"]
             print(f"{finder}: {new_s:.4f} s/iter against {old_s:.4f} at {args.against} (same run): "
                   f"{old_s / new_s:.2f}x faster")
 
