@@ -24,6 +24,8 @@ from quantum_train.data import DATASETS, SYNTHETIC_D, SYNTHETIC_N, DataError, Da
 from quantum_train.errors import ConfigError, UsageError
 from quantum_train.finders import FINDERS, finder_class, is_finder, make_finder
 from quantum_train.finders.grover import (
+    AER_DEFAULT_MAX_M,
+    AER_DEFAULT_MAX_SEARCHES,
     DEFAULT_BITS,
     DEFAULT_MEMORY,
     DEFAULT_STRATEGY,
@@ -39,11 +41,6 @@ from quantum_train.seeds import SeedError, check_seed
 from quantum_train.train import default_learning_rate, train
 
 DEFAULT_FINDERS = ("dense", "weights-hsr", "data-hsr", "drift", "grover-emulator")
-#: ``grover-aer`` joins the default finders up to this many neurons (statevector simulation time).
-AER_DEFAULT_MAX_M = 2**10
-#: ... and while ``n * iters`` stays within this many find-all searches (about half a second each on Aer
-#: at ``m = 2^10``), so that a default run stays within about a minute.
-AER_DEFAULT_MAX_SEARCHES = 64
 #: The rule behind the default learning rate, as reported.
 LR_RULE = "1 / max(n Q(b), 1): inverse trace of the expected NTK Gram matrix, capped at 1"
 #: Every finder form, for messages.
@@ -227,9 +224,18 @@ def finder_for(config: CompareConfig, name: str):
     return make_finder(name, config.seed, **options)
 
 
+def _train_tiny(finder_name: str, d: int, seed: int) -> None:
+    """Two training steps of the named finder on a tiny instance (4 inputs, 64 neurons): compiles its kernels."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((4, d))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    net = ShiftedReLUNet.initialize(64, d, seed=seed, b=0.5)
+    train(net, X, np.ones(4), make_finder(finder_name, seed), 2, 0.1)
+
+
 def warm_up(finder_name: str, d: int, seed: int) -> None:
     """Compile a finder's numba kernels on a tiny instance so timings exclude JIT (the finder knows how)."""
-    finder_class(finder_name).warm_up(finder_name, d, seed)
+    finder_class(finder_name).warm_up(finder_name, d, seed, _train_tiny)
 
 
 def run_comparison(config: CompareConfig, progress: bool = False, data: Dataset | None = None) -> Comparison:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from quantum_train.errors import DataError
 from quantum_train.seeds import SeedError, stream
 
 REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
@@ -50,14 +51,6 @@ class Dataset:
     @property
     def d(self) -> int:
         return self.X.shape[1]
-
-
-class DataError(ValueError):
-    """Bad data or data request; ``argument`` names the option at fault."""
-
-    def __init__(self, argument: str, message: str):
-        super().__init__(message)
-        self.argument = argument
 
 
 def normalize_rows(X: np.ndarray) -> np.ndarray:

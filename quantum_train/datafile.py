@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-from quantum_train.data import DataError
+from quantum_train.errors import DataError
 
 
 def read_data_file(path: str, target: str | None = None) -> tuple[np.ndarray, np.ndarray]:

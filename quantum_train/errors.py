@@ -22,6 +22,14 @@ class ConfigError(ValueError):
         return flag_for(self.field)
 
 
+class DataError(ValueError):
+    """Bad data or data request; ``argument`` names the option at fault (also importable from ``quantum_train.data``)."""
+
+    def __init__(self, argument: str, message: str):
+        super().__init__(message)
+        self.argument = argument
+
+
 class UsageError(Exception):
     """An error in the command line or its environment that is not tied to one option."""
 

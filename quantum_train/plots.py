@@ -8,11 +8,15 @@ changes a notebook's matplotlib setup.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from matplotlib.figure import Figure
 
 from quantum_train.io import atomic_write, plot_format
-from quantum_train.results import Comparison
+
+#: A :class:`quantum_train.results.Comparison`. Not imported: ``Comparison.plot`` imports this module, and the
+#: project keeps its import graph free of cycles (tests/test_layering.py).
+ComparisonLike = Any
 
 
 def save_figure(fig: Figure, path: str, dpi: int = 110) -> None:
@@ -22,7 +26,7 @@ def save_figure(fig: Figure, path: str, dpi: int = 110) -> None:
     atomic_write(path, buf.getvalue())
 
 
-def comparison_figure(comparison: Comparison):
+def comparison_figure(comparison: ComparisonLike):
     """Three panels: loss by iteration, ops per iteration, seconds per iteration."""
     rows = comparison.rows()  # the JSON entries: the figure shows what the file holds
     fig = Figure(figsize=(15, 4.2), layout="constrained")
@@ -49,5 +53,5 @@ def comparison_figure(comparison: Comparison):
     return fig
 
 
-def save_comparison_plot(comparison: Comparison, path: str) -> None:
+def save_comparison_plot(comparison: ComparisonLike, path: str) -> None:
     save_figure(comparison_figure(comparison), path, dpi=110)

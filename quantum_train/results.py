@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -20,8 +20,9 @@ from quantum_train.costs import ITERATION_PHASES, PhaseCost
 from quantum_train.format import format_count, format_table
 from quantum_train.train import Divergence, LossCurve, TrainResult
 
-if TYPE_CHECKING:
-    from quantum_train.comparison import CompareConfig
+#: The run's :class:`quantum_train.comparison.CompareConfig`. Not imported: that module imports this one, and
+#: the project keeps its import graph free of cycles (tests/test_layering.py).
+CompareConfigLike = Any
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class FinderResult(LossCurve):
     """One finder's training run, with the config as resolved."""
 
     finder: str
-    config: "CompareConfig"
+    config: CompareConfigLike
     loss: tuple[float, ...]
     diverged: Divergence | None
     preprocess: PhaseCost
@@ -57,7 +58,7 @@ class FinderResult(LossCurve):
     weights: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_training(cls, run: TrainResult, config: "CompareConfig", reference: TrainResult | None) -> "FinderResult":
+    def from_training(cls, run: TrainResult, config: CompareConfigLike, reference: TrainResult | None) -> "FinderResult":
         per = run.ledger.per_iteration()
         phases = {p: PhaseCost(per["phases"][p]["ops"], per["phases"][p]["seconds"]) for p in ITERATION_PHASES}
         return cls(
@@ -153,7 +154,7 @@ def _pandas():
 class Comparison:
     """Every finder's result on one data set and one initial network; ``config`` as resolved."""
 
-    config: "CompareConfig"
+    config: CompareConfigLike
     data_info: Mapping[str, Any]
     results: tuple[FinderResult, ...]
 
@@ -196,7 +197,7 @@ class Comparison:
         notes = [f"  {r.finder}: {note}" for r in self.results if (note := r.note())]
         notes += [f"  {r.diverged.message(r.finder)}" for r in self.diverged()]
         if c.aer_left_out:
-            from quantum_train.comparison import AER_DEFAULT_MAX_SEARCHES
+            from quantum_train.finders.grover import AER_DEFAULT_MAX_SEARCHES
 
             notes.append(f"  grover-aer left out of the defaults: n x iters = {c.n * c.iters} searches exceeds "
                          f"{AER_DEFAULT_MAX_SEARCHES} (about half a second each on Aer); add it with --finders")

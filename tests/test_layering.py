@@ -17,3 +17,59 @@ def test_package_never_imports_quantum_train(package):
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "quantum_train"]
     assert offenders == []
+
+
+PACKAGES = ("quantum_train", "classical", "circuits")
+
+
+def _module_name(path: pathlib.Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the project's modules it imports, at module level, inside functions and under TYPE_CHECKING alike.
+
+    ``from package import name`` counts as importing ``package.name`` when that is a module, else ``package``.
+    """
+    files = {_module_name(p): p for package in PACKAGES for p in sorted((ROOT / package).rglob("*.py"))}
+    graph: dict[str, set[str]] = {name: set() for name in files}
+    for name, path in files.items():
+        here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = ".".join(here[:len(here) - node.level + 1] + [node.module or ""]) if node.level else node.module
+                base = base.rstrip(".")
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names]
+            else:
+                continue
+            for target in targets:
+                while target and target not in files:
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    graph[name].add(target)
+    return graph
+
+
+def test_no_import_cycles():
+    graph = import_graph()
+    cycles = []
+    for start in graph:  # a path back to the start is a cycle
+        stack, seen = [(start, (start,))], set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    cycles.append(" -> ".join(path + (start,)))
+                elif nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, path + (nxt,)))
+    assert cycles == []
+
+
+def test_no_finder_imports_the_training_loop():
+    graph = import_graph()
+    offenders = [m for m in graph if m.startswith("quantum_train.finders") and "quantum_train.train" in graph[m]]
+    assert offenders == []

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -71,16 +72,14 @@ class FiredSetFinder(ABC):
         return None
 
     @classmethod
-    def warm_up(cls, name: str, d: int, seed: int) -> None:
-        """Compile the finder's numba kernels on a tiny instance, so that timings exclude JIT."""
-        from quantum_train.finders import make_finder
-        from quantum_train.train import train
+    def warm_up(cls, name: str, d: int, seed: int, train_tiny: Callable[[str, int, int], None]) -> None:
+        """Compile the finder's numba kernels, so that timings exclude JIT (default: a tiny training run).
 
-        rng = np.random.default_rng(seed)
-        X = rng.standard_normal((4, d))
-        X /= np.linalg.norm(X, axis=1, keepdims=True)
-        net = ShiftedReLUNet.initialize(64, d, seed=seed, b=0.5)
-        train(net, X, np.ones(4), make_finder(name, seed), 2, 0.1)
+        ``train_tiny(name, d, seed)`` trains the finder called ``name`` for two steps on a tiny instance. The
+        layer above passes it in (:func:`quantum_train.comparison.warm_up`), so that a finder never imports
+        the training loop.
+        """
+        train_tiny(name, d, seed)
 
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float) -> float:

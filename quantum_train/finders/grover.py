@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Callable
 
 import numpy as np
 
@@ -51,6 +52,11 @@ from quantum_train.fired import FiredSets
 from quantum_train.model import ShiftedReLUNet
 from quantum_train.seeds import stream
 
+#: ``grover-aer`` joins the default finders up to this many neurons (statevector simulation time).
+AER_DEFAULT_MAX_M = 2**10
+#: ... and while ``n * iters`` stays within this many find-all searches (about half a second each on Aer
+#: at ``m = 2^10``), so that a default run stays within about a minute.
+AER_DEFAULT_MAX_SEARCHES = 64
 DEFAULT_STRATEGY = "counting"
 DEFAULT_DELTA = 1e-3
 #: Device finders (``grover-aer-noisy:...``, ``grover-fake_...``, ``grover-ibm:...``) need tiny instances:
@@ -208,9 +214,9 @@ class GroverFinder(FiredSetFinder):
         return "bbht" if is_device_finder(name) else None
 
     @classmethod
-    def warm_up(cls, name: str, d: int, seed: int) -> None:
+    def warm_up(cls, name: str, d: int, seed: int, train_tiny: Callable[[str, int, int], None]) -> None:
         """Device finders warm up on the emulator: the same search-layer kernels, no device jobs."""
-        super().warm_up("grover-emulator" if is_device_finder(name) else name, d, seed)
+        super().warm_up("grover-emulator" if is_device_finder(name) else name, d, seed, train_tiny)
 
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float) -> float:

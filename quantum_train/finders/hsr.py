@@ -84,9 +84,9 @@ class _HSRFinder(FiredSetFinder):
         return f"structure {chosen} over {report.get('structure_over', '?')}" + (f" ({reason})" if reason else "")
 
     @classmethod
-    def warm_up(cls, name: str, d: int, seed: int) -> None:
+    def warm_up(cls, name: str, d: int, seed: int, train_tiny: Callable[[str, int, int], None]) -> None:
         """The tiny run of the base class may use the scan; compile the tree's kernels too."""
-        super().warm_up(name, d, seed)
+        super().warm_up(name, d, seed, train_tiny)
         rng = np.random.default_rng(seed)
         X = rng.standard_normal((4, d))
         tree = KDTreeHSR().build(rng.standard_normal((256, d)))

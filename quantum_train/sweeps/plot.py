@@ -8,17 +8,16 @@ are written atomically in the format of their extension (png, pdf, svg).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from quantum_train.sweeps.config import is_quantum
 from quantum_train.sweeps.fit import _means, break_even_iterations, groups
 
-if TYPE_CHECKING:
-    from quantum_train.sweeps import Sweep
-
-FORMATS = ("png", "pdf", "svg")
+#: A :class:`quantum_train.sweeps.Sweep`. Not imported: the package imports this module, and the
+#: project keeps its import graph free of cycles (tests/test_layering.py).
+SweepLike = Any
 
 
 def save_figure(fig, path: str) -> None:
@@ -36,7 +35,7 @@ def _figure(rows: int, cols: int, width: float, height: float):
     return fig, axes
 
 
-def sweep_figure(sweep: Sweep):
+def sweep_figure(sweep: SweepLike):
     """Per ``(d, n)`` one row of log-log panels against m: find ops, total ops, wall seconds per iteration.
 
     Markers are means over seeds with their min-max range; dashed lines are the
@@ -128,7 +127,7 @@ def _best_preprocessing_t_star(points) -> dict[tuple[int, int, int], tuple[str, 
     return out
 
 
-def map_figure(sweep: Sweep):
+def map_figure(sweep: SweepLike):
     """The phase diagram: per n, three panels on the (d, m) grid.
 
     1. cheapest finder per iteration in ops (quantum: oracle queries), with the

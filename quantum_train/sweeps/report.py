@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -16,8 +16,9 @@ from quantum_train.sweeps.fit import (
 )
 from quantum_train.sweeps.record import SweepPoint
 
-if TYPE_CHECKING:
-    from quantum_train.sweeps import Sweep
+#: A :class:`quantum_train.sweeps.Sweep`. Not imported: the package imports this module, and the
+#: project keeps its import graph free of cycles (tests/test_layering.py).
+SweepLike = Any
 
 
 def format_table(head: Sequence[str], body: Sequence[Sequence[str]], markdown: bool = False) -> str:
@@ -131,7 +132,7 @@ def format_crossovers(evens: Sequence[BreakEven], crosses: Sequence[Crossover], 
     return format_table(head, body, markdown) + ("\n" if markdown else "") + sep + sep.join(foot)
 
 
-def format_sweep(sweep: Sweep, markdown: bool = False) -> str:
+def format_sweep(sweep: SweepLike, markdown: bool = False) -> str:
     points = list(sweep.points)
     return "\n\n".join([
         format_points(points, markdown),
