@@ -100,9 +100,11 @@ def _sample_unmarked(items, alive, pool, offsets, remaining, p, n_states, rng):
 
 
 @njit(cache=True, nogil=True)
-def _check_outcomes(items, alive, pool, where, offsets, remaining, num_items,
-                    problem_ids, kinds, shot_offsets, outcomes, is_new, checks, found):
+def _check_outcomes(sets, num_items, requests, outcomes, is_new, checks, found):
     """Classically check measured indices; remove the marked ones.
+
+    ``sets`` bundles the marked sets' arrays ``(items, alive, pool, where, offsets, remaining)`` and
+    ``requests`` the batch's ``(problem_ids, kinds, shot_offsets)``.
 
     For request ``i`` (problem ``problem_ids[i]``) and its shots
     ``outcomes[shot_offsets[i]:shot_offsets[i+1]]``: an index that is padding
@@ -110,6 +112,8 @@ def _check_outcomes(items, alive, pool, where, offsets, remaining, num_items,
     any other index costs one check query (``checks[i] += 1``); if it is marked
     it is removed from the oracle and flagged in ``is_new``.
     """
+    items, alive, pool, where, offsets, remaining = sets
+    problem_ids, kinds, shot_offsets = requests
     for i in range(problem_ids.shape[0]):
         p = problem_ids[i]
         for s in range(shot_offsets[i], shot_offsets[i + 1]):
@@ -177,8 +181,7 @@ class MarkedSets:
         is_new = np.zeros(outcomes.shape[0], dtype=np.bool_)
         checks = np.zeros(n, dtype=np.int64)
         found = np.zeros(n, dtype=np.int64)
-        _check_outcomes(self.items, self.alive, self.pool, self.where, self.offsets,
-                        self.remaining, self.num_items, problem_ids, kinds, shot_offsets,
-                        outcomes, is_new, checks, found)
+        sets = (self.items, self.alive, self.pool, self.where, self.offsets, self.remaining)
+        _check_outcomes(sets, self.num_items, (problem_ids, kinds, shot_offsets), outcomes, is_new, checks, found)
         np.add.at(self.version, problem_ids[found > 0], 1)
         return is_new, checks, found

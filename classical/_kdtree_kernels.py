@@ -359,8 +359,10 @@ def _box_bound(q, pos_q, upper, lower, node):
 
 
 @njit(cache=True, nogil=True)
-def _query_one(q, pos_q, b, b_lo, b_hi, lo, hi, start, end, n_internal, pts_t, perm, out, n_out, stack, z, counters):
+def _query_one(q, pos_q, b, b_lo, b_hi, tree, n_internal, out, n_out, stack, z, counters):
     """One query: append its hits (unsorted) to ``out`` from ``n_out`` on; returns the new fill.
+
+    ``tree`` is the bundle ``(lo, hi, start, end, pts_t, perm)`` (:meth:`classical.kdtree.KDTreeHSR`'s arrays).
 
     ``out`` must have room for every point (``n_out + n``): the traversal never
     reallocates, because a reassigned array variable costs reference-count
@@ -368,6 +370,7 @@ def _query_one(q, pos_q, b, b_lo, b_hi, lo, hi, start, end, n_internal, pts_t, p
     guard band around ``b``. ``stack``: int64 scratch of >= 2 * depth + 2;
     ``z``: float64 scratch of >= the largest leaf.
     """
+    lo, hi, start, end, pts_t, perm = tree
     d = q.shape[0]
     bound_tests = 0
     inner = 0
@@ -427,7 +430,7 @@ def _query_one(q, pos_q, b, b_lo, b_hi, lo, hi, start, end, n_internal, pts_t, p
 
 
 @njit(cache=True, nogil=True)
-def query_block(Q, b, c_norm, lo, hi, start, end, n_internal, pts_t, perm, n_bits, counters, out, n_out, tmp):
+def query_block(Q, b, c_norm, tree, n_internal, n_bits, counters, out, n_out, tmp):
     """Append ``{perm[k] : exact_dot(P[perm[k]], Q[i]) > b}`` for each row ``Q[i]`` to ``out``.
 
     Depth-first traversal with an explicit stack; see the module docstring for
@@ -435,8 +438,11 @@ def query_block(Q, b, c_norm, lo, hi, start, end, n_internal, pts_t, perm, n_bit
     other, from ``out[n_out]`` on (``out`` and the scratch ``tmp`` grow as
     needed, so callers can reuse them). Returns ``(counts, out, n_out, tmp)``
     with ``counts[i]`` the size of row ``i``. ``counters`` (int64[2])
-    accumulates bound tests (= nodes visited) and leaf inner products.
+    accumulates bound tests (= nodes visited) and leaf inner products. ``tree`` is the bundle
+    ``(lo, hi, start, end, pts_t, perm)``.
     """
+    lo = tree[0]
+    perm = tree[5]
     n_q, d = Q.shape
     n = perm.shape[0]
     n_nodes = lo.shape[0]
@@ -460,8 +466,7 @@ def query_block(Q, b, c_norm, lo, hi, start, end, n_internal, pts_t, perm, n_bit
             out = _grow(out, n_out + n)
         row0 = n_out
         band = g + UNDERFLOW_SLACK
-        n_out = _query_one(q, pos_q, b, b - band, b + band, lo, hi, start, end, n_internal, pts_t, perm, out, n_out,
-                           stack, z, counters)
+        n_out = _query_one(q, pos_q, b, b - band, b + band, tree, n_internal, out, n_out, stack, z, counters)
         cnt = n_out - row0
         if cnt > tmp.shape[0]:
             tmp = _grow(tmp, cnt)

@@ -150,10 +150,8 @@ class KDTreeHSR:
         return self._one[0][:n_out].copy()
 
     def _kernel(self, Qb, b, counters, out, n_out, tmp):
-        return K.query_block(
-            Qb, b, self._c_norm, self._lo, self._hi, self._start, self._end, self._n_internal,
-            self._pts_t, self._perm, self._n_bits, counters, out, n_out, tmp,
-        )  # fmt: skip
+        tree = (self._lo, self._hi, self._start, self._end, self._pts_t, self._perm)
+        return K.query_block(Qb, b, self._c_norm, tree, self._n_internal, self._n_bits, counters, out, n_out, tmp)
 
     def _count(self, counters: np.ndarray, n_queries: int, n_reported: int) -> None:
         self.stats.bound_tests += int(counters[0])
