@@ -34,6 +34,12 @@ _PUBLIC = {
     "default_threshold": "quantum_train.model",
     "fire_probability": "quantum_train.model",
     "default_learning_rate": "quantum_train.train",
+    "register_finder": "quantum_train.finders.registry",
+    "unregister_finder": "quantum_train.finders.registry",
+    "FinderSpec": "quantum_train.finders.registry",
+    "FiredSetFinder": "quantum_train.finders.base",
+    "FiredSets": "quantum_train.fired",
+    "ShiftedReLUNet": "quantum_train.model",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

@@ -22,13 +22,14 @@ import numpy as np
 from circuits.backends import BackendError
 from quantum_train.data import DATASETS, SYNTHETIC_D, SYNTHETIC_N, DataError, Dataset, is_data_file, load_dataset
 from quantum_train.errors import ConfigError, UsageError
-from quantum_train.finders import FINDERS, finder_class, is_finder, make_finder
+from quantum_train.finders import finder_class, is_finder, make_finder, name_forms
 from quantum_train.finders.grover import (
     AER_DEFAULT_MAX_M,
     AER_DEFAULT_MAX_SEARCHES,
     DEFAULT_BITS,
     DEFAULT_MEMORY,
     DEFAULT_STRATEGY,
+    backend_of,
     check_oracle_options,
     check_search_options,
     executor_for,
@@ -43,9 +44,6 @@ from quantum_train.train import default_learning_rate, train
 DEFAULT_FINDERS = ("dense", "weights-hsr", "data-hsr", "drift", "grover-emulator")
 #: The rule behind the default learning rate, as reported.
 LR_RULE = "1 / max(n Q(b), 1): inverse trace of the expected NTK Gram matrix, capped at 1"
-#: Every finder form, for messages.
-FINDER_FORMS = (", ".join(FINDERS) + ", grover-emulator, grover-aer, grover-aer-noisy:<fake>, grover-fake_<name>, "
-                "grover-ibm:<device>")
 
 
 def default_finders(m: int, n: int, iters: int) -> tuple[str, ...]:
@@ -128,15 +126,15 @@ class CompareConfig:
             raise ConfigError("finders", "name at least one finder")
         for name in finders:
             if not is_finder(name):
-                raise ConfigError("finders", f"unknown finder {name!r}; choose from {FINDER_FORMS}")
+                raise ConfigError("finders", f"unknown finder {name!r}; choose from {name_forms()}")
         if len(set(finders)) != len(finders):
             raise ConfigError("finders", "a finder is listed twice")
         if self.strategy is not None:
             check_search_options(self.strategy, self.delta)
         check_oracle_options(self.oracle, self.bits, self.memory, finders, self.m)
         for name in finders:  # every backend can be set up here; statevectors fit (before allocating)
-            if name.startswith("grover-"):
-                executor_for(name.removeprefix("grover-"), None if is_device_finder(name) else self.m,
+            if (backend := backend_of(name)) is not None:
+                executor_for(backend, None if is_device_finder(name) else self.m,
                              self.strategy, option="finders", label=name, instead="grover-emulator in --finders")
         strategy = self.strategy
         if strategy is None:
@@ -219,8 +217,8 @@ def prepare_run(config: CompareConfig, data: Dataset | None = None) -> PreparedR
 
 def finder_for(config: CompareConfig, name: str):
     """A fresh finder configured from the comparison's options."""
-    options = ({"strategy": config.strategy, "delta": config.delta, "oracle": config.oracle, "bits": config.bits,
-                "memory": config.memory} if name.startswith("grover-") else {})
+    options = {"strategy": config.strategy, "delta": config.delta, "oracle": config.oracle, "bits": config.bits,
+               "memory": config.memory}  # each finder takes those its spec names
     return make_finder(name, config.seed, **options)
 
 

@@ -1,92 +1,165 @@
-"""Fired-set finders, by name (the ``--finders`` of the CLI)."""
+"""Fired-set finders, by name (the ``--finders`` of the CLI), declared once each in the registry.
+
+The built-in finders are declared below, each as one
+:class:`~quantum_train.finders.registry.FinderSpec`; :mod:`quantum_train.finders.registry`
+explains the design and holds the look-ups. The functions here (``make_finder``,
+``finder_class``, ``check_finder_name``, ``is_finder``) are thin views of it.
+"""
 
 from __future__ import annotations
 
-from typing import Callable
+import math
+from collections.abc import Iterator, Mapping
+from typing import Callable, Sequence
 
 from circuits.backends import BACKENDS, PREFIXED_BACKENDS, UnknownBackendError
 from quantum_train.finders.base import FiredSetFinder
 from quantum_train.finders.dense import DenseFinder
 from quantum_train.finders.drift import DriftFinder
-from quantum_train.finders.grover import GroverFinder
+from quantum_train.finders.grover import GROVER_PREFIX, GroverFinder
 from quantum_train.finders.hsr import STRUCTURES, DataHSRFinder, WeightsHSRFinder
+from quantum_train.finders.registry import (
+    ENTRY_POINT_GROUP,
+    FinderSpec,
+    Resolved,
+    UnknownFinderError,
+    is_quantum,
+    name_forms,
+    plain_names,
+    register,
+    register_finder,
+    resolve,
+    specs,
+    unregister_finder,
+)
+from quantum_train.theory import Theory, moved_exponent_theory
 
-#: name -> factory(seed) returning a fresh finder
-FINDERS: dict[str, Callable[[int], FiredSetFinder]] = {
-    "dense": lambda seed: DenseFinder(),
-    "weights-hsr": lambda seed: WeightsHSRFinder(),
-    "data-hsr": lambda seed: DataHSRFinder(),
-    "drift": lambda seed: DriftFinder(),
-    "drift-unfused": lambda seed: DriftFinder(fused=False),  # the same finder in four passes, for comparison
-}
-#: finders that can be pinned to one of :data:`STRUCTURES` as ``<finder>:<structure>`` (``weights-hsr:kdtree``)
-PINNABLE = {"weights-hsr": WeightsHSRFinder, "data-hsr": DataHSRFinder}
+GROVER_OPTIONS = ("strategy", "delta", "oracle", "bits", "memory")
 
 
-class UnknownFinderError(ValueError):
-    """A finder name that names nothing, or a structure that cannot serve the finder."""
+# ----------------------------------------------------------------------------- theory rules (docs/design.md)
+
+def _dense_theory(d: int, n: int, ms: Sequence[int], b: float | None, structure: str, kappa: float) -> Theory:
+    """Every pair is tested: exponent 1."""
+    return Theory("1", 1.0, kappa=kappa)
+
+
+def _weights_hsr_theory(d: int, n: int, ms: Sequence[int], b: float | None, structure: str, kappa: float) -> Theory:
+    """Algorithm 1: a kd-tree half-space query visits ``O(m^(1 - 1/d))`` cells plus its output; the paper's
+    structure (Agarwal-Eppstein-Matousek) has query term ``1 - 1/floor(d/2)``; the scan, 1."""
+    paper = f"{1 - 1 / (d // 2):.2f}" if d >= 2 else "-"
+    if structure == "brute":
+        return Theory("1 (scan)", 1.0, paper, kappa=kappa)
+    query = 1 - 1 / d
+    dominated = bool(math.isfinite(kappa) and kappa >= query)
+    nominal = f"1 - 1/d = {query:.2f}" + ("" if structure else " (tree) or 1 (scan)")
+    return Theory(nominal, query, paper, dominated, kappa)
+
+
+def _data_hsr_theory(d: int, n: int, ms: Sequence[int], b: float | None, structure: str, kappa: float) -> Theory:
+    """Algorithm 2: one query over the ``n`` inputs per moved neuron (the paper's 4/5 assumes few move)."""
+    return Theory("4/5 if few neurons move", moved_exponent_theory(ms, n, d, b, tree=structure != "brute"),
+                  kappa=kappa)
+
+
+def _grover_theory(d: int, n: int, ms: Sequence[int], b: float | None, structure: str, kappa: float) -> Theory:
+    """``sqrt(m k)`` oracle queries per input: ``(1 + kappa)/2``."""
+    return Theory("(1 + kappa)/2", (1 + kappa) / 2, kappa=kappa)
+
+
+def _is_backend(backend: str) -> bool:
+    """Only the name is checked (building an IBM executor would contact the service)."""
+    return backend in BACKENDS or backend.startswith(tuple(PREFIXED_BACKENDS))
+
+
+def _grover(seed: int, backend: str, **options) -> GroverFinder:
+    try:
+        return GroverFinder(backend, seed=seed, **options)
+    except UnknownBackendError as err:
+        raise KeyError(f"unknown finder {GROVER_PREFIX + backend!r}: {err}") from None
+
+
+# ----------------------------------------------------------------------------- the built-in finders
+
+register(FinderSpec("dense", lambda seed: DenseFinder(), DenseFinder, family="dense", theory=_dense_theory,
+                    description="all n m inner products: the Omega(mnd) baseline"))
+register(FinderSpec("weights-hsr", lambda seed, structure=None: WeightsHSRFinder(structure), WeightsHSRFinder,
+                    family="hsr", preprocesses=True, structures=tuple(STRUCTURES), theory=_weights_hsr_theory,
+                    description="Algorithm 1: half-space reporting over the weights"))
+register(FinderSpec("data-hsr", lambda seed, structure=None: DataHSRFinder(structure), DataHSRFinder,
+                    family="hsr", preprocesses=True, structures=tuple(STRUCTURES), theory=_data_hsr_theory,
+                    description="Algorithm 2: half-space reporting over the inputs"))
+register(FinderSpec("drift", lambda seed: DriftFinder(), DriftFinder, family="drift",
+                    description="exact drift bound: re-check only the pairs a neuron's drift can reach"))
+register(FinderSpec("drift-unfused", lambda seed: DriftFinder(fused=False), DriftFinder, family="drift",
+                    description="the drift finder in four passes, for comparison"))
+register(FinderSpec(GROVER_PREFIX, _grover, GroverFinder, family="grover", exact=False, quantum=True,
+                    options=GROVER_OPTIONS, theory=_grover_theory, parameter=_is_backend,
+                    forms=("grover-emulator", "grover-aer", "grover-aer-noisy:<fake>", "grover-fake_<name>",
+                           "grover-ibm:<device>"),
+                    description="Grover find-all per input over the m neuron indices, no preprocessing"))
+
+
+# ----------------------------------------------------------------------------- views of the registry
+
+class _PlainFinders(Mapping):
+    """name -> factory(seed), for every plain name (built-ins and plug-ins; live)."""
+
+    def __getitem__(self, name: str) -> Callable[[int], FiredSetFinder]:
+        if name not in plain_names():
+            raise KeyError(name)
+        return lambda seed=0: resolve(name).build(seed)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(plain_names())
+
+    def __len__(self) -> int:
+        return len(plain_names())
+
+
+#: name -> factory(seed) returning a fresh finder (plain names; pinned and family names via :func:`make_finder`)
+FINDERS: Mapping[str, Callable[[int], FiredSetFinder]] = _PlainFinders()
 
 
 def check_finder_name(name: str) -> str:
     """``name`` if it names a finder, else an :class:`UnknownFinderError` saying what is wrong with it."""
-    base, sep, structure = name.partition(":")
-    if sep and not name.startswith("grover-"):
-        if base not in FINDERS:
-            raise UnknownFinderError(f"unknown finder {base!r} in {name!r}; choose from {', '.join(FINDERS)}")
-        if base not in PINNABLE:
-            raise UnknownFinderError(f"{base} uses no structure, so {name!r} cannot be pinned; structures serve "
-                                     f"{', '.join(PINNABLE)} (e.g. {next(iter(PINNABLE))}:kdtree)")
-        if structure not in STRUCTURES:
-            raise UnknownFinderError(f"unknown structure {structure!r} in {name!r}; choose "
-                                     + " or ".join(f"{base}:{s}" for s in STRUCTURES) + f", or plain {base} (automatic)")
-        return name
-    if not is_finder(name):
-        raise UnknownFinderError(f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, "
-                                 + ", ".join(f"{p}:<{'|'.join(STRUCTURES)}>" for p in PINNABLE)
-                                 + ", grover-emulator, grover-aer, grover-aer-noisy:<fake>, grover-fake_<name>, "
-                                 "grover-ibm:<device>")
+    resolve(name)
     return name
 
 
 def is_finder(name: str) -> bool:
-    """A registered name, or ``grover-<backend>`` for a backend name :mod:`circuits.backends` resolves.
-
-    Only the name is checked (no executor is built: an IBM one would contact the
-    service); whether the backend can be set up here is checked when it is used.
-    """
-    if name in FINDERS:
-        return True
-    base, sep, structure = name.partition(":")
-    if sep and base in PINNABLE:
-        return structure in STRUCTURES
-    backend = name.removeprefix("grover-")
-    return name.startswith("grover-") and (backend in BACKENDS or backend.startswith(tuple(PREFIXED_BACKENDS)))
+    """Whether ``name`` names a finder (only the name is checked: no executor or structure is built)."""
+    try:
+        resolve(name)
+    except UnknownFinderError:
+        return False
+    return True
 
 
 def finder_class(name: str) -> type[FiredSetFinder]:
     """The class of a finder name (for its facts: limits, memory), without building it."""
-    if name.startswith("grover-"):
-        return GroverFinder
-    classes = {"dense": DenseFinder, "weights-hsr": WeightsHSRFinder, "data-hsr": DataHSRFinder, "drift": DriftFinder,
-               "drift-unfused": DriftFinder}
-    return classes[name.partition(":")[0]]
+    return resolve(name).spec.facts()
 
 
 def make_finder(name: str, seed: int = 0, **options) -> FiredSetFinder:
-    """A fresh finder by name (``grover-<backend>`` takes ``strategy`` and ``delta`` options)."""
-    if name in FINDERS:
-        return FINDERS[name](seed)
-    base, sep, structure = name.partition(":")
-    if sep and base in PINNABLE and structure in STRUCTURES:
-        return PINNABLE[base](structure)
-    if name.startswith("grover-"):
-        try:
-            return GroverFinder(name.removeprefix("grover-"), seed=seed, **options)
-        except UnknownBackendError as err:
-            raise KeyError(f"unknown finder {name!r}: {err}") from None
-    raise KeyError(f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, grover-<backend>")
+    """A fresh finder by name; ``options`` the finder does not take (its spec's ``options``) are ignored."""
+    try:
+        resolved = resolve(name)
+    except UnknownFinderError as err:
+        raise KeyError(str(err)) from None
+    return resolved.build(seed, **options)
 
 
-__all__ = ["FINDERS", "PINNABLE", "STRUCTURES", "UnknownFinderError", "check_finder_name", "FiredSetFinder",
-           "DenseFinder", "DriftFinder", "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder",
-           "make_finder", "finder_class"]
+def exact_finder_names() -> tuple[str, ...]:
+    """Every exact finder's name and pinned form (for the exactness tests; plug-ins included)."""
+    out = []
+    for spec in specs():
+        if spec.exact and not spec.is_family:
+            out += [spec.name] + [f"{spec.name}:{s}" for s in spec.structures]
+    return tuple(out)
+
+
+__all__ = ["FINDERS", "STRUCTURES", "ENTRY_POINT_GROUP", "FinderSpec", "Resolved", "UnknownFinderError",
+           "check_finder_name", "exact_finder_names", "FiredSetFinder", "DenseFinder", "DriftFinder",
+           "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder", "is_quantum", "make_finder",
+           "finder_class", "name_forms", "register", "register_finder", "resolve", "specs", "unregister_finder"]

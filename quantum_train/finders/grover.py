@@ -66,11 +66,21 @@ DEVICE_MAX_M = 32
 DEVICE_MAX_N = 4
 
 
+#: The Grover family's names are ``grover-<backend>``.
+GROVER_PREFIX = "grover-"
+
+
+def backend_of(name: str) -> str | None:
+    """The backend of a ``grover-<backend>`` finder name, else None (the family's only name parsing)."""
+    return name[len(GROVER_PREFIX):] if name.startswith(GROVER_PREFIX) else None
+
+
 def is_device_finder(name: str) -> bool:
     """``grover-<backend>`` on a device backend (noisy simulation of, or a real, IBM device)."""
     from circuits.backends import is_device_backend
 
-    return name.startswith("grover-") and is_device_backend(name.removeprefix("grover-"))
+    backend = backend_of(name)
+    return backend is not None and is_device_backend(backend)
 ORACLES = ("table", "arithmetic")
 DEFAULT_BITS = 16
 DEFAULT_MEMORY = "qrom"
@@ -96,7 +106,7 @@ def check_oracle_options(oracle: str, bits: int, memory: str, finders, m: int) -
     if memory not in MEMORY_MODELS:
         raise ConfigError("memory", f"unknown memory model {memory!r}; choose one of {', '.join(MEMORY_MODELS)}")
     if oracle == "arithmetic":
-        other = [f for f in finders if f.startswith("grover-") and f != "grover-aer"]
+        other = [f for f in finders if backend_of(f) not in (None, "aer")]
         if other:
             raise ConfigError("oracle", f"the arithmetic oracle runs on grover-aer only (gate-level circuits on "
                               f"Aer), not {', '.join(other)}; drop them or use --oracle table")
@@ -160,7 +170,7 @@ class GroverFinder(FiredSetFinder):
         self.quantized_total = 0
         self.flips = 0
         self.backend = backend
-        self.name = f"grover-{backend}"
+        self.name = GROVER_PREFIX + backend
         self.strategy = strategy
         self.delta = delta
         self.rng = stream(seed, "search")

@@ -21,16 +21,12 @@ import numpy as np
 
 from quantum_train.data import SYNTHETIC_D, SYNTHETIC_N
 from quantum_train.errors import ConfigError
-from quantum_train.finders import UnknownFinderError, check_finder_name
+from quantum_train.finders import UnknownFinderError, check_finder_name, is_quantum
 
 DEFAULT_FINDERS = ("dense", "weights-hsr:kdtree", "data-hsr:kdtree", "drift", "grover-emulator")
 DEFAULT_MS = tuple(2**k for k in range(10, 17, 2))
 DEFAULT_SEEDS = (0, 1, 2)
 DEFAULT_ITERS = 5
-
-
-def is_quantum(finder: str) -> bool:
-    return finder.startswith("grover-")
 
 
 def key_id(key: dict) -> str:

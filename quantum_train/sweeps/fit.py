@@ -50,9 +50,9 @@ from typing import Iterable, Sequence
 import numpy as np
 from scipy import stats
 
-from quantum_train.model import default_threshold, fire_probability
-from quantum_train.sweeps.config import is_quantum
+from quantum_train.finders.registry import is_quantum, theory_for_name
 from quantum_train.sweeps.record import SweepPoint
+from quantum_train.theory import Theory, fired_exponent_theory, moved_exponent_theory  # noqa: F401 (public here too)
 
 Group = tuple[str, int, int]  # (finder, d, n)
 
@@ -131,79 +131,9 @@ def fit_groups(points: Iterable[SweepPoint], metric: str = "ops_per_iter", level
 
 # --------------------------------------------------------------------------- theory
 
-def _slope(ms: Sequence[int], f) -> float:
-    ms = np.asarray(sorted(set(int(m) for m in ms)), dtype=float)
-    if ms.size < 2:
-        return math.nan
-    return float(stats.linregress(np.log(ms), np.log([f(int(m)) for m in ms])).slope)
-
-
-def _b(m: int, b: float | None) -> float:
-    return default_threshold(m) if b is None else b
-
-
-def fired_exponent_theory(ms: Sequence[int], b: float | None = None) -> float:
-    """``kappa``: slope of ``log(m Q(b_m))`` on ``log m`` over ``ms`` (nan for one width).
-
-    ``b_m = sqrt(0.4 ln m)`` unless ``b`` is fixed (then ``k`` is proportional to ``m``).
-    """
-    return _slope(ms, lambda m: m * fire_probability(_b(m, b)))
-
-
-def moved_exponent_theory(ms: Sequence[int], n: int, d: int, b: float | None = None, tree: bool = True) -> float:
-    """Algorithm 2's find exponent: slope of ``m (1 - (1 - Q)^n) (q(n) + n Q)`` over ``ms`` (see the module)."""
-    def cost(m: int) -> float:
-        q = fire_probability(_b(m, b))
-        return m * -math.expm1(n * math.log1p(-q)) * ((n ** (1 - 1 / d) if tree else n) + n * q)
-
-    return _slope(ms, cost)
-
-
-@dataclass(frozen=True)
-class Theory:
-    """What theory predicts for a finder's find-ops exponent in ``m`` at one ``(d, n)``."""
-
-    nominal: str  #: the asymptotic statement
-    at_range: float | None  #: the find-ops prediction at the measured widths (None: no theory)
-    paper: str = "-"  #: the paper's structure (Algorithm 1 only)
-    output_dominates: bool = False  #: the output k ~ m^kappa hides the structure's query exponent
-    kappa: float = math.nan  #: slope of the fired count m Q(b) over the measured widths
-
-    @property
-    def total(self) -> float | None:
-        """Total ops per iteration: find, plus forward and backward over the ``n k`` fired pairs (exponent kappa)."""
-        if self.at_range is None or not math.isfinite(self.kappa):
-            return None
-        return max(self.at_range, self.kappa)
-
-    def to_dict(self) -> dict:
-        def num(x):
-            return x if x is not None and math.isfinite(x) else None
-
-        return {"nominal": self.nominal, "find_at_range": num(self.at_range), "total_at_range": num(self.total),
-                "paper": self.paper, "kappa": num(self.kappa), "output_dominates": self.output_dominates}
-
-
 def theory_for(finder: str, d: int, n: int, ms: Sequence[int], b: float | None = None) -> Theory:
-    """The predicted find-ops exponent of ``finder`` at ``(d, n)`` over the widths ``ms``."""
-    kappa = fired_exponent_theory(ms, b)
-    base, _, structure = finder.partition(":")
-    if finder == "dense":
-        return Theory("1", 1.0, kappa=kappa)
-    if is_quantum(finder):
-        return Theory("(1 + kappa)/2", (1 + kappa) / 2, kappa=kappa)
-    if base == "weights-hsr":
-        paper = f"{1 - 1 / (d // 2):.2f}" if d >= 2 else "-"
-        if structure == "brute":
-            return Theory("1 (scan)", 1.0, paper, kappa=kappa)
-        query = 1 - 1 / d
-        dominated = bool(math.isfinite(kappa) and kappa >= query)
-        nominal = f"1 - 1/d = {query:.2f}" + ("" if structure else " (tree) or 1 (scan)")
-        return Theory(nominal, query, paper, dominated, kappa)
-    if base == "data-hsr":
-        return Theory("4/5 if few neurons move", moved_exponent_theory(ms, n, d, b, tree=structure != "brute"),
-                      kappa=kappa)
-    return Theory("-", None, kappa=kappa)
+    """The predicted find-ops exponent of ``finder`` at ``(d, n)`` over the widths ``ms`` (the finder's spec says)."""
+    return theory_for_name(finder, d, n, ms, b, fired_exponent_theory(ms, b))
 
 
 # --------------------------------------------------------------------------- exponents
