@@ -34,6 +34,7 @@ _PUBLIC = {
     "default_threshold": "quantum_train.model",
     "fire_probability": "quantum_train.model",
     "default_learning_rate": "quantum_train.train",
+    "load": "quantum_train.load_results",
     "register_finder": "quantum_train.finders.registry",
     "unregister_finder": "quantum_train.finders.registry",
     "FinderSpec": "quantum_train.finders.registry",

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
@@ -23,6 +22,36 @@ from quantum_train.train import Divergence, LossCurve, TrainResult
 #: The run's :class:`quantum_train.comparison.CompareConfig`. Not imported: that module imports this one, and
 #: the project keeps its import graph free of cycles (tests/test_layering.py).
 CompareConfigLike = Any
+
+
+class FrozenMap(Mapping):
+    """A read-only mapping that pickles (``types.MappingProxyType`` does not), for the frozen results' fields."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping | None = None):
+        self._items = dict(items or {})
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._items!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._items.items(), key=repr)))
+
+    def __reduce__(self):
+        return FrozenMap, (self._items,)
 
 
 @dataclass(frozen=True)
@@ -64,11 +93,33 @@ class FinderResult(LossCurve):
         return cls(
             finder=run.finder, config=config, loss=tuple(run.loss), diverged=run.diverged,
             preprocess=PhaseCost(run.ledger.preprocess.ops, run.ledger.preprocess.seconds),
-            per_iteration=IterationCosts(per["ops"], per["seconds"], MappingProxyType(phases)),
+            per_iteration=IterationCosts(per["ops"], per["seconds"], FrozenMap(phases)),
             ops_by_iteration=tuple(run.ledger.series()), seconds_by_iteration=tuple(run.ledger.series(what="seconds")),
             fired_per_input_by_iteration=tuple(run.fired_mean), fired_per_input_max=int(max(run.fired_max, default=0)),
             seconds_label=run.seconds_label, max_abs_weight_diff_vs_dense=_weight_diff(run, reference),
-            report=MappingProxyType(dict(run.extras)), weights=run.W)
+            report=FrozenMap(dict(run.extras)), weights=run.W)
+
+    #: The keys of :meth:`to_dict` that are fields or derived from them; every other key is the finder's report.
+    _OWN_KEYS = ("finder", "initial_loss", "final_loss", "diverged", "loss", "preprocess", "per_iteration",
+                 "seconds_label", "fired_per_input", "fired_per_input_max", "fired_per_input_by_iteration",
+                 "max_abs_weight_diff_vs_dense", "ops_by_iteration", "seconds_by_iteration")
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any], config: CompareConfigLike) -> "FinderResult":
+        """The result that :meth:`to_dict` wrote as ``row`` (the weights are not stored: ``weights`` is None)."""
+        per = row["per_iteration"]
+        phases = {p: PhaseCost(c["ops"], c["seconds"]) for p, c in per["phases"].items()}
+        div = row["diverged"]
+        return cls(
+            finder=row["finder"], config=config, loss=tuple(row["loss"]),
+            diverged=None if div is None else Divergence(div["iteration"], div["loss"], div["reason"]),
+            preprocess=PhaseCost(row["preprocess"]["ops"], row["preprocess"]["seconds"]),
+            per_iteration=IterationCosts(per["ops"], per["seconds"], FrozenMap(phases)),
+            ops_by_iteration=tuple(row["ops_by_iteration"]), seconds_by_iteration=tuple(row["seconds_by_iteration"]),
+            fired_per_input_by_iteration=tuple(row["fired_per_input_by_iteration"]),
+            fired_per_input_max=row["fired_per_input_max"], seconds_label=row["seconds_label"],
+            max_abs_weight_diff_vs_dense=row["max_abs_weight_diff_vs_dense"],
+            report=FrozenMap({k: v for k, v in row.items() if k not in cls._OWN_KEYS}))
 
     @property
     def fired_per_input(self) -> float:
