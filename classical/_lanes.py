@@ -107,7 +107,7 @@ def _vector_pair_sum(term, doc: str):
     """An intrinsic ``f(p, q)``: the four-lane sum of ``term(p_j, q_j)`` over two C-contiguous float64 vectors
     of the same length."""
 
-    def typer(typingctx, p, q):
+    def typer(_typingctx, p, q):
         if not (is_float64_c_array(p, 1) and is_float64_c_array(q, 1)):
             return None
 
@@ -129,7 +129,7 @@ lane_squared_distance = _vector_pair_sum(
 
 
 @intrinsic
-def lane_dot4(typingctx, p, Q, i0, i1, i2, i3):
+def lane_dot4(_typingctx, p, Q, i0, i1, i2, i3):
     """The canonical ``<p, Q[i]>`` for four rows of a C-contiguous float64 matrix, in one pass over ``p``."""
     if not (is_float64_c_array(p, 1) and is_float64_c_array(Q, 2)
             and all(isinstance(i, types.Integer) for i in (i0, i1, i2, i3))):
@@ -148,7 +148,7 @@ def lane_dot4(typingctx, p, Q, i0, i1, i2, i3):
 
 
 @intrinsic
-def borrowed_row(typingctx, M, r):
+def borrowed_row(_typingctx, M, r):
     """Row ``r`` (``0 <= r < len(M)``, unchecked) of a C-contiguous 2-D array as a view that holds no reference.
 
     ``M[r]`` in a numba loop makes a view that owns a reference to ``M``'s

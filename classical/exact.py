@@ -96,16 +96,6 @@ def guard_width(d: int, p_norm: float, q_norm: float) -> float:
     return GUARD_FACTOR * (d + 1) * 2.220446049250313e-16 * p_norm * q_norm
 
 
-@njit(cache=True, nogil=True)
-def fires(z: float, b: float, guard: float, p: np.ndarray, q: np.ndarray) -> bool:
-    """Decide ``exact_dot(p, q) > b`` from a fast value ``z`` and its guard."""
-    if z > b + guard:
-        return True
-    if z <= b - guard:
-        return False
-    return exact_dot(p, q) > b
-
-
 def exact_dots(P: np.ndarray, q: np.ndarray) -> np.ndarray:
     """``exact_dot(p, q)`` for every row ``p`` of ``P`` (reference helper)."""
     return _exact_dots(np.ascontiguousarray(P, dtype=np.float64), np.ascontiguousarray(q, dtype=np.float64))

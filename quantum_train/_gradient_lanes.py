@@ -34,7 +34,7 @@ def _splat(builder: ir.IRBuilder, x):
 
 
 @intrinsic
-def gradient_blocks(typingctx, X, err, ids, lo, hi, scale, g):
+def gradient_blocks(_typingctx, X, err, ids, lo, hi, scale, g):
     """``g[: 4 (d // 4)]`` of the gradient above (``d = X.shape[1]``); the last ``d mod 4`` coordinates are the caller's.
 
     ``X`` (n, d), ``err`` (n,) and ``g`` (>= d) are C-contiguous float64,

@@ -123,12 +123,6 @@ def groups(points: Iterable[SweepPoint]) -> dict[Group, list[SweepPoint]]:
     return out
 
 
-def fit_groups(points: Iterable[SweepPoint], metric: str = "ops_per_iter", level: float = 0.95) -> dict[Group, Fit]:
-    """One :class:`Fit` of ``metric`` (a :class:`SweepPoint` attribute) against ``m`` per ``(finder, d, n)``."""
-    return {g: fit_exponent([p.m for p in ps], [getattr(p, metric) for p in ps], level)
-            for g, ps in groups(points).items()}
-
-
 # --------------------------------------------------------------------------- theory
 
 def theory_for(finder: str, d: int, n: int, ms: Sequence[int], b: float | None = None) -> Theory:

@@ -104,6 +104,20 @@ def test_fired_sets_transpose_roundtrip(rng):
         assert np.array_equal(idx[ptr[r]:ptr[r + 1]], np.flatnonzero(active[:, r]))
 
 
+def test_fired_sets_accessors_match_brute_force_both_ways(rng):
+    """The public FiredSets (qt.FiredSets): S_i, T_r and their sizes, from either orientation."""
+    net = ShiftedReLUNet.initialize(150, 4, seed=7, b=0.3)
+    X = unit_rows(rng, 20, 4)
+    active = X @ net.W.T > net.b
+    for fired in (net.fired_sets(X), FiredSets.from_input_major(*net.fired_sets(X).by_input, 150)):
+        assert np.array_equal(fired.per_input(), active.sum(axis=1))
+        assert np.array_equal(fired.per_neuron(), active.sum(axis=0))
+        for i in range(20):
+            assert np.array_equal(fired.neurons_of(i), np.flatnonzero(active[i]))
+        for r in range(150):
+            assert np.array_equal(fired.inputs_of(r), np.flatnonzero(active[:, r]))
+
+
 def test_initialize_rejects_bad_sizes():
     with pytest.raises(ValueError, match="positive"):
         ShiftedReLUNet.initialize(0, 3)
