@@ -6,7 +6,7 @@ import argparse
 import re
 
 from quantum_train.errors import ConfigError
-from quantum_train.io import OutputPath, OutputPathError, check_output_paths
+from quantum_train.io import InputPath, OutputPath, OutputPathError, check_output_paths
 from quantum_train.memory import MAX_SIZE
 from quantum_train.seeds import SeedError, check_seed
 
@@ -31,25 +31,28 @@ def name_list(text: str) -> tuple[str, ...]:
 
 
 def check_outputs(json: str | None = None, plot: str | None = None, figures: dict[str, str | None] | None = None,
+                  *, command: str | None = None, data: str | None = None, store: bool = False,
                   **png: str | None) -> None:
-    """Refuse, before any work, output paths that cannot be written, that repeat, or a plot of unknown format.
+    """Refuse, before any work, outputs that cannot be written or would destroy an input or a foreign file.
 
-    ``json`` is written as JSON; ``plot`` and each of ``figures`` (option ->
-    path) as PNG/PDF/SVG by its extension; each keyword in ``png`` (e.g.
-    ``draw=...``) as PNG.
+    ``json`` is ``command``'s JSON document (or, with ``store``, the sweep's
+    JSON-lines store); ``plot`` and each of ``figures`` (option -> path) are
+    written as PNG/PDF/SVG by extension; each keyword in ``png`` (e.g.
+    ``draw=...``) as PNG. ``data``: the ``--data`` input, which no output may
+    resolve to. See :func:`quantum_train.io.check_output_paths`.
     """
-    outputs = [OutputPath("json", json, "json"), OutputPath("plot", plot, "plot")]
+    outputs = [OutputPath("json", json, "store" if store else "json", command), OutputPath("plot", plot, "plot")]
     outputs += [OutputPath(name, path, "plot") for name, path in (figures or {}).items()]
     outputs += [OutputPath(name, path, "png") for name, path in png.items()]
     try:
-        check_output_paths(outputs)
+        check_output_paths(outputs, [InputPath("data", data)])
     except OutputPathError as err:
         raise ConfigError(err.field, str(err)) from None
 
 
-def check_output_path(option: str, path: str | None) -> None:
-    """Refuse, before any work, one JSON output path that cannot be written."""
-    check_outputs(**{option.removeprefix("--"): path})
+def check_output_path(option: str, path: str | None, command: str | None = None) -> None:
+    """Refuse, before any work, one JSON output path of ``command`` that cannot be written."""
+    check_outputs(**{option.removeprefix("--"): path}, command=command)
 
 
 def seed_option(option: str, value: int) -> int:

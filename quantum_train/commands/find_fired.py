@@ -35,7 +35,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_output_path("--json", args.json)
+    check_output_path("--json", args.json, command="find-fired")
     result = find_fired(m=args.m, d=args.d, inputs=args.inputs, b=args.b, seed=args.seed, backend=args.backend,
                         strategy=args.strategy, delta=args.delta, oracle=args.oracle, bits=args.bits,
                         memory=args.memory)

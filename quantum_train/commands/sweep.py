@@ -122,7 +122,7 @@ def register(sub) -> None:
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Output paths: writable, figures of a known format by extension, no two the same file."""
-    common.check_outputs(json=args.json, plot=args.plot, figures={"map": args.map})
+    common.check_outputs(json=args.json, plot=args.plot, figures={"map": args.map}, store=True, data=args.data)
 
 
 def run(args: argparse.Namespace) -> int:
