@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from quantum_train import written
 from quantum_train.errors import ConfigError, flag_for
 
 #: Plot formats by file extension (matplotlib writes each natively).
@@ -60,9 +61,10 @@ def atomic_write_with(path: str | os.PathLike, write: Callable[[str], None]) -> 
     On any error, or Ctrl-C, the temporary file is removed and ``path`` is
     untouched.
     """
-    path = _target(path)
+    shown, path = os.fspath(path), _target(path)
     if _written_in_place(path):
         write(path)
+        written.record(shown)
         return
     directory = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix="-" + os.path.basename(path))
@@ -71,6 +73,7 @@ def atomic_write_with(path: str | os.PathLike, write: Callable[[str], None]) -> 
         os.close(fd)
         write(tmp)
         os.replace(tmp, path)
+        written.record(shown)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
