@@ -295,6 +295,15 @@ class AerExecutor(CircuitExecutor):
         #: circuits run so far (diagnostics)
         self.circuits_run = 0
 
+    def widest_circuit_qubits(self, num_qubits: int, strategy) -> int:
+        """Qubits of the widest circuit this executor runs for ``num_qubits`` index qubits and a strategy.
+
+        Counting runs as :func:`~circuits.counting.iterative_counting_circuit`
+        on ``q + 1`` qubits (not the ``q + t`` of textbook counting); Grover
+        requests on the ``q`` index qubits.
+        """
+        return int(num_qubits) + (1 if strategy.name == "counting" else 0)
+
     def check_memory(self, num_qubits: int) -> None:
         """Raise :class:`InsufficientMemoryError` if ``num_qubits`` cannot be simulated."""
         need = statevector_bytes(num_qubits)

@@ -16,6 +16,7 @@ Every bad argument raises a ``ValueError`` subclass
 
 from __future__ import annotations
 
+import os
 from typing import Sequence
 
 import numpy as np
@@ -23,6 +24,7 @@ import numpy as np
 from quantum_train.comparison import CompareConfig, run_comparison
 from quantum_train.data import DataError, user_dataset
 from quantum_train.errors import ConfigError
+from quantum_train.finders import parse_finders
 from quantum_train.finders.grover import DEFAULT_DELTA
 from quantum_train.fired_search import FiredSearch, find_fired
 from quantum_train.results import Comparison
@@ -31,11 +33,17 @@ __all__ = ["compare", "find_fired", "Comparison", "FiredSearch"]
 
 
 def _finders(finders: str | Sequence[str] | None) -> tuple[str, ...] | None:
-    if finders is None:
-        return None
-    if isinstance(finders, str):
-        return tuple(s.strip() for s in finders.split(",") if s.strip())
-    return tuple(finders)
+    return None if finders is None else parse_finders(finders)
+
+
+def _data_name(data) -> str:
+    """A data set name or a file path (``str`` or ``os.PathLike``), as text."""
+    if isinstance(data, os.PathLike):
+        return os.fspath(data)
+    if not isinstance(data, str):
+        raise ConfigError("data", f"expected a data set name or a file path (str or os.PathLike), got {data!r}; "
+                          "for arrays, pass X= and y=")
+    return data
 
 
 def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarray | None = None,
@@ -49,10 +57,13 @@ def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarr
     ``breast_cancer``, ``digits``) or a ``.npz``/``.npy``/``.csv`` file; or
     pass your own arrays ``X`` (rows are inputs) and ``y`` (real targets),
     which are standardised, PCA-projected to ``d`` and normalised like the
-    bundled sets. ``finders`` is a list or a comma string. Returns a frozen
+    bundled sets (a masked array is refused: fill or drop its masked entries
+    first; any memory order gives the same result). ``data`` may be a
+    ``pathlib.Path``. ``finders`` is a list or a comma string. Returns a frozen
     :class:`~quantum_train.results.Comparison`.
     """
     arrays = None
+    data = _data_name(data)
     if X is not None or y is not None:
         if X is None or y is None:
             raise DataError("data", "give both X and y (inputs and targets)")

@@ -6,8 +6,8 @@ exit with status 2, before anything is written.
 
 Exit status: 0 done; 2 a bad option or environment (one line, nothing
 written); 3 a finder's training diverged (results are still written, the
-notes say which finder, where and why); 130 interrupted (Ctrl-C: one line, no
-partial file); 141 output pipe closed.
+notes say which finder, where and why); 130 interrupted (Ctrl-C: one line naming the files written before it;
+no partial file); 141 output pipe closed.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import sys
 from typing import Sequence
 
 import quantum_train.commands as commands
+from quantum_train import written
 from quantum_train.errors import ConfigError, TrainingDiverged, UsageError, flag_for
 
 #: Exit status when a finder's training diverged (results still written).
@@ -44,7 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupted(files: list[str]) -> str:
+    """The Ctrl-C line: exactly which files exist (each whole: every write is atomic)."""
+    if not files:
+        return "quantum-train: interrupted; nothing was written"
+    return (f"quantum-train: interrupted; written before the interrupt: {', '.join(files)} (whole); "
+            "nothing else was written")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    start = written.mark()
     try:
         parser = build_parser()  # imports every command (numpy, qiskit, ...): Ctrl-C here is handled too
         args = parser.parse_args(argv)
@@ -64,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"quantum-train: {err}", file=sys.stderr)
         return EXIT_DIVERGED
     except KeyboardInterrupt:
-        print("quantum-train: interrupted; nothing was written", file=sys.stderr)
+        print(_interrupted(written.since(start)), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -15,6 +15,7 @@ limits, warm-up, memory): this module never branches on a finder's kind.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -22,7 +23,7 @@ import numpy as np
 from circuits.backends import BackendError
 from quantum_train.data import DATASETS, SYNTHETIC_D, SYNTHETIC_N, DataError, Dataset, is_data_file, load_dataset
 from quantum_train.errors import ConfigError, UsageError
-from quantum_train.finders import finder_class, is_finder, make_finder, name_forms
+from quantum_train.finders import finder_class, make_finder, parse_finders
 from quantum_train.finders.grover import (
     AER_DEFAULT_MAX_M,
     AER_DEFAULT_MAX_SEARCHES,
@@ -105,6 +106,8 @@ class CompareConfig:
             check_seed(self.seed)
         except SeedError as err:
             raise ConfigError("seed", str(err)) from None
+        if not isinstance(self.data, str):
+            raise ConfigError("data", f"expected a data set name or a file path, got {self.data!r}")
         if data is None and self.data not in DATASETS and not is_data_file(self.data):
             raise ConfigError("data", f"unknown dataset {self.data!r}; choose one of {', '.join(DATASETS)}, "
                               "or a .npz, .npy or .csv file")
@@ -114,21 +117,22 @@ class CompareConfig:
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0):
                 raise ConfigError(name, f"must be a positive integer, got {value!r}")
+        for name in ("lr", "b", "delta"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+                raise ConfigError(name, f"must be a number, got {value!r} ({type(value).__name__})")
+        for name in ("strategy", "target"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ConfigError(name, f"must be a string, got {value!r} ({type(value).__name__})")
         if self.lr is not None and not (self.lr > 0 and math.isfinite(self.lr)):
             raise ConfigError("lr", f"must be positive and finite, got {self.lr}")
         if self.b is not None and not math.isfinite(self.b):
             raise ConfigError("b", f"must be finite, got {self.b}")
         shape_n, shape_d = (data.n, data.d) if data is not None else _shape_of(self.data, self.target)
         n = self.n if self.n is not None else shape_n
-        finders = tuple(self.finders) if self.finders is not None else default_finders(self.m, n, self.iters)
+        finders = parse_finders(self.finders) if self.finders is not None else default_finders(self.m, n, self.iters)
         aer_left_out = self.finders is None and self.m <= AER_DEFAULT_MAX_M and "grover-aer" not in finders
-        if not finders:
-            raise ConfigError("finders", "name at least one finder")
-        for name in finders:
-            if not is_finder(name):
-                raise ConfigError("finders", f"unknown finder {name!r}; choose from {name_forms()}")
-        if len(set(finders)) != len(finders):
-            raise ConfigError("finders", "a finder is listed twice")
         if self.strategy is not None:
             check_search_options(self.strategy, self.delta)
         check_oracle_options(self.oracle, self.bits, self.memory, finders, self.m)

@@ -176,9 +176,16 @@ def user_dataset(X, y, n: int | None = None, d: int | None = None, seed: int | n
     """The user's own inputs ``X`` (rows) and real targets ``y``, prepared like the bundled sets.
 
     Targets are used as given (regression); features go through :func:`prepared`.
+    Masked arrays are refused (their mask would be ignored); arrays in any
+    memory order (C, Fortran, strided) are copied to C order first, so the
+    result does not depend on the layout.
     """
-    X = np.asarray(X)
-    y = np.asarray(y) if y is not None else None
+    for what, arr in (("X", X), ("y", y)):
+        if isinstance(arr, np.ma.MaskedArray):
+            raise DataError("data", f"{name}: {what} is a masked array, whose mask would be lost; fill the masked "
+                            f"entries ({what}.filled(value)) or drop their rows first")
+    X = np.ascontiguousarray(X)  # one memory order: results do not depend on the caller's layout
+    y = np.ascontiguousarray(y) if y is not None else None
     if y is None:
         raise DataError("data", f"{name}: no targets y; give them")
     if X.dtype.kind not in "biuf" or y.dtype.kind not in "biuf":

@@ -3,8 +3,9 @@ column, or the CSV column named by ``target``).
 
 Every fault is a :class:`~quantum_train.data.DataError` on the field ``data``
 (``target`` for a bad column name) whose one line names the fault and the
-fix: a missing or empty file, a missing ``y``, ragged rows, a non-numeric
-cell. Finiteness, sizes and degenerate rows are checked afterwards by
+fix: a missing, empty, unreadable or compressed file, a CSV that is not
+UTF-8 or repeats a column name in its header, a missing ``y``, ragged rows,
+a non-numeric cell. Finiteness, sizes and degenerate rows are checked afterwards by
 :func:`quantum_train.data.user_dataset`, the same for files and arrays.
 """
 
@@ -17,6 +18,10 @@ import numpy as np
 
 from quantum_train.errors import DataError
 
+#: Compressed formats recognised by their first bytes: (magic, name, how to decompress).
+COMPRESSED = ((b"\x1f\x8b", "gzip", "gunzip"), (b"BZh", "bzip2", "bunzip2"), (b"\xfd7zXZ\x00", "xz", "unxz"),
+              (b"(\xb5/\xfd", "zstd", "unzstd"), (b"PK\x03\x04", "zip", "unzip"))
+
 
 def read_data_file(path: str, target: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``(X, y)`` from a ``.npz``, ``.npy`` or ``.csv`` file."""
@@ -25,6 +30,15 @@ def read_data_file(path: str, target: str | None = None) -> tuple[np.ndarray, np
     if os.path.getsize(path) == 0:
         raise DataError("data", f"{path} is empty")
     ext = os.path.splitext(path)[1].lower()
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as err:
+        raise DataError("data", f"cannot read {path} ({err.strerror}); check its permissions") from None
+    for magic, kind, tool in COMPRESSED:
+        if head.startswith(magic) and not (ext == ".npz" and kind == "zip"):
+            raise DataError("data", f"{path} is {kind}-compressed; decompress it first ({tool}) and give the "
+                            f"plain {ext} file")
     if target is not None and ext != ".csv":
         raise DataError("target", f"names a CSV column; {path} is a {ext} file (its targets are y, or its last column)")
     reader = {".npz": _read_npz, ".npy": _read_npy, ".csv": _read_csv}[ext]
@@ -61,9 +75,27 @@ def _number(cell: str, row: int, col: int, path: str) -> float:
         raise DataError("data", f"{path}: row {row}, column {col + 1}: {cell.strip()!r} is not a number") from None
 
 
+def _first_bad_byte(path: str) -> str:
+    """Where a file stops being UTF-8: ``byte 0xe9 on line 3``."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        return f"byte {raw[err.start]:#04x} on line {line}"
+    return "an invalid byte"
+
+
 def _read_csv(path: str, target: str | None) -> tuple[np.ndarray, np.ndarray]:
-    with open(path, newline="") as fh:
-        rows = [r for r in csv.reader(fh) if any(c.strip() for c in r)]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = [r for r in csv.reader(fh) if any(c.strip() for c in r)]
+    except UnicodeDecodeError:
+        raise DataError("data", f"{path} is not UTF-8 text ({_first_bad_byte(path)}); save it as UTF-8, "
+                        "e.g. iconv -f latin1 -t utf-8") from None
+    except csv.Error as err:
+        raise DataError("data", f"{path} is not a readable CSV file ({err})") from None
     if not rows:
         raise DataError("data", f"{path} is empty")
     header = None
@@ -73,6 +105,13 @@ def _read_csv(path: str, target: str | None) -> tuple[np.ndarray, np.ndarray]:
         header, rows = [c.strip() for c in rows[0]], rows[1:]
     if not rows:
         raise DataError("data", f"{path} has a header but no rows")
+    if header:
+        repeated = [c for k, c in enumerate(header) if c in header[:k]]
+        if repeated:
+            first = header.index(repeated[0])
+            again = header.index(repeated[0], first + 1)
+            raise DataError("data", f"{path}: the header names column {repeated[0]!r} twice (columns {first + 1} and "
+                            f"{again + 1}); give every column its own name")
     width = len(header) if header else len(rows[0])
     for k, r in enumerate(rows):
         if len(r) != width:

@@ -10,6 +10,7 @@ coherent (QRAM) access to the weights: one oracle query evaluates
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from dataclasses import asdict, dataclass
 
@@ -128,6 +129,12 @@ def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = N
         check_seed(seed)
     except SeedError as err:
         raise ConfigError("seed", str(err)) from None
+    for name, value in (("b", b), ("delta", delta)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+            raise ConfigError(name, f"must be a number, got {value!r} ({type(value).__name__})")
+    for name, value in (("backend", backend), ("strategy", strategy), ("oracle", oracle), ("memory", memory)):
+        if not isinstance(value, str):
+            raise ConfigError(name, f"must be a string, got {value!r} ({type(value).__name__})")
     check_search_options(strategy, delta)
     if b is not None and not math.isfinite(b):
         raise ConfigError("b", f"must be finite, got {b}")

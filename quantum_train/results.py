@@ -10,6 +10,7 @@ with scripts outside this repository. Everything else (``table()``,
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
@@ -233,6 +234,20 @@ class Comparison:
 
     as_dict = to_dict
 
+    def to_json(self, path: str | os.PathLike | None = None) -> str:
+        """:meth:`to_dict` as standard JSON text; with ``path``, also written there as ``compare --json`` would.
+
+        The path is checked first (:func:`quantum_train.io.check_output_paths`): it
+        replaces only a missing or empty file or an earlier ``compare`` result,
+        never the data file or any other file (a ``ConfigError`` on ``json``).
+        """
+        from quantum_train.io import check_output, dumps_json, write_json
+
+        check_output("json", path, "json", "compare", data=self.config.data)
+        if path is not None:
+            write_json(path, self.to_dict())
+        return dumps_json(self.to_dict())
+
     def table(self) -> str:
         """The side-by-side text table, with its notes."""
         c = self.config
@@ -261,8 +276,10 @@ class Comparison:
 
     def plot(self, path: str | None = None):
         """The figure (loss curves, ops and seconds per iteration); written to ``path`` (png/pdf/svg) if given."""
+        from quantum_train.io import check_output
         from quantum_train.plots import comparison_figure, save_figure
 
+        check_output("plot", path, "plot", data=self.config.data)
         fig = comparison_figure(self)
         if path is not None:
             save_figure(fig, path)

@@ -20,7 +20,9 @@ ledger, identically for every finder.
 **Divergence.** A run stops at the first iteration whose loss is not finite,
 or exceeds ``DIVERGENCE_FACTOR`` times the initial loss, or whose step leaves a
 non-finite weight (checked before the finder sees the new weights; a fused
-pass re-checks no neuron whose new weights are not finite). The result
+pass re-checks no neuron whose new weights are not finite). The final loss
+``L(W(T))`` is checked the same way (as iteration ``T``), and floating-point
+overflow on the way is not warned about: it is this divergence. The result
 then carries a :class:`Divergence` (iteration, loss, reason) and no final loss;
 the other finders of a comparison still run. With the default learning rate
 (:func:`default_learning_rate`) the loss falls, so a stop means the given
@@ -157,10 +159,12 @@ def _train(
     bar = tqdm(range(iters), desc=finder.name, disable=not progress, leave=False, mininterval=0.5)
     loop = _fused_loop if isinstance(finder, FusedTraining) and finder.fused else _phased_loop
     # a diverging run overflows on its way to inf: that is caught as a Divergence, not warned about
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         curve = loop(net, X, y, finder, lr, ledger, bar, on_iteration)
-    if curve.diverged is None:
-        curve.losses.append(net.loss(X, y))
+        if curve.diverged is None:  # the final loss L(W(T)) is checked like every other
+            final = net.loss(X, y)
+            if not curve.stops_at_loss(iters, final):
+                curve.losses.append(final)
     return TrainResult(finder.name, curve.losses, curve.fired_mean, curve.fired_max, ledger, net.W,
                        finder.seconds_label, finder.report(), curve.diverged)
 

@@ -176,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--shots", str(err)) from None
     if not args.timeout > 0:
         raise ConfigError("--timeout", f"must be positive, got {args.timeout}")
-    check_outputs(json=args.json, draw=args.draw)
+    check_outputs(json=args.json, draw=args.draw, command="circuit")
     if args.backend == "emulator":
         raise ConfigError("--backend", "the emulator samples ideal statistics without circuits; choose aer, "
                           "aer-noisy:<fake name>, <fake name> or ibm:<device>")

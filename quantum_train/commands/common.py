@@ -6,7 +6,7 @@ import argparse
 import re
 
 from quantum_train.errors import ConfigError
-from quantum_train.io import OutputPath, OutputPathError, check_output_paths
+from quantum_train.io import InputPath, OutputPath, OutputPathError, check_output_paths
 from quantum_train.memory import MAX_SIZE
 from quantum_train.seeds import SeedError, check_seed
 
@@ -26,30 +26,68 @@ def size(text: str) -> int:
 
 
 def name_list(text: str) -> tuple[str, ...]:
-    """A comma-separated list of names."""
-    return tuple(s.strip() for s in text.split(",") if s.strip())
+    """A comma-separated list of names; an empty list, an empty entry and a repeated name are refused."""
+    names = [s.strip() for s in text.split(",")]
+    if not any(names):
+        raise argparse.ArgumentTypeError("expected a comma-separated list, got nothing")
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"empty entry in {text!r}; separate the names by single commas")
+    for k, name in enumerate(names):
+        if name in names[:k]:
+            raise argparse.ArgumentTypeError(f"{name!r} is listed twice in {text!r}; list each once")
+    return tuple(names)
+
+
+def finder_list(text: str) -> tuple[str, ...]:
+    """``--finders`` of every command: :func:`quantum_train.finders.parse_finders` (the one parser)."""
+    from quantum_train.finders import parse_finders
+
+    try:
+        return parse_finders(text)
+    except ConfigError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+class _Default:
+    """Marks a value as argparse's default, not given on the command line (see :func:`mark_defaults`)."""
+
+
+def mark_defaults(parser, *dests: str) -> None:
+    """Let :func:`given` tell the defaults of ``dests`` from values typed on the command line (help unchanged)."""
+    for action in parser._actions:
+        if action.dest in dests and action.default is not None:
+            value = action.default
+            action.default = type(f"Default{type(value).__name__}", (type(value), _Default), {})(value)
+
+
+def given(args: argparse.Namespace, dest: str) -> bool:
+    """Whether option ``dest`` was given on the command line (its default marked by :func:`mark_defaults`)."""
+    return not isinstance(getattr(args, dest), _Default)
 
 
 def check_outputs(json: str | None = None, plot: str | None = None, figures: dict[str, str | None] | None = None,
+                  *, command: str | None = None, data: str | None = None, store: bool = False,
                   **png: str | None) -> None:
-    """Refuse, before any work, output paths that cannot be written, that repeat, or a plot of unknown format.
+    """Refuse, before any work, outputs that cannot be written or would destroy an input or a foreign file.
 
-    ``json`` is written as JSON; ``plot`` and each of ``figures`` (option ->
-    path) as PNG/PDF/SVG by its extension; each keyword in ``png`` (e.g.
-    ``draw=...``) as PNG.
+    ``json`` is ``command``'s JSON document (or, with ``store``, the sweep's
+    JSON-lines store); ``plot`` and each of ``figures`` (option -> path) are
+    written as PNG/PDF/SVG by extension; each keyword in ``png`` (e.g.
+    ``draw=...``) as PNG. ``data``: the ``--data`` input, which no output may
+    resolve to. See :func:`quantum_train.io.check_output_paths`.
     """
-    outputs = [OutputPath("json", json, "json"), OutputPath("plot", plot, "plot")]
+    outputs = [OutputPath("json", json, "store" if store else "json", command), OutputPath("plot", plot, "plot")]
     outputs += [OutputPath(name, path, "plot") for name, path in (figures or {}).items()]
     outputs += [OutputPath(name, path, "png") for name, path in png.items()]
     try:
-        check_output_paths(outputs)
+        check_output_paths(outputs, [InputPath("data", data)])
     except OutputPathError as err:
         raise ConfigError(err.field, str(err)) from None
 
 
-def check_output_path(option: str, path: str | None) -> None:
-    """Refuse, before any work, one JSON output path that cannot be written."""
-    check_outputs(**{option.removeprefix("--"): path})
+def check_output_path(option: str, path: str | None, command: str | None = None) -> None:
+    """Refuse, before any work, one JSON output path of ``command`` that cannot be written."""
+    check_outputs(**{option.removeprefix("--"): path}, command=command)
 
 
 def seed_option(option: str, value: int) -> int:
@@ -91,7 +129,7 @@ def add_run_options(parser, *, m: int, iters: int, seed: int, finders_help: str,
     parser.add_argument("--b", type=float, default=None, help="threshold (default: sqrt(0.4 ln m))")
     parser.add_argument("--seed", type=int, default=seed,
                         help="root seed of the data, network, subsample and search streams (default: %(default)s)")
-    parser.add_argument("--finders", type=name_list, default=None, help=finders_help)
+    parser.add_argument("--finders", type=finder_list, default=None, help=finders_help)
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON (atomically)")
     parser.add_argument("--plot", metavar="PATH", help="write the plots (PNG, PDF or SVG, by extension)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from quantum_train.commands.common import add_run_options, add_search_options, check_outputs
+from quantum_train.commands.common import add_run_options, add_search_options, check_outputs, given, mark_defaults
 from quantum_train.commands.oracle_options import add_oracle_options
 from quantum_train.comparison import (
     AER_DEFAULT_MAX_M,
@@ -14,7 +14,8 @@ from quantum_train.comparison import (
     CompareConfig,
     run_comparison,
 )
-from quantum_train.errors import TrainingDiverged
+from quantum_train.errors import ConfigError, TrainingDiverged
+from quantum_train.finders import pinned_forms
 from quantum_train.io import write_json
 
 
@@ -27,19 +28,35 @@ def register(sub) -> None:
     )
     d = CompareConfig()
     add_run_options(c, m=d.m, iters=d.iters, seed=d.seed,
-                    finders_help=f"comma list of finders (default: {','.join(DEFAULT_FINDERS)}, and grover-aer when "
-                    f"m <= {AER_DEFAULT_MAX_M} and n x iters <= {AER_DEFAULT_MAX_SEARCHES})")
+                    finders_help=f"comma list of finders; {pinned_forms()} pin a structure (default: "
+                    f"{','.join(DEFAULT_FINDERS)}, and grover-aer when m <= {AER_DEFAULT_MAX_M} and n x iters <= "
+                    f"{AER_DEFAULT_MAX_SEARCHES})")
     add_search_options(c, d.strategy, d.delta)
     add_oracle_options(c)
+    mark_defaults(c, *GROVER_ONLY)
     c.set_defaults(handler=run)
+
+
+#: Options that shape the Grover finders only: given with none in ``--finders``, they are refused.
+GROVER_ONLY = ("oracle", "bits", "memory")
+
+
+def check_grover_only(args: argparse.Namespace, finders: tuple[str, ...]) -> None:
+    """Refuse ``--oracle``, ``--bits``, ``--memory`` given when no Grover finder would use them."""
+    if any(f.startswith("grover-") for f in finders):
+        return
+    for dest in GROVER_ONLY:
+        if given(args, dest):
+            raise ConfigError(dest, f"applies to the Grover finders, and --finders names none "
+                              f"({', '.join(finders)}); add one (e.g. grover-emulator) or drop --{dest}")
 
 
 def run(args: argparse.Namespace) -> int:
     config = CompareConfig(data=args.data, n=args.n, m=args.m, d=args.d, iters=args.iters, lr=args.lr,
                            b=args.b, seed=args.seed, finders=args.finders, strategy=args.strategy, delta=args.delta,
                            target=args.target, oracle=args.oracle, bits=args.bits, memory=args.memory)
-    check_outputs(json=args.json, plot=args.plot)
-    config.validate()
+    check_outputs(json=args.json, plot=args.plot, command="compare", data=args.data)
+    check_grover_only(args, config.validate().finders)
     comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty())
     print(comparison.table())
     if args.json:

@@ -35,20 +35,29 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_output_path("--json", args.json)
+    check_output_path("--json", args.json, command="find-fired")
     result = find_fired(m=args.m, d=args.d, inputs=args.inputs, b=args.b, seed=args.seed, backend=args.backend,
                         strategy=args.strategy, delta=args.delta, oracle=args.oracle, bits=args.bits,
                         memory=args.memory)
     print(f"{'input':>5s} {'k':>7s} {'found':>7s} {'queries':>9s} {'q/sqrt(mk)':>10s}")
-    for s in result.inputs:
-        print(f"{s.input:5d} {s.k:7d} {s.found:7d} {s.queries:9d} {s.queries_over_sqrt_mk:10.3f}")
+    for s in result.inputs:  # k = 0: nothing to find, and q / sqrt(m k) has no value
+        ratio = f"{s.queries_over_sqrt_mk:10.3f}" if s.k else "  no fired neuron"
+        print(f"{s.input:5d} {s.k:7d} {s.found:7d} {s.queries:9d} {ratio}")
     summary = result.summary()
     print(f"m={result.m} d={result.d} b={result.b:.4f} backend={result.backend} ({result.executor}), "
           f"strategy={result.strategy}")
-    print(f"mean k {summary['mean_k']:.1f}; mean queries {summary['mean_queries']:.1f} = "
-          f"{summary['mean_queries_over_sqrt_mk']:.3f} sqrt(m k); recall {summary['recall']:.5f}")
-    print(f"classical scan: {result.m} inner products per input = {summary['classical_scan_over_sqrt_mk']:.2f} "
-          f"sqrt(m k); simulation time {result.simulation_seconds:.2f} s (classical seconds, not quantum run time)")
+    if any(s.k for s in result.inputs):
+        print(f"mean k {summary['mean_k']:.1f}; mean queries {summary['mean_queries']:.1f} = "
+              f"{summary['mean_queries_over_sqrt_mk']:.3f} sqrt(m k) (inputs with a fired neuron); "
+              f"recall {summary['recall']:.5f}")
+        print(f"classical scan: {result.m} inner products per input = "
+              f"{summary['classical_scan_over_sqrt_mk']:.2f} sqrt(m k); simulation time "
+              f"{result.simulation_seconds:.2f} s (classical seconds, not quantum run time)")
+    else:
+        print(f"no fired neuron: k = 0 for every input at b = {result.b:.4f} (nothing to find; mean queries "
+              f"{summary['mean_queries']:.1f}, spent confirming that); lower --b or raise --m")
+        print(f"classical scan: {result.m} inner products per input; simulation time "
+              f"{result.simulation_seconds:.2f} s (classical seconds, not quantum run time)")
     if result.quantization_flips is not None:
         print(f"arithmetic oracle at p={result.bits} bits (k above: quantized fired sets): quantized recall "
               f"{summary['quantized_recall']:.5f}, recall vs exact {summary['recall']:.5f}, "

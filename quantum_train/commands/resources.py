@@ -76,7 +76,7 @@ def print_report(rep: CostReport) -> None:
 def run(args: argparse.Namespace) -> int:
     check_cost_options(args.m, args.d, args.bits, args.memory, args.physical)
     check_search_options(args.strategy, args.delta)
-    check_output_path("--json", args.json)
+    check_output_path("--json", args.json, command="resources")
     rep = cost_report(args.m, args.d, args.bits, args.memory, args.strategy, args.delta, args.seed, args.physical)
     print_report(rep)
     if args.json:

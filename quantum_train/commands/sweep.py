@@ -9,7 +9,7 @@ import sys
 from quantum_train.commands import common
 from quantum_train.commands.common import (
     add_search_options,
-    name_list,
+    finder_list,
     size,
 )
 from quantum_train.data import DATASETS
@@ -69,14 +69,8 @@ def seed_list(text: str) -> tuple[int, ...]:
     return expand_list(text)
 
 
-def finder_list(text: str) -> tuple[str, ...]:
-    names = [s.strip() for s in text.split(",")]
-    if not all(names):
-        raise argparse.ArgumentTypeError(f"empty entry in {text!r}; separate the finders by single commas")
-    return name_list(text)
-
-
 def register(sub) -> None:
+    from quantum_train.finders import pinned_forms
     from quantum_train.sweeps.config import (
         DEFAULT_FINDERS,
         DEFAULT_ITERS,
@@ -93,8 +87,8 @@ def register(sub) -> None:
         "finish and a re-run skips the points already there.",
     )
     c.add_argument("--finders", type=finder_list, default=DEFAULT_FINDERS,
-                   help="comma list of finders; weights-hsr:kdtree, weights-hsr:brute, data-hsr:kdtree, "
-                   f"data-hsr:brute pin a structure (default: {','.join(DEFAULT_FINDERS)})")
+                   help=f"comma list of finders; {pinned_forms()} pin a structure "
+                   f"(default: {','.join(DEFAULT_FINDERS)})")
     c.add_argument("--m", type=expand_list, default=DEFAULT_MS, dest="ms",
                    help="widths, e.g. 2^10,2^12,...,2^20 (default: %s)" % ",".join(f"2^{m.bit_length() - 1}" for m in DEFAULT_MS))
     c.add_argument("--d", type=expand_list, default=None, dest="ds",
@@ -122,7 +116,7 @@ def register(sub) -> None:
 
 def check_outputs(args: argparse.Namespace) -> None:
     """Output paths: writable, figures of a known format by extension, no two the same file."""
-    common.check_outputs(json=args.json, plot=args.plot, figures={"map": args.map})
+    common.check_outputs(json=args.json, plot=args.plot, figures={"map": args.map}, store=True, data=args.data)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -159,7 +159,52 @@ def exact_finder_names() -> tuple[str, ...]:
     return tuple(out)
 
 
+def pinned_forms() -> str:
+    """The pinned finder names, for help and messages: ``weights-hsr:kdtree, weights-hsr:brute, ...``."""
+    return ", ".join(f"{spec.name}:{s}" for spec in specs() for s in spec.structures)
+
+
+def parse_finders(names, field: str = "finders") -> tuple[str, ...]:
+    """The one finder-list parser of every command and of the Python API.
+
+    ``names``: a comma string as on the command line (``"dense,drift"``) or a
+    sequence of names. Returns them as a tuple, in order; an empty list, an
+    empty entry (``dense,,drift``), a name that is not a string, an unknown
+    finder or structure, and a finder listed twice are each refused with a
+    :class:`~quantum_train.errors.ConfigError` on ``field``.
+    """
+    from quantum_train.errors import ConfigError
+
+    if isinstance(names, str):
+        items = [s.strip() for s in names.split(",")]
+        if not any(items):
+            raise ConfigError(field, "name at least one finder")
+        if not all(items):
+            raise ConfigError(field, f"empty entry in {names!r}; separate the finders by single commas")
+    elif isinstance(names, (list, tuple)):
+        wrong = [x for x in names if not isinstance(x, str)]
+        if wrong:
+            raise ConfigError(field, f"expected finder names (strings), got {wrong[0]!r}")
+        items = [s.strip() for s in names]
+        if not items:
+            raise ConfigError(field, "name at least one finder")
+        if not all(items):
+            raise ConfigError(field, "an empty finder name; name each finder")
+    else:
+        raise ConfigError(field, f"expected a comma string or a list of finder names, got {names!r}")
+    for name in items:
+        try:
+            check_finder_name(name)
+        except UnknownFinderError as err:
+            raise ConfigError(field, str(err)) from None
+    for k, name in enumerate(items):
+        if name in items[:k]:
+            raise ConfigError(field, f"finder {name!r} is listed twice; list each finder once")
+    return tuple(items)
+
+
 __all__ = ["FINDERS", "STRUCTURES", "ENTRY_POINT_GROUP", "FinderSpec", "Resolved", "UnknownFinderError",
            "check_finder_name", "exact_finder_names", "FiredSetFinder", "DenseFinder", "DriftFinder",
            "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder", "is_quantum", "make_finder",
-           "finder_class", "name_forms", "register", "register_finder", "resolve", "specs", "unregister_finder"]
+           "finder_class", "name_forms", "parse_finders", "pinned_forms", "register", "register_finder", "resolve",
+           "specs", "unregister_finder"]

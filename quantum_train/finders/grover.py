@@ -132,9 +132,13 @@ def executor_for(backend: str, num_items: int | None = None, strategy: str | Non
         raise ConfigError(option, prefix + str(err)) from None
     if num_items is not None and hasattr(executor, "check_memory"):
         q = num_qubits_for(num_items)
-        widest = as_strategy(strategy or DEFAULT_STRATEGY).widest_circuit_qubits(q)
+        plan = as_strategy(strategy or DEFAULT_STRATEGY)
+        widest = (executor.widest_circuit_qubits(q, plan) if hasattr(executor, "widest_circuit_qubits")
+                  else plan.widest_circuit_qubits(q))  # the qubits the executor's circuits really have
         why = f"m = {num_items} needs {q} index qubits" + (
-            f" and the {strategy or DEFAULT_STRATEGY} strategy adds {widest - q} precision qubits" if widest > q else "")
+            f" and the widest circuit of the {strategy or DEFAULT_STRATEGY} strategy on it adds {widest - q} "
+            f"qubit{'s' if widest - q > 1 else ''}"
+            if widest > q else "")
         try:
             executor.check_memory(widest)
         except InsufficientMemoryError as err:

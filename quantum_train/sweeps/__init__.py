@@ -87,10 +87,12 @@ class Sweep:
 
         With ``path``, also write it; the format follows the extension (png, pdf, svg).
         """
+        from quantum_train.io import check_output
         from quantum_train.sweeps.plot import map_figure, save_figure, sweep_figure
 
         if kind not in ("sweep", "map"):
             raise ValueError(f"kind must be 'sweep' or 'map', got {kind!r}")
+        check_output("plot", path, "plot", data=self.config.data)
         fig = sweep_figure(self) if kind == "sweep" else map_figure(self)
         if path is not None:
             save_figure(fig, path)
@@ -123,6 +125,9 @@ def sweep(finders=DEFAULT_FINDERS, m=DEFAULT_MS, d=None, n=None, seeds=DEFAULT_S
     existing Dask scheduler's address. Bad arguments raise :class:`ConfigError`
     naming the argument, before anything runs or is written.
     """
+    from quantum_train.io import check_output
+
+    check_output("json", json, "store", data=data)  # before any work: never onto the data or a foreign file
     config = plan(finders, m, d, n, seeds, data, iters, lr, b, strategy, delta)
     check_dask(workers, scheduler)
     store = SweepStore(json)

@@ -21,7 +21,7 @@ import numpy as np
 
 from quantum_train.data import SYNTHETIC_D, SYNTHETIC_N
 from quantum_train.errors import ConfigError
-from quantum_train.finders import UnknownFinderError, check_finder_name, is_quantum
+from quantum_train.finders import is_quantum, parse_finders
 
 DEFAULT_FINDERS = ("dense", "weights-hsr:kdtree", "data-hsr:kdtree", "drift", "grover-emulator")
 DEFAULT_MS = tuple(2**k for k in range(10, 17, 2))
@@ -79,21 +79,8 @@ def distinct_integers(values, field: str, one: str, minimum: int) -> tuple[int, 
 
 
 def distinct_names(names, field: str = "finders") -> tuple[str, ...]:
-    """Finder names, each valid, none repeated (a comma string is split as on the command line)."""
-    if isinstance(names, str):
-        names = [s.strip() for s in names.split(",")]
-    names = tuple(names)
-    if not names or any(not s for s in names):
-        raise ConfigError(field, "name at least one finder, with no empty entries")
-    for name in names:
-        try:
-            check_finder_name(name)
-        except UnknownFinderError as err:
-            raise ConfigError(field, str(err)) from None
-    for k, name in enumerate(names):
-        if name in names[:k]:
-            raise ConfigError(field, f"finder {name!r} is listed twice")
-    return names
+    """Finder names, each valid, none repeated: :func:`quantum_train.finders.parse_finders`, the one parser."""
+    return parse_finders(names, field)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import json
 import math
 import os
 
+from quantum_train import written
 from quantum_train.errors import ConfigError
 from quantum_train.sweeps.config import PointSpec, key_id
 from quantum_train.sweeps.runner import SCHEMA
@@ -119,4 +120,5 @@ class SweepStore:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+            written.record(self.path)
         self.records.setdefault(kid, record)

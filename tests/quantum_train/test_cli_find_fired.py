@@ -1,6 +1,7 @@
 import json
 
 from circuits import executors
+from quantum_train import memory
 from quantum_train.cli import main
 from quantum_train.data import synthetic
 from quantum_train.model import ShiftedReLUNet
@@ -34,12 +35,15 @@ def test_find_fired_on_aer_finds_every_fired_neuron(tmp_path):
 
 
 def test_statevector_too_large_is_refused_before_allocating(monkeypatch, capsys, tmp_path):
-    monkeypatch.setattr(executors, "available_memory_bytes", lambda: 2**20)  # 1 MiB "free"
+    monkeypatch.setattr(executors, "available_memory_bytes", lambda: 2**20)  # 1 MiB "free" for the statevector
+    monkeypatch.setattr(memory, "available_memory_bytes", lambda: 2**40)  # ... the run's own estimate passes
     out = tmp_path / "f.json"
     assert main(["find-fired", "--m", "2^16", "--backend", "aer", "--json", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "use --backend emulator" in err and "--m" in err
-    assert "16 index qubits and the counting strategy adds 8 precision qubits" in err
+    # Aer counts on q + 1 qubits (iterative counting), not the q + t of textbook counting
+    assert "16 index qubits and the widest circuit of the counting strategy on it adds 1 qubit:" in err
+    assert "a 17-qubit statevector" in err
     assert not out.exists()
     assert main(["compare", "--m", "2^16", "--finders", "dense,grover-aer", "--quiet"]) == 2
     assert "use grover-emulator in --finders" in capsys.readouterr().err
