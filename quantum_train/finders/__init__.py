@@ -6,6 +6,7 @@ from typing import Callable
 
 from circuits.backends import BACKENDS, PREFIXED_BACKENDS, UnknownBackendError
 from quantum_train.finders.base import FiredSetFinder
+from quantum_train.finders.corr_trees import CorrelationDTreeFinder, CorrelationWTreeFinder
 from quantum_train.finders.dense import DenseFinder
 from quantum_train.finders.drift import DriftFinder
 from quantum_train.finders.grover import GroverFinder
@@ -18,6 +19,8 @@ FINDERS: dict[str, Callable[[int], FiredSetFinder]] = {
     "data-hsr": lambda seed: DataHSRFinder(),
     "drift": lambda seed: DriftFinder(),
     "drift-unfused": lambda seed: DriftFinder(fused=False),  # the same finder in four passes, for comparison
+    "corr-dtree": lambda seed: CorrelationDTreeFinder(),
+    "corr-wtree": lambda seed: CorrelationWTreeFinder(),
 }
 #: finders that can be pinned to one of :data:`STRUCTURES` as ``<finder>:<structure>`` (``weights-hsr:kdtree``)
 PINNABLE = {"weights-hsr": WeightsHSRFinder, "data-hsr": DataHSRFinder}
@@ -68,7 +71,7 @@ def finder_class(name: str) -> type[FiredSetFinder]:
     if name.startswith("grover-"):
         return GroverFinder
     classes = {"dense": DenseFinder, "weights-hsr": WeightsHSRFinder, "data-hsr": DataHSRFinder, "drift": DriftFinder,
-               "drift-unfused": DriftFinder}
+               "drift-unfused": DriftFinder, "corr-dtree": CorrelationDTreeFinder, "corr-wtree": CorrelationWTreeFinder}
     return classes[name.partition(":")[0]]
 
 
@@ -88,5 +91,6 @@ def make_finder(name: str, seed: int = 0, **options) -> FiredSetFinder:
 
 
 __all__ = ["FINDERS", "PINNABLE", "STRUCTURES", "UnknownFinderError", "check_finder_name", "FiredSetFinder",
-           "DenseFinder", "DriftFinder", "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder",
+           "DenseFinder", "DriftFinder", "CorrelationDTreeFinder", "CorrelationWTreeFinder",
+           "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder",
            "make_finder", "finder_class"]
