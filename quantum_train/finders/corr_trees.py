@@ -17,7 +17,7 @@ not from the theorem's text. ``docs/results.md`` says the same.)
   recomputes each moved neuron's ``n`` leaves and repairs their root paths in
   every tree (shared ancestors once), or rebuilds a tree in ``m - 1`` writes
   when that writes no more nodes; the choice is made per tree, by the count of
-  its leaves that changed (:func:`._corr_kernels.move_neurons_in_dtrees`).
+  its leaves that changed (:func:`._corr_kernels.repair_dtrees`).
 - ``corr-wtree`` (Correlation WTree): one tree per neuron ``w_r`` over the
   ``n`` inputs. ``find`` reports ``T_r``, neuron-major (what training
   consumes): ``m`` root checks plus ``O(|T_r| log n)`` per neuron. A moved
@@ -128,13 +128,15 @@ class CorrelationDTreeFinder(_CorrelationTrees):
 
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float) -> float:
-        """``n`` trees over ``m`` leaves (``2 n m`` float64 at a power-of-two ``m``), one find's CSR, the repair
-        scratch."""
-        return tree_bytes(n, m) + 8.0 * pairs + 8.0 * n + 8.0 * m * min(n, 64)
+        """``n`` trees over ``m`` leaves (``2 n m`` float64 at a power-of-two ``m``), a changed-leaf bit per leaf,
+        one find's CSR, the repair scratch."""
+        return tree_bytes(n, m) + n * (m + 7) // 8 + 8.0 * pairs + 16.0 * n + 8.0 * m * min(n, 64)
 
     def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
         X = np.ascontiguousarray(X, dtype=np.float64)
         self._prepare_trees(X, net.W, net.b, net.d)
+        self.changed = np.zeros(X.shape[0], dtype=np.int64)
+        self.marks = np.zeros((X.shape[0], (net.m + 7) // 8), dtype=np.uint8)
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
         indptr, indices = self._report_above(net.b)
@@ -145,9 +147,10 @@ class CorrelationDTreeFinder(_CorrelationTrees):
         if not len(rows):
             return
         n = self.tree.shape[0]
+        products = K.move_leaves_in_dtrees(self.tree, self.count, self.changed, self.marks, self.A, net.W, rows,
+                                           self.L, self.b)
         scratch = np.empty((min(n, 8 * numba.get_num_threads()), len(rows)), dtype=np.int64)
-        products, writes, rebuilt, repaired = K.move_neurons_in_dtrees(self.tree, self.count, self.A, net.W, rows,
-                                                                       self.L, self.b, scratch)
+        writes, rebuilt, repaired = K.repair_dtrees(self.tree, self.changed, self.marks, rows, self.L, scratch)
         self.moves += 1
         self.neurons_moved += len(rows)
         self.rebuilt += rebuilt

@@ -36,6 +36,7 @@ def check_tree_invariants(f, values):
     for k in range(1, L):
         np.testing.assert_array_equal(f.tree[:, k], np.maximum(f.tree[:, 2 * k], f.tree[:, 2 * k + 1]))
     np.testing.assert_array_equal(f.count, (values > f.b).sum(axis=1))
+    assert not getattr(f, "marks", np.zeros(1)).any()  # every changed leaf was repaired and its mark cleared
 
 
 @pytest.mark.parametrize("m", [1, 2, 7, 64, 100])
