@@ -215,6 +215,10 @@ def theory_for(finder: str, d: int, n: int, ms: Sequence[int], b: float | None =
     if base == "data-hsr":
         return Theory("4/5 if few neurons move", moved_exponent_theory(ms, n, d, b, tree=structure != "brute"),
                       kappa=kappa)
+    if base in ("corr-dtree", "corr-wtree"):
+        # find descends to the k fired leaves of each tree (k log m node visits); the products of the moved
+        # neurons are charged to update; Alman et al. bound the whole iteration by m^(4/5) n^2 d at the default b
+        return Theory("kappa (descents); total <= 4/5 (paper)", kappa, kappa=kappa)
     return Theory("-", None, kappa=kappa)
 
 
