@@ -254,7 +254,8 @@ class Comparison:
         lines = [f"quantum-train compare: data={c.data} n={c.n} m={c.m} d={c.d} iters={c.iters} "
                  f"b={c.b:.4f} lr={c.lr:.4g} seed={c.seed}",
                  *format_table(TABLE_HEAD, [_table_row(r) for r in self.results]),
-                 "ops = d-dimensional inner products (a tree bound test or an oracle query counts as one); "
+                 "ops = d-dimensional inner products (a kd-tree bound test or an oracle query counts as one, a "
+                 "correlation-tree node 1/d); "
                  "per-iteration figures are means over iterations."]
         if any(r.seconds_label != "wall" for r in self.results):
             lines.append("* classical simulation seconds of a quantum algorithm, not quantum run time.")

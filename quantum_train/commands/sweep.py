@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 
@@ -13,6 +14,7 @@ from quantum_train.commands.common import (
     size,
 )
 from quantum_train.data import DATASETS
+from quantum_train.errors import ConfigError
 
 #: formats a figure can be written in, by extension
 PLOT_FORMATS = ("png", "pdf", "svg")
@@ -69,6 +71,28 @@ def seed_list(text: str) -> tuple[int, ...]:
     return expand_list(text)
 
 
+def threshold_list(text: str) -> tuple[float | None, ...]:
+    """Thresholds ``b``: a comma list of finite numbers, ``default`` meaning ``sqrt(0.4 ln m)`` (``default,3,4``)."""
+    parts = [p.strip() for p in text.split(",")]
+    if not all(parts):
+        raise argparse.ArgumentTypeError(f"empty entry in {text!r}; separate the thresholds by single commas")
+    out: list[float | None] = []
+    for part in parts:
+        if part == "default":
+            value = None
+        else:
+            try:
+                value = float(part)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"{part!r} is not a number (nor 'default')") from None
+            if not math.isfinite(value):
+                raise argparse.ArgumentTypeError(f"each threshold must be finite, got {part!r}")
+        if value in out:
+            raise argparse.ArgumentTypeError(f"{part} is listed twice in {text!r}")
+        out.append(value)
+    return tuple(out)
+
+
 def register(sub) -> None:
     from quantum_train.finders import pinned_forms
     from quantum_train.sweeps.config import (
@@ -101,7 +125,9 @@ def register(sub) -> None:
     c.add_argument("--data", default="synthetic", help=f"one of {', '.join(DATASETS)} (default: %(default)s)")
     c.add_argument("--iters", type=size, default=DEFAULT_ITERS, help="gradient steps per point (default: %(default)s)")
     c.add_argument("--lr", type=float, default=None, help="learning rate (default: 1/max(n Q(b), 1) at each point)")
-    c.add_argument("--b", type=float, default=None, help="threshold, fixed for every m (default: sqrt(0.4 ln m))")
+    c.add_argument("--b", type=threshold_list, default=None,
+                   help="thresholds, each fixed for every m: one value or a list, an axis beside d, n and m "
+                   "(e.g. default,3,4; 'default' is sqrt(0.4 ln m), also the default)")
     add_search_options(c, "counting", 1e-3)
     c.add_argument("--json", metavar="PATH", help="JSON-lines store: points are appended as they finish; "
                    "points already in it are skipped (resume)")
@@ -129,6 +155,10 @@ def run(args: argparse.Namespace) -> int:
                   iters=args.iters, lr=args.lr, b=args.b, strategy=args.strategy, delta=args.delta)
     check_dask(args.workers, args.scheduler)
     check_outputs(args)
+    for option in ("plot", "map"):
+        if getattr(args, option) and len(config.bs) > 1:
+            raise ConfigError(option, "a figure shows one threshold; give one --b value (the points of several "
+                              "are kept apart in --json and in the tables)")
     store = SweepStore(args.json)
     if store.truncated_tail:
         print(f"{args.json}: a truncated last line (an interrupted write) will be cut off; its point is redone",
@@ -141,12 +171,15 @@ def run(args: argparse.Namespace) -> int:
             return
         what = "ran" if ran else "stored"
         secs = f"{record['seconds_per_iter']:.4f}" + ("*" if record["seconds_label"] != "wall" else "")
-        print(f"[{done}/{total}] {spec.finder} d={spec.d} n={spec.n} m={spec.m} seed={spec.seed}: "
+        print(f"[{done}/{total}] {spec.finder} d={spec.d} n={spec.n} m={spec.m} seed={spec.seed}"
+              + ("" if spec.b is None else f" b={spec.b:g}") + ": "
               f"{record['ops_per_iter']:.4g} ops/iter, {secs} s/iter, {record['fired_per_input']:.1f} fired/input "
               f"({what})", flush=True)
 
     c = config
     print(f"quantum-train sweep: data={c.data} d={','.join(map(str, c.ds))} n={','.join(map(str, c.ns))} "
+          + ("" if c.bs == (None,) else f"b={','.join('default' if b is None else f'{b:g}' for b in c.bs)} ")
+          +
           f"iters={c.iters} m={','.join(map(str, c.ms))} seeds={','.join(map(str, c.seeds))} "
           f"finders={','.join(c.finders)}", flush=True)
     try:

@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 from circuits.backends import BACKENDS, PREFIXED_BACKENDS, UnknownBackendError
 from quantum_train.finders.base import FiredSetFinder
+from quantum_train.finders.corr_trees import CorrelationDTreeFinder, CorrelationWTreeFinder
 from quantum_train.finders.dense import DenseFinder
 from quantum_train.finders.drift import DriftFinder
 from quantum_train.finders.grover import GROVER_PREFIX, GroverFinder
@@ -67,6 +68,13 @@ def _grover_theory(d: int, n: int, ms: Sequence[int], b: float | None, structure
     return Theory("(1 + kappa)/2", (1 + kappa) / 2, kappa=kappa)
 
 
+def _corr_tree_theory(d: int, n: int, ms: Sequence[int], b: float | None, structure: str, kappa: float) -> Theory:
+    """Correlation trees: find descends to the ``k`` fired leaves of each tree (``k log m`` node visits); the
+    products of the moved neurons are charged to update; Alman et al. bound the whole iteration by
+    ``m^(4/5) n^2 d`` at the default ``b``."""
+    return Theory("kappa (descents); total <= 4/5 (paper)", kappa, kappa=kappa)
+
+
 def _is_backend(backend: str) -> bool:
     """Only the name is checked (building an IBM executor would contact the service)."""
     return backend in BACKENDS or backend.startswith(tuple(PREFIXED_BACKENDS))
@@ -98,6 +106,13 @@ register(FinderSpec(GROVER_PREFIX, _grover, GroverFinder, family="grover", exact
                     forms=("grover-emulator", "grover-aer", "grover-aer-noisy:<fake>", "grover-fake_<name>",
                            "grover-ibm:<device>"),
                     description="Grover find-all per input over the m neuron indices, no preprocessing"))
+
+register(FinderSpec("corr-dtree", lambda seed: CorrelationDTreeFinder(), CorrelationDTreeFinder, family="corr-tree",
+                    preprocesses=True, theory=_corr_tree_theory,
+                    description="Alman et al. 2023: a max-tree per input over the m neurons' products"))
+register(FinderSpec("corr-wtree", lambda seed: CorrelationWTreeFinder(), CorrelationWTreeFinder, family="corr-tree",
+                    preprocesses=True, theory=_corr_tree_theory,
+                    description="Alman et al. 2023: a max-tree per neuron over the n inputs' products"))
 
 
 # ----------------------------------------------------------------------------- views of the registry
@@ -204,7 +219,8 @@ def parse_finders(names, field: str = "finders") -> tuple[str, ...]:
 
 
 __all__ = ["FINDERS", "STRUCTURES", "ENTRY_POINT_GROUP", "FinderSpec", "Resolved", "UnknownFinderError",
-           "check_finder_name", "exact_finder_names", "FiredSetFinder", "DenseFinder", "DriftFinder",
+           "check_finder_name", "exact_finder_names", "FiredSetFinder", "CorrelationDTreeFinder",
+           "CorrelationWTreeFinder", "DenseFinder", "DriftFinder",
            "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder", "is_quantum", "make_finder",
            "finder_class", "name_forms", "parse_finders", "pinned_forms", "register", "register_finder", "resolve",
            "specs", "unregister_finder"]

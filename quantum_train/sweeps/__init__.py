@@ -17,7 +17,7 @@ break-even iterations ``T*`` and the crossover widths ``m*``, with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from quantum_train.errors import ConfigError
@@ -28,6 +28,7 @@ from quantum_train.sweeps.config import (
     DEFAULT_SEEDS,
     PointSpec,
     SweepConfig,
+    b_order,
 )
 from quantum_train.sweeps.dask_runner import check_dask, dask_client, run_on_dask
 from quantum_train.sweeps.fit import (
@@ -57,10 +58,20 @@ class Sweep:
     exponents: tuple[Exponent, ...] = field(repr=False)
     break_evens: tuple[BreakEven, ...] = field(repr=False)
     crossovers: tuple[Crossover, ...] = field(repr=False)
+    #: with several thresholds ``b``: ``(b, the sweep of that b's points)``, the default first; else empty.
+    #: The statistics above are then those of the slices, in the same order (a fit never mixes two b).
+    slices: tuple[tuple[float | None, Sweep], ...] = field(default=(), repr=False)
 
     @classmethod
     def from_records(cls, config: SweepConfig, records: Sequence[dict], ran: int = 0, skipped: int = 0) -> Sweep:
         points = tuple(SweepPoint.from_record(r) for r in records)
+        thresholds = sorted({p.b_fixed for p in points}, key=b_order)
+        if len(thresholds) > 1:
+            slices = tuple((b, cls.from_records(replace(config, b=b), [p.record for p in points if p.b_fixed == b]))
+                           for b in thresholds)
+            return cls(config, points, ran, skipped, *(tuple(x for _, part in slices for x in getattr(part, name))
+                                                       for name in ("exponents", "break_evens", "crossovers")),
+                       slices=slices)
         return cls(config, points, ran, skipped, tuple(exponents(points)), tuple(break_evens(points)),
                    tuple(crossovers(points)))
 
@@ -70,11 +81,19 @@ class Sweep:
         return [p.record for p in self.points]
 
     def to_dict(self) -> dict:
-        """The whole result as JSON-ready data: config, records, exponents, ``T*`` and ``m*``."""
-        return {"config": self.config.to_dict(), "points": self.records,
-                "exponents": [e.to_dict() for e in self.exponents],
-                "break_even": [b.to_dict() for b in self.break_evens],
-                "crossovers": [c.to_dict() for c in self.crossovers]}
+        """The whole result as JSON-ready data: config, records, exponents, ``T*`` and ``m*``.
+
+        With several thresholds, ``"slices"`` holds each ``b``'s exponents, ``T*`` and ``m*`` apart
+        (the top-level lists are their concatenation, in the same order).
+        """
+        out = {"config": self.config.to_dict(), "points": self.records,
+               "exponents": [e.to_dict() for e in self.exponents],
+               "break_even": [b.to_dict() for b in self.break_evens],
+               "crossovers": [c.to_dict() for c in self.crossovers]}
+        if self.slices:
+            out["slices"] = [{"b": b, **{k: part.to_dict()[k] for k in ("exponents", "break_even", "crossovers")}}
+                             for b, part in self.slices]
+        return out
 
     def table(self, markdown: bool = False) -> str:
         """Per-point costs, the exponents against theory, and ``T*``/``m*`` (text or markdown)."""
@@ -92,6 +111,8 @@ class Sweep:
 
         if kind not in ("sweep", "map"):
             raise ValueError(f"kind must be 'sweep' or 'map', got {kind!r}")
+        if self.slices:
+            raise ValueError("a figure shows one threshold b; plot each b's slice (sweep.slices) on its own")
         check_output("plot", path, "plot", data=self.config.data)
         fig = sweep_figure(self) if kind == "sweep" else map_figure(self)
         if path is not None:

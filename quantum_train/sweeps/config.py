@@ -78,6 +78,29 @@ def distinct_integers(values, field: str, one: str, minimum: int) -> tuple[int, 
     return tuple(int(v) for v in values)
 
 
+def distinct_thresholds(values, field: str = "b") -> tuple[float | None, ...]:
+    """Thresholds ``b`` as a tuple (``None``: the default ``sqrt(0.4 ln m)`` of each width), or a
+    :class:`ConfigError` naming ``field``: empty, not finite numbers, repeated. A single value is a list of one."""
+    values = (values,) if values is None or isinstance(values, (int, float, np.number)) else tuple(values)
+    if not values:
+        raise ConfigError(field, "name at least one threshold (or leave b out for the default sqrt(0.4 ln m))")
+    out: list[float | None] = []
+    for v in values:
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float, np.number))
+                              or not np.isfinite(v)):
+            raise ConfigError(field, f"each threshold must be a finite number (or None/default), got {v!r}")
+        v = None if v is None else float(v)
+        if v in out:
+            raise ConfigError(field, f"threshold {'default' if v is None else v} is listed twice")
+        out.append(v)
+    return tuple(out)
+
+
+def b_order(b: float | None) -> tuple[bool, float]:
+    """Sort key of thresholds: the default first, then increasing."""
+    return (b is not None, 0.0 if b is None else b)
+
+
 def distinct_names(names, field: str = "finders") -> tuple[str, ...]:
     """Finder names, each valid, none repeated: :func:`quantum_train.finders.parse_finders`, the one parser."""
     return parse_finders(names, field)
@@ -86,6 +109,9 @@ def distinct_names(names, field: str = "finders") -> tuple[str, ...]:
 @dataclass(frozen=True)
 class SweepConfig:
     """What to sweep. ``ds``/``ns`` of ``None`` mean the data's own (synthetic: 16 and 256).
+
+    ``b`` is one threshold or a list of them (an axis beside ``d``, ``n``, ``m``);
+    ``None`` in it is the default ``sqrt(0.4 ln m)`` of each width.
 
     :func:`resolve` returns the validated copy with sorted, distinct lists and
     ``ds``, ``ns`` filled in; only a resolved config makes points.
@@ -99,16 +125,22 @@ class SweepConfig:
     data: str = "synthetic"
     iters: int = DEFAULT_ITERS
     lr: float | None = None
-    b: float | None = None
+    b: float | None | tuple[float | None, ...] = None
     strategy: str = "counting"
     delta: float = 1e-3
+
+    @property
+    def bs(self) -> tuple[float | None, ...]:
+        """The thresholds swept, as a tuple (one entry when ``b`` is a single value)."""
+        return self.b if isinstance(self.b, tuple) else (self.b,)
 
     def points(self) -> list[PointSpec]:
         """All points: widths ascending, so an interrupted sweep leaves whole small widths."""
         if self.ds is None or self.ns is None:
             raise ValueError("resolve the config first (quantum_train.sweeps.runner.resolve)")
-        return [PointSpec(f, d, n, m, s, self.data, self.iters, self.lr, self.b, self.strategy, self.delta)
-                for m in self.ms for d in self.ds for n in self.ns for f in self.finders for s in self.seeds]
+        return [PointSpec(f, d, n, m, s, self.data, self.iters, self.lr, b, self.strategy, self.delta)
+                for m in self.ms for b in self.bs for d in self.ds for n in self.ns for f in self.finders
+                for s in self.seeds]
 
     def checked_lists(self) -> SweepConfig:
         """Lists validated (one :class:`ConfigError` naming the field) and sorted; data-dependent checks aside."""
@@ -118,7 +150,9 @@ class SweepConfig:
         seeds = distinct_integers(self.seeds, "seeds", "seed", minimum=0)
         if isinstance(self.iters, bool) or not isinstance(self.iters, (int, np.integer)) or self.iters < 1:
             raise ConfigError("iters", f"must be a positive integer, got {self.iters!r}")
-        return replace(self, finders=distinct_names(self.finders), ms=ms, ds=ds, ns=ns, seeds=seeds)
+        bs = tuple(sorted(distinct_thresholds(self.b), key=b_order))
+        return replace(self, finders=distinct_names(self.finders), ms=ms, ds=ds, ns=ns, seeds=seeds,
+                       b=bs[0] if len(bs) == 1 else bs)
 
     def synthetic_defaults(self) -> SweepConfig:
         """Synthetic data's default ``d`` and ``n`` where none are given."""
@@ -129,4 +163,5 @@ class SweepConfig:
     def to_dict(self) -> dict:
         return {"finders": list(self.finders), "m": list(self.ms), "d": None if self.ds is None else list(self.ds),
                 "n": None if self.ns is None else list(self.ns), "seeds": list(self.seeds), "data": self.data,
-                "iters": self.iters, "lr": self.lr, "b": self.b, "strategy": self.strategy, "delta": self.delta}
+                "iters": self.iters, "lr": self.lr, "b": list(self.b) if isinstance(self.b, tuple) else self.b,
+                "strategy": self.strategy, "delta": self.delta}

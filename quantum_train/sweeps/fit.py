@@ -115,6 +115,18 @@ def fit_exponent(ms: Sequence[float], ys: Sequence[float], level: float = 0.95) 
                int(ms.size), m_min, m_max, level)
 
 
+def fit_or_undefined(ms: Sequence[float], ys: Sequence[float], level: float = 0.95) -> Fit:
+    """:func:`fit_exponent`, or an undefined fit (nan) where a cost is zero: no power law passes through 0.
+
+    At a large fixed ``b`` a small instance may fire nothing, and a finder that
+    follows the fired pairs then does no work at all at some widths.
+    """
+    if len(ys) and min(ys) <= 0:
+        nan = math.nan
+        return Fit(nan, nan, nan, nan, nan, len(ms), int(min(ms)), int(max(ms)), level)
+    return fit_exponent(ms, ys, level)
+
+
 def groups(points: Iterable[SweepPoint]) -> dict[Group, list[SweepPoint]]:
     """Points by ``(finder, d, n)``, in order of first appearance."""
     out: dict[Group, list[SweepPoint]] = {}
@@ -159,7 +171,7 @@ def exponents(points: Sequence[SweepPoint], level: float = 0.95) -> list[Exponen
         ms = [p.m for p in ps]
 
         def fit(metric: str) -> Fit:
-            return fit_exponent(ms, [getattr(p, metric) for p in ps], level)  # noqa: B023 - called in this iteration
+            return fit_or_undefined(ms, [getattr(p, metric) for p in ps], level)  # noqa: B023 - called in this iteration
 
         out.append(Exponent(finder, d, n, theory_for(finder, d, n, ms, ps[0].b_fixed), fit("find_ops_per_iter"),
                             fit("ops_per_iter"), None if is_quantum(finder) else fit("seconds_per_iter"),

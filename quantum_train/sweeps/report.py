@@ -89,8 +89,9 @@ def format_exponents(exps: Sequence[Exponent], points: Sequence[SweepPoint], mar
     seeds = len({p.seed for p in points})
     foot = [f"least squares of log cost on log m over m = {widths[0]}..{widths[-1]} ({len(widths)} widths x {seeds} "
             f"seed(s) as replicate points); t interval with points - 2 degrees of freedom.",
-            "ops = d-dimensional inner products or tree bound tests per iteration; total = find + forward + backward "
-            "+ update; quantum find ops are oracle queries (coherent QRAM access to the weights assumed).",
+            "ops = d-dimensional inner products or kd-tree bound tests (a correlation-tree node 1/d) per iteration; "
+            "total = find + forward + backward + update; quantum find ops are oracle queries (coherent QRAM access "
+            "to the weights assumed).",
             f"kappa (theory at measured m) = slope of m Q(b) = {kappa:.2f}: the fired count per input; forward and "
             "backward cost n k, so no total exponent falls below kappa.",
             "a tree reports a whole subtree inside the half-space without inner products: its find ops count the "
@@ -101,6 +102,10 @@ def format_exponents(exps: Sequence[Exponent], points: Sequence[SweepPoint], mar
                     "can show its query exponent in them.")
     sep = "\n- " if markdown else "\n"
     return format_table(head, body, markdown) + ("\n" if markdown else "") + sep + sep.join(foot)
+
+
+def _b_text(b: float | None) -> str:
+    return "default sqrt(0.4 ln m)" if b is None else f"{b:g}"
 
 
 def format_crossovers(evens: Sequence[BreakEven], crosses: Sequence[Crossover], markdown: bool = False) -> str:
@@ -133,10 +138,15 @@ def format_crossovers(evens: Sequence[BreakEven], crosses: Sequence[Crossover], 
 
 
 def format_sweep(sweep: SweepLike, markdown: bool = False) -> str:
+    counts = f"{sweep.ran} points run, {sweep.skipped} taken from the store"
+    if sweep.slices:  # several thresholds: one report per b, each fitted on its own points
+        return f"{counts}; one report per threshold b:\n\n" + "\n\n".join(
+            f"{'### ' if markdown else '== '}b = {_b_text(b)}\n\n" + format_sweep(part, markdown)
+            for b, part in sweep.slices)
     points = list(sweep.points)
     return "\n\n".join([
         format_points(points, markdown),
-        f"exponent of cost against m ({sweep.ran} points run, {sweep.skipped} taken from the store):",
+        f"exponent of cost against m ({counts if sweep.ran or sweep.skipped else 'this threshold'}):",
         format_exponents(list(sweep.exponents), points, markdown),
         "break-even against dense:",
         format_crossovers(list(sweep.break_evens), list(sweep.crossovers), markdown),

@@ -57,16 +57,17 @@ def resolve(config: SweepConfig) -> SweepConfig:
     config = config.checked_lists().synthetic_defaults()
     ds, ns = config.ds or (None,), config.ns or (None,)
     shapes = set()
-    for d in ds:
-        for n in ns:
-            probe = CompareConfig(data=config.data, n=n, m=max(config.ms), d=d, iters=config.iters, lr=config.lr,
-                                  b=config.b, seed=config.seeds[0], finders=config.finders,
-                                  strategy=config.strategy, delta=config.delta)
-            try:
-                data = load_data(probe.validate())
-            except ConfigError as err:
-                raise _field(err) from None
-            shapes.add((data.d, data.n))
+    for b in config.bs:
+        for d in ds:
+            for n in ns:
+                probe = CompareConfig(data=config.data, n=n, m=max(config.ms), d=d, iters=config.iters,
+                                      lr=config.lr, b=b, seed=config.seeds[0], finders=config.finders,
+                                      strategy=config.strategy, delta=config.delta)
+                try:
+                    data = load_data(probe.validate())
+                except ConfigError as err:
+                    raise _field(err) from None
+                shapes.add((data.d, data.n))
     return replace(config, ds=tuple(sorted({d for d, _ in shapes})), ns=tuple(sorted({n for _, n in shapes})))
 
 

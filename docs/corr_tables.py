@@ -1,0 +1,95 @@
+"""The tables of docs/results.md ("Correlation trees"), from a stored sweep over b.
+
+    python docs/corr_tables.py docs/corr_b.jsonl
+
+Prints, per threshold ``b`` (markdown): the fitted exponents of ops and wall
+seconds per iteration against ``m`` of the correlation trees, dense and drift;
+the crossover widths ``m*`` of the trees against dense and against drift (in
+ops and in seconds), with an extrapolation of the fitted power laws where the
+measured range holds no crossover; and the neurons moved per iteration, set
+against the paper's ``n m^(4/5)`` and against ``m``. Every exponent and ``m*``
+comes from :class:`quantum_train.Sweep` (the same fits as ``quantum-train
+sweep --markdown``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections import defaultdict
+
+import numpy as np
+
+from quantum_train.sweeps import Sweep
+from quantum_train.sweeps.config import SweepConfig, b_order
+from quantum_train.sweeps.fit import crossovers
+
+TREES = ("corr-dtree", "corr-wtree")
+REFERENCES = ("dense", "drift")
+
+
+def b_text(b: float | None) -> str:
+    return "default sqrt(0.4 ln m)" if b is None else f"{b:g}"
+
+
+def extrapolated_crossover(tree, ref) -> str:
+    """Where the fitted power laws ``C m^a`` of total ops meet (outside the measured range: an extrapolation)."""
+    (a1, c1), (a2, c2) = tree, ref
+    if not all(math.isfinite(v) for v in (a1, c1, a2, c2)) or abs(a1 - a2) < 1e-9:
+        return "parallel fits"
+    log_m = (c1 - c2) / (a2 - a1)
+    direction = "below" if (a1 > a2) else "above"  # the tree is cheaper above log_m if its exponent is smaller
+    return f"2^{log_m / math.log(2):.1f} (tree cheaper {direction})"
+
+
+def moved_rows(points) -> list[str]:
+    """Neurons moved per iteration (mean over seeds) against ``n m^(4/5)`` and ``m``."""
+    cells = defaultdict(list)
+    for p in points:
+        if p.finder == "corr-dtree":
+            extras = p.record.get("extras", {})
+            moves = max(int(extras.get("moves", 0)), 1)
+            cells[(p.d, p.n, p.m)].append(extras.get("neurons_moved", 0) / moves)
+    rows = []
+    for (d, n, m), vals in sorted(cells.items()):
+        moved = float(np.mean(vals))
+        rows.append(f"| {d} | {n} | 2^{int(math.log2(m))} | {moved:.4g} | {moved / m:.3f} | "
+                    f"{n * m ** 0.8:.3g} | {moved / (n * m ** 0.8):.2e} |")
+    return rows
+
+
+def main(path: str) -> None:
+    records = [json.loads(line) for line in open(path) if line.strip()]
+    by_b = defaultdict(list)
+    for r in records:
+        by_b[r["key"]["b"]].append(r)
+    for b in sorted(by_b, key=b_order):
+        sweep = Sweep.from_records(SweepConfig(), by_b[b])
+        print(f"\n### b = {b_text(b)}\n")
+        print("| finder | d | n | ops/iter exponent [95% CI] | wall s exponent [95% CI] | fired k exponent |")
+        print("|---|---|---|---|---|---|")
+        for e in sweep.exponents:
+            if e.finder in TREES + REFERENCES:
+                secs = "-" if e.seconds is None else e.seconds.format()
+                print(f"| {e.finder} | {e.d} | {e.n} | {e.ops.format()} | {secs} | {e.kappa_measured.format()} |")
+        fits = {(e.finder, e.d, e.n): (e.ops.slope, e.ops.intercept) for e in sweep.exponents}
+        print("\n| tree | against | d | n | m* (ops) | m* (wall s) | power laws of ops meet at |")
+        print("|---|---|---|---|---|---|---|")
+        for ref in REFERENCES:
+            by = defaultdict(dict)
+            for c in crossovers(list(sweep.points), reference=ref):
+                if c.finder in TREES:
+                    by[(c.finder, c.d, c.n)][c.metric] = c
+            for (finder, d, n), cs in by.items():
+                meet = (extrapolated_crossover(fits[(finder, d, n)], fits[(ref, d, n)])
+                        if (ref, d, n) in fits else "-")
+                secs = cs["seconds"].describe() if "seconds" in cs else "-"
+                print(f"| {finder} | {ref} | {d} | {n} | {cs['ops'].describe()} | {secs} | {meet} |")
+        print("\n| d | n | m | neurons moved per iteration | / m | n m^(4/5) | / (n m^(4/5)) |")
+        print("|---|---|---|---|---|---|---|")
+        print("\n".join(moved_rows(sweep.points)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "docs/corr_b.jsonl")
