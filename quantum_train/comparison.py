@@ -232,6 +232,18 @@ def warm_up(finder_name: str, d: int, seed: int) -> None:
     finder_class(finder_name).warm_up(finder_name, d, seed)
 
 
+def interactive() -> bool:
+    """Whether someone is likely watching: Jupyter or IPython, a Python prompt, or stderr on a terminal."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    if ipython is not None and getattr(ipython, "get_ipython", lambda: None)() is not None:
+        return True
+    if hasattr(sys, "ps1") or sys.flags.interactive:
+        return True
+    return sys.stderr is not None and sys.stderr.isatty()
+
+
 def run_comparison(config: CompareConfig, progress: bool = False, data: Dataset | None = None) -> Comparison:
     """Train one copy of the same initial network with each finder; ``data`` overrides ``config.data``."""
     run = prepare_run(config, data)
