@@ -285,3 +285,44 @@ def test_documented_mpl_drawing_works_after_the_base_install():
     run = run_search_circuit(16, [3, 9], backend="aer", shots=16)
     figure = run.circuit.draw("mpl")  # needs pylatexenc, a base dependency
     assert figure.axes
+
+
+# ----------------------------------------------------------------------------- a long run says so first
+
+
+def test_long_run_says_its_estimate_and_dominant_finder_before_it_starts(monkeypatch, capsys):
+    import quantum_train.comparison as comparison
+
+    def not_started(*args, **kwargs):
+        raise KeyboardInterrupt  # stands in for the training that would follow
+
+    monkeypatch.setattr(comparison, "warm_up", not_started)
+    code = main(["compare", "--m", "2^15", "--n", "256", "--iters", "20", "--finders", "dense,grover-emulator",
+                 "--quiet"])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 130
+    estimate = [line for line in lines if "may take about" in line]
+    assert len(estimate) == 1 and lines.index(estimate[0]) < lines.index(lines[-1])
+    assert "grover-emulator dominates" in estimate[0]
+
+
+def test_short_run_gives_no_estimate(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", *TINY, "--finders", "dense"]) == 0
+    assert "may take" not in capsys.readouterr().err
+
+
+def test_estimate_follows_the_cost_model():
+    from quantum_train.run_time import (
+        AER_SECONDS_PER_SEARCH,
+        LONG_RUN_SECONDS,
+        SECONDS_PER_MULTIPLY_ADD,
+        duration,
+        estimate_run,
+    )
+
+    run = estimate_run(("dense", "grover-aer"), n=64, m=2**11, d=16, fire_probability=0.01, iters=10)
+    assert run.seconds["dense"] == pytest.approx(10 * 64 * 2**11 * 16 * SECONDS_PER_MULTIPLY_ADD)
+    assert run.seconds["grover-aer"] == pytest.approx(10 * 64 * AER_SECONDS_PER_SEARCH * 2)
+    assert run.dominant == "grover-aer" and run.total > LONG_RUN_SECONDS
+    assert [duration(s) for s in (40, 600, 9000)] == ["40 s", "10 min", "2.5 h"]
