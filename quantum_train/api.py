@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from quantum_train.comparison import CompareConfig, run_comparison
+from quantum_train.comparison import CompareConfig, interactive, run_comparison
 from quantum_train.data import DataError, user_dataset
 from quantum_train.errors import ConfigError
 from quantum_train.finders import parse_finders
@@ -50,7 +50,7 @@ def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarr
             n: int | None = None, m: int = 4096, d: int | None = None, iters: int = 20, lr: float | None = None,
             b: float | None = None, seed: int = 0, finders: str | Sequence[str] | None = None,
             strategy: str | None = None, delta: float = DEFAULT_DELTA, target: str | None = None,
-            progress: bool = False) -> Comparison:
+            progress: bool | None = None) -> Comparison:
     """Train one initial network with each finder, side by side; the same run as ``quantum-train compare``.
 
     ``data``: ``synthetic``, a bundled data set (``iris``, ``wine``,
@@ -59,7 +59,10 @@ def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarr
     which are standardised, PCA-projected to ``d`` and normalised like the
     bundled sets (a masked array is refused: fill or drop its masked entries
     first; any memory order gives the same result). ``data`` may be a
-    ``pathlib.Path``. ``finders`` is a list or a comma string. Returns a frozen
+    ``pathlib.Path``. ``finders`` is a list or a comma string. ``progress``: bars
+    (``tqdm.auto``: widgets in Jupyter) while training; by default shown when
+    run interactively (Jupyter, IPython, a Python prompt, or stderr on a
+    terminal), ``False`` to hide them. Returns a frozen
     :class:`~quantum_train.results.Comparison`.
     """
     arrays = None
@@ -73,4 +76,4 @@ def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarr
         data = arrays.name
     config = CompareConfig(data=data, n=n, m=m, d=d, iters=iters, lr=lr, b=b, seed=seed, finders=_finders(finders),
                            strategy=strategy, delta=delta, target=target)
-    return run_comparison(config, progress=progress, data=arrays)
+    return run_comparison(config, progress=interactive() if progress is None else progress, data=arrays)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import pkgutil
+import re
 import sys
 from typing import Sequence
 
@@ -29,19 +29,68 @@ EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130
 
 
+#: A negative number as a value (``--b -inf``, ``--lr -1e-3``), which argparse would take for an option.
+NEGATIVE_NUMBER = re.compile(r"^-(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|inf(?:inity)?|nan)$", re.IGNORECASE)
+
+
+#: reStructuredText inline markup in a docstring (````code````, ``:func:`name```), shown as plain text in help.
+RST_MARKUP = re.compile(r"(?::[a-z]+:)?`{1,2}([^`]+)`{1,2}")
+
+
+def plain_text(text: str | None) -> str | None:
+    """``text`` without reStructuredText inline markup (descriptions are taken from docstrings)."""
+    return None if text is None else RST_MARKUP.sub(r"\1", text)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, description: str | None = None, **kwargs):
+        super().__init__(*args, description=plain_text(description), **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER  # argparse's own knows only -1 and -1.5
+
     def error(self, message: str):  # one line, no usage dump
         raise UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def version() -> str:
+    """The installed distribution's version (``unknown`` when run from a source tree that is not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("quantum-train")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: print ``quantum-train VERSION`` and exit 0 (looked up only when asked)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog} {version()}")
+        parser.exit()
+
+
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (its first argument that is not an option), if it is one."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in commands.SUMMARIES else None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``command``'s module is imported and registered in full (every command's when
+    ``command`` is ``"all"``), the others by their one-line summary, so that ``--help`` starts fast."""
     parser = _Parser(prog="quantum-train", description="Train over-parameterized two-layer networks with "
                      "classical and quantum fired-neuron discovery, costed side by side.")
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        if hasattr(module, "register"):
-            module.register(sub)
+    for name, summary in commands.SUMMARIES.items():
+        if command in (name, "all"):
+            importlib.import_module(f"{commands.__name__}.{commands.module_name(name)}").register(sub)
+        else:
+            sub.add_parser(name, help=summary)
     return parser
 
 
@@ -54,9 +103,10 @@ def _interrupted(files: list[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     start = written.mark()
     try:
-        parser = build_parser()  # imports every command (numpy, qiskit, ...): Ctrl-C here is handled too
+        parser = build_parser(chosen_command(argv))  # imports the command (numpy, qiskit, ...): Ctrl-C is handled
         args = parser.parse_args(argv)
         return args.handler(args)
     except UsageError as err:

@@ -240,10 +240,35 @@ def warm_up(finder_name: str, d: int, seed: int) -> None:
     finder_class(finder_name).warm_up(finder_name, d, seed, _train_tiny)
 
 
-def run_comparison(config: CompareConfig, progress: bool = False, data: Dataset | None = None) -> Comparison:
-    """Train one copy of the same initial network with each finder; ``data`` overrides ``config.data``."""
+def interactive() -> bool:
+    """Whether someone is likely watching: Jupyter or IPython, a Python prompt, or stderr on a terminal."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    if ipython is not None and getattr(ipython, "get_ipython", lambda: None)() is not None:
+        return True
+    if hasattr(sys, "ps1") or sys.flags.interactive:
+        return True
+    return sys.stderr is not None and sys.stderr.isatty()
+
+
+def run_comparison(config: CompareConfig, progress: bool = False, data: Dataset | None = None,
+                   announce: bool | None = None) -> Comparison:
+    """Train one copy of the same initial network with each finder; ``data`` overrides ``config.data``.
+
+    ``announce`` (by default, as ``progress``): a run estimated above ``LONG_RUN_SECONDS`` says so on
+    stderr before it starts, with the finder that dominates (:mod:`quantum_train.run_time`).
+    """
     run = prepare_run(config, data)
     cfg = run.config
+    if progress if announce is None else announce:
+        import sys
+
+        from quantum_train.run_time import LONG_RUN_SECONDS, estimate_run
+
+        estimate = estimate_run(cfg.finders, cfg.n, cfg.m, cfg.d, fire_probability(cfg.b), cfg.iters)
+        if estimate.total > LONG_RUN_SECONDS:
+            print(estimate.line(), file=sys.stderr, flush=True)
     trained = []
     for name in cfg.finders:
         warm_up(name, run.data.d, cfg.seed)

@@ -259,8 +259,10 @@ class Comparison:
                  "per-iteration figures are means over iterations."]
         if any(r.seconds_label != "wall" for r in self.results):
             lines.append("* classical simulation seconds of a quantum algorithm, not quantum run time.")
-            lines.append("  Quantum ops are oracle queries, assuming coherent (QRAM) query access to the weights: "
-                         "a query is not a gate.")
+            lines.append("  A Grover row's ops add its oracle queries to its classical inner products (the checks of "
+                         "the candidates measured, the forward and backward passes); the notes' gate cost counts the "
+                         "quantum queries alone. Queries assume coherent (QRAM) access to the weights: a query is not "
+                         "a gate.")
         notes = [f"  {r.finder}: {note}" for r in self.results if (note := r.note())]
         notes += [f"  {r.diverged.message(r.finder)}" for r in self.diverged()]
         if c.aer_left_out:

@@ -1,7 +1,9 @@
-"""The notebooks: stored without outputs, and each runs clean top to bottom (small sizes).
+"""The notebooks: stored without outputs, and each runs clean top to bottom, at small and at full size.
 
 Each notebook is executed by nbclient in a fresh kernel with ``QT_NOTEBOOK_SMALL=1``,
 which its first code cell reads to shrink the sizes; a cell that raises fails the test.
+The slow full-size test runs every notebook as a user does (no ``QT_NOTEBOOK_SMALL``),
+and prints each notebook's slowest cells (run pytest with ``-s`` to see them).
 """
 
 from pathlib import Path
@@ -58,14 +60,47 @@ def test_notebook_uses_only_the_public_api(path):
     assert bad == [], f"{path.name}: " + "; ".join(bad)
 
 
+def _execute(path: Path, cell_timeout: int) -> nbformat.NotebookNode:
+    """Run ``path`` top to bottom in a fresh kernel; raise on the first cell that fails; return the run book."""
+    book = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(book, timeout=cell_timeout, kernel_name="python3", record_timing=True,
+                                     resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # raises CellExecutionError naming the cell on any error
+    errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    return book
+
+
+def cell_seconds(book: nbformat.NotebookNode) -> list[tuple[int, float]]:
+    """(cell index, wall seconds) of each executed code cell, from nbclient's recorded timing."""
+    from datetime import datetime
+
+    out = []
+    for k, cell in enumerate(book.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if cell.cell_type == "code" and start and end:
+            out.append((k, (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()))
+    return out
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_clean(path, monkeypatch):
     monkeypatch.setenv("QT_NOTEBOOK_SMALL", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    book = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(book, timeout=240, kernel_name="python3",
-                                     resources={"metadata": {"path": str(path.parent)}})
-    client.execute()  # raises CellExecutionError naming the cell on any error
-    errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert not errors
+    _execute(path, cell_timeout=240)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_clean_at_full_size(path, monkeypatch):
+    """What a user runs: the notebook's own default sizes (no QT_NOTEBOOK_SMALL)."""
+    monkeypatch.delenv("QT_NOTEBOOK_SMALL", raising=False)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    book = _execute(path, cell_timeout=1200)
+    seconds = cell_seconds(book)
+    assert seconds, "nbclient recorded no cell timing"
+    slowest = sorted(seconds, key=lambda ks: -ks[1])[:3]
+    print(f"\n{path.name}: {sum(s for _, s in seconds):.0f} s in all; slowest cells "
+          + ", ".join(f"{k} ({s:.0f} s)" for k, s in slowest))

@@ -4,7 +4,7 @@
 ``--k`` random indices), ``j`` Grover iterations (``auto``: the optimal
 ``floor(pi / (4 theta))``). Printed: the counts, the measured and the ideal
 success probability (and the uniform guess ``k / 2^q``), depth and two-qubit
-gates of the circuit after transpilation, the hardware oracle chosen, the
+gates of the circuit, saying whether it was transpiled (for a device) or not (Aer), the hardware oracle chosen, the
 backend and the job id. ``--no-wait`` (``ibm:`` backends) returns after
 submitting; ``quantum-train job <id>`` fetches the result later.
 """
@@ -135,10 +135,20 @@ def report(record: dict, outcomes: np.ndarray) -> dict:
         print(f"... {len(order) - 16} more outcomes")
     print(f"success probability: measured {st.success_probability:.4f} (+- {st.stderr:.4f}), "
           f"ideal {st.ideal_success_probability:.4f}, uniform guess {st.uniform_guess:.4f}")
-    print(f"circuit after transpilation: depth {record['depth']}, two-qubit gates {record['two_qubit_gates']}"
-          + (f"; oracle {record['oracle']} (two-qubit gates of each candidate: {record['oracle_candidates']})"
-             if record.get("oracle") else ""))
+    print(gate_report(record))
     return {**record, **st.to_dict()}
+
+
+def gate_report(record: dict) -> str:
+    """The line on the circuit's size, saying whether it was transpiled: a device circuit is (to the device's
+    ISA, with the hardware oracle chosen); an Aer or emulator circuit is not, and its multi-qubit
+    ``DiagonalGate`` oracle counts as one gate."""
+    if record.get("oracle"):  # only device circuits choose a hardware oracle, after transpiling each candidate
+        return (f"circuit transpiled for {record['transpiled_for']}: depth {record['depth']}, two-qubit gates "
+                f"{record['two_qubit_gates']}; oracle {record['oracle']} (two-qubit gates of each candidate: "
+                f"{record['oracle_candidates']})")
+    return (f"circuit not transpiled ({record['backend']} runs the DiagonalGate oracle natively): depth "
+            f"{record['depth']}, gates on two or more qubits {record['two_qubit_gates']} (each DiagonalGate counts as one)")
 
 
 #: Gates per row of a drawn diagram before it folds (the mpl drawer's unit), and characters of a text one.

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                            target=args.target, oracle=args.oracle, bits=args.bits, memory=args.memory)
     check_outputs(json=args.json, plot=args.plot, command="compare", data=args.data)
     check_grover_only(args, config.validate().finders)
-    comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty())
+    comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty(), announce=True)
     print(comparison.table())
     if args.json:
         write_json(args.json, comparison.as_dict())

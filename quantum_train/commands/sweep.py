@@ -106,7 +106,7 @@ def register(sub) -> None:
         "sweep",
         help="cost per iteration against m (and d, n) for several finders: exponents, T*, m*",
         description="Train one point per (finder, d, n, m, seed); print per-point costs, the exponent of cost "
-        "against m per (finder, d, n) with a 95%% interval next to the theory, the break-even iterations T* and "
+        "against m per (finder, d, n) with a 95% interval next to the theory, the break-even iterations T* and "
         "the crossover widths m* against dense. With --json, points are appended to a JSON-lines file as they "
         "finish and a re-run skips the points already there.",
     )
@@ -122,7 +122,9 @@ def register(sub) -> None:
                    help="numbers of inputs, e.g. 256,1024 (default: 256 synthetic; all of a real set)")
     c.add_argument("--seeds", type=seed_list, default=DEFAULT_SEEDS,
                    help="seeds as replicate points: 0,1,2 or 0-4 or 0,1,...,9 (default: %s)" % ",".join(map(str, DEFAULT_SEEDS)))
-    c.add_argument("--data", default="synthetic", help=f"one of {', '.join(DATASETS)} (default: %(default)s)")
+    c.add_argument("--data", default="synthetic",
+                   help=f"one of {', '.join(DATASETS)}, or a file: .npz (arrays X, y), .npy or .csv (target in the last "
+                   "column) (default: %(default)s)")
     c.add_argument("--iters", type=size, default=DEFAULT_ITERS, help="gradient steps per point (default: %(default)s)")
     c.add_argument("--lr", type=float, default=None, help="learning rate (default: 1/max(n Q(b), 1) at each point)")
     c.add_argument("--b", type=threshold_list, default=None,

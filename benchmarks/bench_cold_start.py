@@ -1,0 +1,96 @@
+"""Cold start: the default ``quantum-train compare`` with an empty numba cache against a warm one.
+
+    PYTHONPATH=. python benchmarks/bench_cold_start.py               # 2 rounds of (cold, warm), default compare
+    PYTHONPATH=. python benchmarks/bench_cold_start.py --rounds 1 -- --finders dense,drift
+
+Each round runs the command in a fresh process with ``NUMBA_CACHE_DIR`` pointing at a new empty folder
+(cold: every kernel compiles), then again with the same folder (warm: every kernel loads), so cold and
+warm take turns under the same machine load. Printed: the wall seconds of each run, the median cold /
+warm ratio, and, from the last cold run, the seconds numba spent compiling each kernel (top-level
+compiles, from numba's ``numba:compile`` events; nested compiles are inside their caller's time).
+Also times ``quantum-train --help`` (CPU seconds of the process, which a loaded machine inflates less
+than wall seconds). On a shared machine, compare ratios measured side by side, not wall seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: Runs the CLI in this process and writes each top-level compile (kernel, seconds) as JSON to argv[1].
+CHILD = """
+import json, sys, time
+from numba.core import event
+stack, rows = [], []
+class Timing(event.Listener):
+    def on_start(self, ev):
+        f = ev.data["dispatcher"].py_func
+        stack.append((time.perf_counter(), f"{f.__module__}.{f.__qualname__}"))
+    def on_end(self, ev):
+        start, name = stack.pop()
+        if not stack:
+            rows.append((name, time.perf_counter() - start))
+event.register("numba:compile", Timing())
+from quantum_train.cli import main
+code = main(sys.argv[2:])
+json.dump(rows, open(sys.argv[1], "w"))
+sys.exit(code)
+"""
+
+
+def run_once(cache: Path, argv: list[str]) -> tuple[float, list[tuple[str, float]]]:
+    """Wall seconds of one CLI run in a fresh process with ``NUMBA_CACHE_DIR=cache``, and its compiles."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as log:
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", CHILD, log.name, *argv], env=env, check=True, stdout=subprocess.DEVNULL)
+        wall = time.perf_counter() - start
+        return wall, [tuple(r) for r in json.load(open(log.name))]
+
+
+def help_cpu_seconds() -> float:
+    """CPU seconds (user + system) of one ``python -m quantum_train.cli --help`` process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-m", "quantum_train.cli", "--help"], env={**os.environ, "PYTHONPATH": str(REPO)},
+                   check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("compare_args", nargs="*", help="options after -- go to quantum-train compare")
+    args = parser.parse_args()
+    argv = ["compare", "--quiet", *args.compare_args]
+    cold, warm, compiles = [], [], []
+    for k in range(args.rounds):
+        with tempfile.TemporaryDirectory(prefix="numba-cold-") as cache:
+            seconds, compiles = run_once(Path(cache), argv)
+            cold.append(seconds)
+            seconds, warm_compiles = run_once(Path(cache), argv)
+            warm.append(seconds)
+        print(f"round {k + 1}: cold {cold[-1]:.1f} s ({len(compiles)} top-level compiles, "
+              f"{sum(s for _, s in compiles):.1f} s compiling), warm {warm[-1]:.1f} s "
+              f"({len(warm_compiles)} compiles)", flush=True)
+    print(f"quantum-train {' '.join(argv)}: cold median {statistics.median(cold):.1f} s, warm median "
+          f"{statistics.median(warm):.1f} s, cold / warm {statistics.median(c / w for c, w in zip(cold, warm)):.2f}")
+    print("compile seconds by kernel (last cold run):")
+    for name, seconds in sorted(compiles, key=lambda r: -r[1]):
+        print(f"  {seconds:7.2f}  {name}")
+    helps = [help_cpu_seconds() for _ in range(5)]
+    print(f"quantum-train --help: median {statistics.median(helps):.3f} CPU s over 5 processes")
+
+
+if __name__ == "__main__":
+    main()
