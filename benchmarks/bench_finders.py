@@ -1,7 +1,8 @@
 """Per-iteration cost of every finder against the dense finder, side by side in one run.
 
-    python benchmarks/bench_finders.py                         # n=1024, m=2^20, d in {4, 16}
-    python benchmarks/bench_finders.py --m 2^16 --dims 4       # quick
+    python benchmarks/bench_finders.py                         # n=1024, m=2^20, d in {4, 16}, 30 iterations
+    python benchmarks/bench_finders.py --m 2^16 --dims 8 --iters 100 --finders dense,drift
+    python benchmarks/bench_finders.py --m 2^16 --dims 4 --iters 12   # quick
     python benchmarks/bench_finders.py --finders dense,drift-unfused,drift --rounds 3
     python benchmarks/bench_finders.py --dims 16 --finders dense,drift --rounds 3 --against 19bcace
 
@@ -23,11 +24,26 @@ of them, ``k`` fired neurons per input) over the dense find's (``n m d``), and
 peak RSS. The dense row also times a plain blocked ``X @ W.T`` scan in the same
 process, the yardstick that the tuned dense find must not fall behind.
 
+**Steady state.** Training's first iterations are not its typical ones
+(dense warms up; drift's re-checks and refreshes grow as the weights move
+from their anchors), so a second table splits every run at ``--steady-from``
+(10): *warm-up* (iterations before it) and *steady state* (from it on; the
+default run is 30 iterations). Per finder: medians of seconds (wall, and the
+process's CPU seconds over all its threads, which a busy shared machine
+disturbs less) and of ops per iteration, with their spread (25th-75th
+percentile), and the ratio to dense on the same iterations (summed seconds or
+ops of dense over the finder's, iterations ``--steady-from`` on: the issue-24
+check). With ``--rounds``, each iteration's seconds are the minimum over the
+rounds (every round does the same work: same seeds). ``--json PATH`` writes
+every run's per-iteration series.
+
 ``--against REV`` also runs every finder but dense from git revision ``REV``
 (checked out in a temporary worktree, removed afterwards, each worker
 importing that tree's packages), taking turns with this tree's: rows
 ``finder@REV``, and a line per finder with this tree's speed-up over REV's,
-measured side by side.
+measured side by side (on the steady-state iterations when the run is long
+enough). The REV workers run this file's worker code on REV's package, so
+that both report the same per-iteration series.
 """
 
 from __future__ import annotations
@@ -57,10 +73,12 @@ def worker(args) -> None:
     from quantum_train.train import default_learning_rate, train
 
     warm_up(args.finder, args.d, 0)
-    data = synthetic(args.n, args.d, seed=0)
-    net = ShiftedReLUNet.initialize(args.m, args.d, seed=0)
+    data = synthetic(args.n, args.d, seed=args.seed)
+    net = ShiftedReLUNet.initialize(args.m, args.d, seed=args.seed)
     plain = plain_scan_seconds(net, data.X) if args.finder == "dense" else None
-    result = train(net, data.X, data.y, make_finder(args.finder), args.iters, default_learning_rate(args.n, net.b))
+    with cpu_seconds_by_iteration() as cpu:
+        result = train(net, data.X, data.y, make_finder(args.finder), args.iters,
+                       default_learning_rate(args.n, net.b))
     per = result.ledger.per_iteration()
     print(json.dumps({
         "finder": args.finder, "d": args.d,
@@ -71,7 +89,40 @@ def worker(args) -> None:
         "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
         "extras": result.extras,
         "plain_scan_seconds": plain,
+        "seconds_by_iteration": result.ledger.series(what="seconds"),
+        "cpu_seconds_by_iteration": cpu[: len(result.ledger.iterations)],
+        "ops_by_iteration": result.ledger.series(what="ops"),
     }))
+
+
+@contextlib.contextmanager
+def cpu_seconds_by_iteration():
+    """Process CPU seconds (all threads) of the ledger's measured phases, per iteration, into the yielded list.
+
+    Wraps ``CostLedger.measure`` for the duration (the phases train times); the
+    ledger's own seconds stay wall seconds.
+    """
+    import time
+
+    from quantum_train.costs import CostLedger
+
+    cpu: list[float] = []
+    measure = CostLedger.measure
+
+    @contextlib.contextmanager
+    def measured(self, phase, ops_counter=None):
+        start = time.process_time()
+        with measure(self, phase, ops_counter) as slot:
+            yield slot
+        at = len(self.iterations) - 1
+        cpu.extend([0.0] * (at + 1 - len(cpu)))
+        cpu[at] += time.process_time() - start
+
+    CostLedger.measure = measured
+    try:
+        yield cpu
+    finally:
+        CostLedger.measure = measure
 
 
 def plain_scan_seconds(net, X, block: int = 2048, repeats: int = 2) -> float:
@@ -95,7 +146,11 @@ def main() -> None:
     p.add_argument("--n", type=int, default=1024)
     p.add_argument("--m", type=lambda s: int(eval(s.replace("^", "**"), {})), default=2**20)
     p.add_argument("--dims", default="4,16")
-    p.add_argument("--iters", type=int, default=4)
+    p.add_argument("--iters", type=int, default=30, help="training iterations per run (default 30)")
+    p.add_argument("--steady-from", type=int, default=10,
+                   help="first iteration of the steady state (default 10); the earlier ones are warm-up")
+    p.add_argument("--seed", type=int, default=0, help="seed of the data and the initial network (default 0)")
+    p.add_argument("--json", metavar="PATH", help="write every run's per-iteration series to PATH (a new file)")
     p.add_argument("--finders", default=DEFAULT_FINDERS)
     p.add_argument("--rounds", type=int, default=1, help="runs per finder, taking turns; the fastest is kept")
     p.add_argument("--against", metavar="REV", help="also run each finder but dense from git revision REV")
@@ -106,18 +161,28 @@ def main() -> None:
     if args.rounds < 1:
         print("bench_finders: --rounds must be at least 1 (runs per finder)", file=sys.stderr)
         raise SystemExit(2)
+    if args.iters < 1 or args.steady_from < 1 or args.seed < 0:
+        print("bench_finders: --iters and --steady-from must be at least 1, --seed at least 0", file=sys.stderr)
+        raise SystemExit(2)
     if args.worker:
         return worker(args)
+    if args.json is not None and os.path.exists(args.json):
+        print(f"bench_finders: --json {args.json}: the file exists (give a new path)", file=sys.stderr)
+        raise SystemExit(2)
     if args.against is not None and not is_commit(args.against):
         print(f"bench_finders: --against {args.against}: no such commit in this repository (give a commit, tag or "
               "branch)", file=sys.stderr)
         raise SystemExit(2)
     print("command:", " ".join(["python", *sys.argv]))
-    print(f"n={args.n} m={args.m} iters={args.iters} rounds={args.rounds}; seconds are wall time on this machine, "
-          "ratio = dense s/iter / finder s/iter")
+    print(f"n={args.n} m={args.m} iters={args.iters} rounds={args.rounds} seed={args.seed}; seconds are wall time "
+          "on this machine, ratio = dense s/iter / finder s/iter")
+    saved = {}
     with revision_tree(args.against) as old_tree:
         for d in [int(x) for x in args.dims.split(",")]:
-            run_dimension(args, d, old_tree)
+            saved[d] = run_dimension(args, d, old_tree)
+    if args.json is not None:
+        with open(args.json, "x") as out:
+            json.dump({"command": " ".join(["python", *sys.argv]), "runs": saved}, out)
 
 
 @contextlib.contextmanager
@@ -156,17 +221,18 @@ def run_dimension(args, d: int, old_tree: Path | None) -> None:
     if old_tree is not None:
         runs += [(f"{finder}@{args.against}", finder, old_tree) for finder, _, _ in runs if finder != "dense"]
     best: dict[str, dict] = {}
+    every: dict[str, list[dict]] = {label: [] for label, _, _ in runs}
     for _ in range(args.rounds):
         for label, finder, tree in runs:
-            script = str(tree / "benchmarks" / "bench_finders.py") if tree else __file__
-            cmd = [sys.executable, script, "--worker", "--finder", finder, "--d", str(d), "--n", str(args.n),
-                   "--m", str(args.m), "--iters", str(args.iters)]
+            cmd = [sys.executable, __file__, "--worker", "--finder", finder, "--d", str(d), "--n", str(args.n),
+                   "--m", str(args.m), "--iters", str(args.iters), "--seed", str(args.seed)]
             out = subprocess.run(cmd, capture_output=True, text=True, cwd=tree, env=tree_env(tree) if tree else None)
             if out.returncode:
                 print(out.stderr, file=sys.stderr)
                 raise SystemExit(f"worker for {label} failed")
             row = json.loads(out.stdout.strip().splitlines()[-1])
             row["finder"] = label
+            every[label].append(row)
             if label not in best or row["per_iteration"]["seconds"] < best[label]["per_iteration"]["seconds"]:
                 best[label] = row
     rows = list(best.values())
@@ -190,11 +256,66 @@ def run_dimension(args, d: int, old_tree: Path | None) -> None:
         print(f"{r['finder']:14s} {r['preprocess']['seconds']:9.3f} {r['preprocess']['ops']:11.3g} {per['seconds']:8.4f} "
               f"{per['phases']['find']['seconds']:8.4f} {pairs:8.4f} {per['ops']:9.3g} {ratio:7.1f}x {ceiling:7.1f}x "
               f"{per_mac:7.2f}x {r['peak_rss_gib']:8.2f} {r['final_loss']:11.6g}  {notes}")
+    steady = steady_state_table(args, d, every)
     for label, finder, tree in runs:
         if tree is not None:
-            new_s, old_s = best[finder]["per_iteration"]["seconds"], best[label]["per_iteration"]["seconds"]
-            print(f"{finder}: {new_s:.4f} s/iter against {old_s:.4f} at {args.against} (same run): "
-                  f"{old_s / new_s:.2f}x faster")
+            if steady is not None:
+                new_s, old_s = steady[finder]["steady_sum_seconds"], steady[label]["steady_sum_seconds"]
+                new_c, old_c = steady[finder]["steady_sum_cpu"], steady[label]["steady_sum_cpu"]
+                print(f"{finder}: steady state (iterations {args.steady_from}-{args.iters - 1}) {old_s / new_s:.2f}x "
+                      f"faster in wall seconds, {old_c / new_c:.2f}x in CPU seconds than at {args.against} (same run)")
+            else:
+                new_s, old_s = best[finder]["per_iteration"]["seconds"], best[label]["per_iteration"]["seconds"]
+                print(f"{finder}: {new_s:.4f} s/iter against {old_s:.4f} at {args.against} (same run): "
+                      f"{old_s / new_s:.2f}x faster")
+    return {"rounds": every, "steady": steady}
+
+
+def spread(values) -> str:
+    """``median [25th-75th percentile]``."""
+    q25, q50, q75 = np.percentile(values, [25, 50, 75])
+    return f"{q50:.4g} [{q25:.4g}-{q75:.4g}]"
+
+
+def steady_state_table(args, d: int, every: dict[str, list[dict]]) -> dict | None:
+    """Warm-up and steady-state medians per finder, and ratios to dense on the same iterations; None (and a
+    line saying so) if the run has no steady state."""
+    cut = args.steady_from
+    if args.iters <= cut:
+        print(f"(no steady-state table: the run has {args.iters} iterations, the steady state starts at {cut})")
+        return None
+    series = {}
+    for label, rows in every.items():
+        # every round does the same work: each iteration's seconds are the least any round took
+        wall = np.min([r["seconds_by_iteration"] for r in rows], axis=0)
+        cpu = np.min([r["cpu_seconds_by_iteration"] for r in rows], axis=0)
+        series[label] = (wall, cpu, np.asarray(rows[0]["ops_by_iteration"], dtype=float))
+    if any(len(w) <= cut for w, _, _ in series.values()):
+        print("(no steady-state table: a run stopped early)")
+        return None
+    dense = series.get("dense")
+    print(f"\nsteady state, d = {d}: iterations {cut}-{args.iters - 1} of {args.iters} (warm-up: 0-{cut - 1}); "
+          "medians [25th-75th percentile] per iteration; 'vs dense' = dense's summed seconds (ops) over the "
+          "finder's on the same iterations")
+    print(f"{'finder':16s} {'warm-up s':>10s} {'steady s/iter (wall)':>28s} {'steady CPU s/iter':>28s} "
+          f"{'steady ops/iter':>30s} {'vs dense wall':>13s} {'cpu':>7s} {'ops':>7s} {'warm-up':>8s}")
+    out = {}
+    for label, (wall, cpu, ops) in series.items():
+        warm, stead = slice(0, cut), slice(cut, None)
+        ratio = {}
+        if dense is not None:
+            ratio = {"wall": dense[0][stead].sum() / wall[stead].sum(), "cpu": dense[1][stead].sum() / cpu[stead].sum(),
+                     "ops": dense[2][stead].sum() / ops[stead].sum(), "warm_up": dense[0][warm].sum() / wall[warm].sum()}
+        print(f"{label:16s} {np.median(wall[warm]):10.4g} {spread(wall[stead]):>28s} {spread(cpu[stead]):>28s} "
+              f"{spread(ops[stead]):>30s} {ratio.get('wall', np.nan):12.1f}x {ratio.get('cpu', np.nan):6.1f}x "
+              f"{ratio.get('ops', np.nan):6.1f}x {ratio.get('warm_up', np.nan):7.1f}x")
+        out[label] = {"warm_up_median_seconds": float(np.median(wall[warm])),
+                      "steady_median_seconds": float(np.median(wall[stead])),
+                      "steady_median_cpu": float(np.median(cpu[stead])),
+                      "steady_median_ops": float(np.median(ops[stead])),
+                      "steady_sum_seconds": float(wall[stead].sum()), "steady_sum_cpu": float(cpu[stead].sum()),
+                      "vs_dense": ratio}
+    return out
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit, prange
 
 from classical._lanes import borrowed_row, lane_dot, lane_squared_distance
-from classical.exact import exact_dot, guard_width
+from classical.exact import exact_dot, exact_dot4, guard_width
 from quantum_train.model import FORWARD_CHUNKS, add_neuron_outputs, neuron_gradient
 
 EPS = 2.220446049250313e-16
@@ -197,14 +197,6 @@ def forward_from_state(W, a, b, X, start, fired_idx, n_fired, partial, counts):
     return pairs.sum()
 
 
-@njit(cache=True, nogil=True)
-def count_fired(rows, start, fired_idx, n_fired, per_input, sign):
-    """``per_input[i] += sign`` for every fired pair ``(i, r)`` of the neurons ``rows``."""
-    for r in rows:
-        for c in range(start[r], start[r] + n_fired[r]):
-            per_input[fired_idx[c]] += sign
-
-
 @njit(cache=True, parallel=True)
 def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_norm_max, err, lr, scale,
                   start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired,
@@ -232,7 +224,10 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
     guard, :func:`drift_reach`) cannot have changed state (``||x|| = 1``). A
     non-candidate had ``z <= b - tau`` and is safe while the reach is below
     ``tau``; past that ``refresh[r]`` is set and the state left as it was
-    (the caller refreshes the neuron). The candidates are in order of margin,
+    (the caller refreshes the neuron); with ``forward`` the neuron's fired
+    set is then decided from every input (:func:`fired_by_scan`), so that
+    its contributions and count changes (:func:`count_changes`) are in
+    place and the caller need not take the forward pass again. The candidates are in order of margin,
     so those within reach are a prefix, of length ``P``: they are re-decided
     with ``exact_dot``. The ``near[r]`` candidates re-decided at the last
     re-check are the only ones whose state can differ from the anchor's;
@@ -271,6 +266,7 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
     for c in prange(FORWARD_CHUNKS):
         g = np.empty(d)
         prev = np.empty(d)
+        scratch = np.empty(0, dtype=fired_idx.dtype)  # fired ids of a neuron past tau (allocated when needed)
         out = borrowed_row(partial, c)
         if forward:
             out[:] = 0.0
@@ -314,6 +310,17 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
                     if reach >= tau:
                         refresh[r] = True
                         changed[r] = True
+                        if not forward:
+                            continue
+                        # refreshed after the pass; its fired set is decided here from every input, so its
+                        # count changes and forward contributions are in place and no forward pass is retaken
+                        if scratch.shape[0] == 0:
+                            scratch = np.empty(X.shape[0], dtype=fired_idx.dtype)
+                        k = fired_by_scan(w, X, b, scratch)
+                        if track:
+                            count_changes(fired_idx, lo, n_fired[r], scratch, k, deltas, c)
+                        add_neuron_outputs(w, a[r], b, X, scratch, 0, k, out)
+                        next_pairs += k
                         continue
                     before = near[r]
                     if before <= 1 and reach < lead_margin[r, 1]:
@@ -367,6 +374,52 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
     for c in range(FORWARD_CHUNKS):
         total += stats[c]
     return total[0], total[1], total[2], total[3], total[4]
+
+
+@njit(cache=True, nogil=True)
+def fired_by_scan(w, X, b, ids):
+    """Write the inputs ``i`` with ``exact_dot(w, x_i) > b`` to ``ids`` in increasing order; returns how many.
+
+    Every input is decided by the canonical value (four in flight,
+    :func:`classical.exact.exact_dot4`), as the dense finder decides them.
+    """
+    n = X.shape[0]
+    k = 0
+    i = 0
+    while i + 4 <= n:
+        z0, z1, z2, z3 = exact_dot4(w, X, i, i + 1, i + 2, i + 3)
+        ids[k] = i
+        k += z0 > b
+        ids[k] = i + 1
+        k += z1 > b
+        ids[k] = i + 2
+        k += z2 > b
+        ids[k] = i + 3
+        k += z3 > b
+        i += 4
+    for u in range(i, n):
+        ids[k] = u
+        k += exact_dot(w, X[u]) > b
+    return k
+
+
+@njit(cache=True, nogil=True)
+def count_changes(fired_idx, lo, k_old, ids, k_new, deltas, c):
+    """``deltas[c, i]`` gets ``+1`` for each id in ``ids[:k_new]`` and not in ``fired_idx[lo:lo + k_old]``, ``-1``
+    for each id in the old and not the new (both sorted)."""
+    s = lo
+    t = 0
+    end = lo + k_old
+    while s < end or t < k_new:
+        if t == k_new or (s < end and fired_idx[s] < ids[t]):
+            deltas[c, fired_idx[s]] -= 1
+            s += 1
+        elif s == end or ids[t] < fired_idx[s]:
+            deltas[c, ids[t]] += 1
+            t += 1
+        else:
+            s += 1
+            t += 1
 
 
 def chunk_bounds(rows: np.ndarray, m: int) -> np.ndarray:

@@ -268,14 +268,10 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self.rechecked += int(work) - int(rows)
         self.per_input += deltas.sum(axis=0)
         stale = np.flatnonzero(refresh)
-        if len(stale):  # rare: their contributions are missing, so the forward pass is taken again
-            K.count_fired(stale, self.start, self.fired_idx, self.n_fired, self.per_input, -1)
+        if len(stale):  # the pass decided their fired sets from every input (counts and forward are in place)
             self._refresh(net, X, stale)
-            K.count_fired(stale, self.start, self.fired_idx, self.n_fired, self.per_input, 1)
             self.refreshed += len(stale)
-            following = self.forward_from_state(net, X)
-        else:
-            following = ForwardPass(sum_chunks(partial, net.m), self.per_input.copy(), int(next_pairs))
+        following = ForwardPass(sum_chunks(partial, net.m), self.per_input.copy(), int(next_pairs))
         return FusedStep(int(pairs), int(rows), self.ops - before, True, following)
 
     def _catch_up(self, net: ShiftedReLUNet, X: np.ndarray) -> None:

@@ -181,3 +181,28 @@ def test_lead_copies_follow_training_with_refreshes(name):
     finder.find(net, ds.X)
     assert result.extras["neurons_refreshed"] > 0 and result.extras["pairs_rechecked"] > 0
     assert_lead_copies_match_the_slots(finder, net.b)
+
+
+def test_scan_of_a_neuron_past_tau_and_its_count_changes():
+    """The fused pass decides a neuron past ``tau`` by a scan of every input: the ids are the brute-force fired
+    set, in order, and the count changes against an old fired set are the set differences."""
+    from classical.exact import exact_dots
+    from quantum_train.finders import _drift_kernels as K
+
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((203, 5))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    w = rng.standard_normal(5)
+    b = 0.3
+    ids = np.empty(len(X), dtype=np.int32)
+    k = K.fired_by_scan(w, X, b, ids)
+    assert 0 < k < len(X)
+    assert np.array_equal(ids[:k], np.flatnonzero(exact_dots(X, w) > b))
+    old = np.sort(rng.choice(len(X), 40, replace=False)).astype(np.int32)
+    fired_idx = np.concatenate((np.full(3, -1, np.int32), old))
+    deltas = np.zeros((2, len(X)), dtype=np.int64)
+    K.count_changes(fired_idx, 3, len(old), ids, k, deltas, 1)
+    expected = np.zeros(len(X), dtype=np.int64)
+    expected[np.setdiff1d(ids[:k], old)] += 1
+    expected[np.setdiff1d(old, ids[:k])] -= 1
+    assert np.array_equal(deltas[1], expected) and not deltas[0].any()
