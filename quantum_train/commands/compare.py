@@ -37,7 +37,8 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     config = CompareConfig(data=args.data, n=args.n, m=args.m, d=args.d, iters=args.iters, lr=args.lr,
                            b=args.b, seed=args.seed, finders=args.finders, strategy=args.strategy, delta=args.delta,
-                           target=args.target, oracle=args.oracle, bits=args.bits, memory=args.memory)
+                           target=args.target, oracle=args.oracle, bits=args.bits, memory=args.memory,
+                           uncompute=args.uncompute, adder=args.adder)
     check_outputs(json=args.json, plot=args.plot)
     config.validate()
     comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty())
