@@ -316,8 +316,11 @@ def _assemble(c: _Common, model: str, *, qubits: int, lookup: int, unlookup: int
                      classical_control_ops=int(classical), uncompute=c.uncompute, adder=c.adder, **extra)
 
 
-def _choose_unlookup_block(num_entries: int, freed: int, base_qubits: int, budget: int | None) -> tuple[int, int, int]:
-    """``(k, toffolis, extra qubits)``: the one-hot width minimising the unlookup within ``budget``."""
+def _choose_unlookup_block(num_entries: int, freed: int, base_qubits: int, budget: int | None,
+                           fixed: int | None = None) -> tuple[int, int, int]:
+    """``(k, toffolis, extra qubits)``: the one-hot width minimising the unlookup within ``budget`` (or ``fixed``)."""
+    if fixed is not None:
+        return fixed, unlookup_toffolis(num_entries, fixed), max(0, fixed - freed)
     options = []
     for e in range(num_qubits_for(num_entries) + 1):
         k = 1 << e
@@ -329,13 +332,13 @@ def _choose_unlookup_block(num_entries: int, freed: int, base_qubits: int, budge
 
 
 def _memory_pieces(c: _Common, L: int, word: int, loads: int, base_qubits: int, freed: int, budget: int | None,
-                   lookup_one: int, lookup_one_depth: int) -> dict:
+                   lookup_one: int, lookup_one_depth: int, unlookup_block: int | None = None) -> dict:
     """Lookups and unlookups of one query, in the convention of ``c``."""
     if c.uncompute == "unitary":
         return dict(qubits=base_qubits, lookup=loads * lookup_one, unlookup=loads * lookup_one,
                     memory_depth=2 * loads * lookup_one_depth, memory_measurements=0,
                     classical=2 * loads * L * word, unlookup_block=None)
-    k, unl, extra = _choose_unlookup_block(L, freed, base_qubits, budget)
+    k, unl, extra = _choose_unlookup_block(L, freed, base_qubits, budget, unlookup_block)
     and_meas = lookup_one + unl  # every AND is measured, and the freed output qubits
     return dict(qubits=base_qubits + extra, lookup=loads * lookup_one, unlookup=loads * unl,
                 memory_depth=loads * (lookup_one_depth + unl),
@@ -343,14 +346,16 @@ def _memory_pieces(c: _Common, L: int, word: int, loads: int, base_qubits: int, 
 
 
 def qrom_cost(shape: OracleShape, uncompute: str = DEFAULT_UNCOMPUTE, adder: str = DEFAULT_ADDER,
-              max_logical_qubits: int | None = None) -> QueryCost:
-    """Unary-iteration QROM (exact for ``shape``; ``unitary`` + ``cdkm`` is the built circuit)."""
+              max_logical_qubits: int | None = None, unlookup_block: int | None = None) -> QueryCost:
+    """Unary-iteration QROM, exact for ``shape``: ``unitary`` + ``cdkm`` is :func:`circuits.arithmetic_oracle.
+    arithmetic_oracle`, ``measurement`` + ``gidney`` with ``unlookup_block=1`` is
+    :func:`circuits.measured_oracle.measured_oracle` (the all-coordinates layout)."""
     c = _common(shape, uncompute, adder)
     q, word = c.q, shape.word_bits + (1 if shape.layout == ALL_COORDINATES else 0)
     loads = shape.num_lookups // 2
     one = unary_lookup_toffolis(shape.m, q, uncompute)
     base = q + (q - 1) + shape.word_bits + 1 + c.rest_qubits()
-    pieces = _memory_pieces(c, shape.m, word, loads, base, word, max_logical_qubits, one, one)
+    pieces = _memory_pieces(c, shape.m, word, loads, base, word, max_logical_qubits, one, one, unlookup_block)
     cost = _assemble(c, "qrom", entry_bits=word, **pieces)
     return _budget(cost, max_logical_qubits)
 
