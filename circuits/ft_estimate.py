@@ -70,6 +70,14 @@ class PhysicalEstimate:
     qubit_model: str
     qec_scheme: str
     error_budget: float
+    #: share of the physical qubits spent in T factories (QDK's breakdown)
+    factory_fraction: float = 0.0
+    #: one logical cycle, seconds (QDK: depends on the code distance)
+    logical_cycle_seconds: float = 0.0
+    #: one T factory: physical qubits and seconds per distilled T state
+    factory_physical_qubits: int = 0
+    factory_seconds: float = 0.0
+    num_factories: int = 0
 
     @property
     def assumptions(self) -> str:
@@ -85,6 +93,9 @@ def _params(qubit_model: str, error_budget: float) -> dict:
 
 def _parse(result) -> PhysicalEstimate:
     phys, logical, job = result["physicalCounts"], result["logicalCounts"], result["jobParams"]
+    breakdown = phys.get("breakdown", {})
+    factory = result.get("tfactory") or {}
+    total = int(phys["physicalQubits"])
     return PhysicalEstimate(physical_qubits=int(phys["physicalQubits"]),
                             runtime_seconds=float(phys["runtime"]) * 1e-9,
                             code_distance=int(result["logicalQubit"]["codeDistance"]),
@@ -92,7 +103,12 @@ def _parse(result) -> PhysicalEstimate:
                             ccz_count=int(logical["cczCount"]),
                             qubit_model=str(job["qubitParams"]["name"]),
                             qec_scheme=str(job["qecScheme"]["name"]),
-                            error_budget=float(job["errorBudget"]))
+                            error_budget=float(job["errorBudget"]),
+                            factory_fraction=float(breakdown.get("physicalQubitsForTfactories", 0)) / total,
+                            logical_cycle_seconds=float(result["logicalQubit"]["logicalCycleTime"]) * 1e-9,
+                            factory_physical_qubits=int(factory.get("physicalQubits", 0)),
+                            factory_seconds=float(factory.get("runtime", 0)) * 1e-9,
+                            num_factories=int(breakdown.get("numTfactories", 0)))
 
 
 def estimate_counts(num_qubits: int, ccz_count: int, measurement_count: int = 0,
@@ -116,3 +132,48 @@ def estimate_circuit(circuit: QuantumCircuit, qubit_model: str = DEFAULT_QUBIT_M
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return _parse(qdk_qiskit.estimate(circuit, _params(qubit_model, error_budget), skip_transpilation=True))
+
+
+#: the control system's reaction time (measure, decode, decide, apply), seconds: 10 us, the assumption of
+#: Gidney and Ekeraa, "How to factor 2048 bit RSA integers in 8 hours", Quantum 5, 433 (2021), arXiv:1905.09749
+REACTION_SECONDS = 10e-6
+#: logical cycles per Toffoli (CCZ) layer in the QDK's model (it schedules one CCZ in 3 logical cycles)
+CYCLES_PER_TOFFOLI_LAYER = 3
+T_PER_CCZ = 4
+
+
+@dataclass(frozen=True)
+class DepthLimited:
+    """A runtime set by the Toffoli depth, not by a sequential schedule (:func:`depth_limited`)."""
+
+    runtime_seconds: float
+    layer_seconds: float
+    factories: int
+    physical_qubits: int
+    reaction_seconds: float
+
+
+def depth_limited(est: PhysicalEstimate, toffoli_depth: int, widest_layer: int,
+                  reaction_seconds: float = REACTION_SECONDS) -> DepthLimited:
+    """Runtime ``toffoli_depth x max(3 logical cycles, reaction time)`` with enough factories for the widest layer.
+
+    The QDK's ``LogicalCounts`` schedules every CCZ one after another; this
+    takes the Toffoli depth instead. A layer of ``w`` Toffolis consumes ``4 w``
+    T states within one layer time; a factory yields one per
+    ``factory_seconds``, so ``ceil(4 w factory_seconds / layer)`` factories
+    (at least the QDK's own count) run at once. Their physical qubits replace
+    the QDK's factories in the footprint.
+    """
+    layer = max(CYCLES_PER_TOFFOLI_LAYER * est.logical_cycle_seconds, reaction_seconds)
+    need = -(-T_PER_CCZ * max(1, int(widest_layer)) * est.factory_seconds // layer) if est.factory_seconds else 0
+    factories = max(int(need), est.num_factories)
+    algorithm = est.physical_qubits - est.num_factories * est.factory_physical_qubits
+    return DepthLimited(runtime_seconds=int(toffoli_depth) * layer, layer_seconds=layer, factories=factories,
+                        physical_qubits=int(algorithm + factories * est.factory_physical_qubits),
+                        reaction_seconds=reaction_seconds)
+
+
+def qubit_models() -> tuple[str, ...]:
+    """The QDK's predefined qubit models."""
+    return ("qubit_gate_ns_e3", "qubit_gate_ns_e4", "qubit_gate_us_e3", "qubit_gate_us_e4",
+            "qubit_maj_ns_e4", "qubit_maj_ns_e6")

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from circuits.backends import BackendError
+from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE
 from quantum_train.data import DATASETS, SYNTHETIC_D, SYNTHETIC_N, DataError, Dataset, is_data_file, load_dataset
 from quantum_train.errors import ConfigError, UsageError
 from quantum_train.finders import finder_class, make_finder, parse_finders
@@ -94,6 +95,8 @@ class CompareConfig:
     oracle: str = "table"
     bits: int = DEFAULT_BITS
     memory: str = DEFAULT_MEMORY
+    uncompute: str = DEFAULT_UNCOMPUTE
+    adder: str = DEFAULT_ADDER
 
     def validate(self, data: Dataset | None = None) -> "CompareConfig":
         """Check every field (a :class:`ConfigError` naming it) and return the resolved finders and strategy.
@@ -135,7 +138,7 @@ class CompareConfig:
         aer_left_out = self.finders is None and self.m <= AER_DEFAULT_MAX_M and "grover-aer" not in finders
         if self.strategy is not None:
             check_search_options(self.strategy, self.delta)
-        check_oracle_options(self.oracle, self.bits, self.memory, finders, self.m)
+        check_oracle_options(self.oracle, self.bits, self.memory, finders, self.m, self.uncompute, self.adder)
         for name in finders:  # every backend can be set up here; statevectors fit (before allocating)
             if (backend := backend_of(name)) is not None:
                 executor_for(backend, None if is_device_finder(name) else self.m,
@@ -222,7 +225,7 @@ def prepare_run(config: CompareConfig, data: Dataset | None = None) -> PreparedR
 def finder_for(config: CompareConfig, name: str):
     """A fresh finder configured from the comparison's options."""
     options = {"strategy": config.strategy, "delta": config.delta, "oracle": config.oracle, "bits": config.bits,
-               "memory": config.memory}  # each finder takes those its spec names
+               "memory": config.memory, "uncompute": config.uncompute, "adder": config.adder}  # each takes its spec's
     return make_finder(name, config.seed, **options)
 
 

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from circuits import SearchProblem, find_all_many
-from circuits.resources import input_cost, query_cost
+from circuits.arithmetic_oracle import ALL_COORDINATES, PER_COORDINATE
+from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE, input_cost, query_cost
 from quantum_train.data import synthetic
 from quantum_train.errors import ConfigError
 from quantum_train.finders.grover import (
@@ -64,6 +65,8 @@ class FiredSearch:
     oracle: str = "table"
     bits: int = DEFAULT_BITS
     memory: str = DEFAULT_MEMORY
+    uncompute: str = DEFAULT_UNCOMPUTE
+    adder: str = DEFAULT_ADDER
     #: arithmetic oracle: fired pairs found that are in the exact sets, and pairs the rounding flips
     found_exact: int | None = None
     exact_pairs: int | None = None
@@ -84,10 +87,12 @@ class FiredSearch:
 
     def gate_cost(self) -> dict:
         """Toffolis of the quantum queries (Grover and counting iterations), per query and per input."""
-        cost = query_cost(self.m, self.d, self.bits, self.memory)
+        layout = PER_COORDINATE if self.oracle == "arithmetic" else ALL_COORDINATES
+        cost = query_cost(self.m, self.d, self.bits, self.memory, layout, uncompute=self.uncompute, adder=self.adder)
         kinds = {kind: sum(s.queries_by_kind.get(kind, 0) for s in self.inputs) for kind in ("grover", "counting", "check")}
         total = input_cost(cost, kinds["grover"], kinds["counting"], kinds["check"])
         return {"oracle": self.oracle, "bits": self.bits, "gate_cost_memory": self.memory,
+                "gate_cost_layout": layout, "uncompute": self.uncompute, "adder": self.adder,
                 "toffoli_per_query": cost.toffoli, "mean_gate_cost_toffoli": total.toffoli / len(self.inputs)}
 
     def summary(self) -> dict:
@@ -113,7 +118,8 @@ class FiredSearch:
 
 def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = None, seed: int = 0,
                backend: str = "emulator", strategy: str = DEFAULT_STRATEGY, delta: float = DEFAULT_DELTA,
-               oracle: str = "table", bits: int = DEFAULT_BITS, memory: str = DEFAULT_MEMORY) -> FiredSearch:
+               oracle: str = "table", bits: int = DEFAULT_BITS, memory: str = DEFAULT_MEMORY,
+               uncompute: str = DEFAULT_UNCOMPUTE, adder: str = DEFAULT_ADDER) -> FiredSearch:
     """Find every fired neuron of ``inputs`` random unit inputs by Grover find-all on ``backend``.
 
     ``oracle="arithmetic"`` (backend ``aer``): gate-level circuits built from the
@@ -138,7 +144,7 @@ def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = N
     check_search_options(strategy, delta)
     if b is not None and not math.isfinite(b):
         raise ConfigError("b", f"must be finite, got {b}")
-    check_oracle_options(oracle, bits, memory, [f"grover-{backend}"], m)
+    check_oracle_options(oracle, bits, memory, [f"grover-{backend}"], m, uncompute, adder)
     check_fits(inputs, m, d, b if b is not None else default_threshold(m), ["grover-emulator"], b_follows_m=b is None)
     executor = executor_for(backend, m, strategy)
 
@@ -171,4 +177,4 @@ def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = N
             exact_pairs=int(sum(len(e) for e in exact)),
             quantization_flips=int(sum(np.setxor1d(q, e).size for q, e in zip(marked, exact))))
     return FiredSearch(m, d, net.b, seed, backend, executor.label, strategy, delta, tuple(searches), seconds,
-                       oracle, bits, memory, **quantized)
+                       oracle, bits, memory, uncompute, adder, **quantized)

@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from quantum_train.finders.registry import is_quantum
+
 #: Runs estimated above this many seconds say so before they start.
 LONG_RUN_SECONDS = 30.0
 #: Dense scan: 0.021 s per iteration for n m d = 256 x 4096 x 16 multiply-adds.
@@ -37,7 +39,7 @@ def finder_seconds(finder: str, n: int, m: int, d: int, fire_probability: float,
     k = max(m * fire_probability, 1.0)
     if finder == "grover-emulator":
         return iters * n * math.sqrt(m * k) * EMULATOR_SECONDS_PER_SQRT_MK
-    if finder.startswith("grover-"):  # statevector or noisy circuits: the state doubles with each qubit
+    if is_quantum(finder):  # statevector or noisy circuits: the state doubles with each qubit
         return iters * n * AER_SECONDS_PER_SEARCH * max(1.0, m / AER_REFERENCE_ITEMS)
     return iters * n * m * d * SECONDS_PER_MULTIPLY_ADD
 

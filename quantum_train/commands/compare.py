@@ -37,16 +37,17 @@ def register(sub) -> None:
     c.set_defaults(handler=run)
 
 
-#: Options that shape the Grover finders only: given with none in ``--finders``, they are refused.
-GROVER_ONLY = ("oracle", "bits", "memory")
+#: Options that shape the Grover finders only: given when no finder in ``--finders`` takes them, they are refused.
+GROVER_ONLY = ("oracle", "bits", "memory", "uncompute", "adder")
 
 
 def check_grover_only(args: argparse.Namespace, finders: tuple[str, ...]) -> None:
-    """Refuse ``--oracle``, ``--bits``, ``--memory`` given when no Grover finder would use them."""
-    if any(f.startswith("grover-") for f in finders):
-        return
+    """Refuse ``--oracle``, ``--bits``, ``--memory``, ``--uncompute``, ``--adder`` given when no finder takes them
+    (the registry's specs say which options each finder takes)."""
+    from quantum_train.finders import resolve
+
     for dest in GROVER_ONLY:
-        if given(args, dest):
+        if given(args, dest) and not any(dest in resolve(f).spec.options for f in finders):
             raise ConfigError(dest, f"applies to the Grover finders, and --finders names none "
                               f"({', '.join(finders)}); add one (e.g. grover-emulator) or drop --{dest}")
 
@@ -54,7 +55,8 @@ def check_grover_only(args: argparse.Namespace, finders: tuple[str, ...]) -> Non
 def run(args: argparse.Namespace) -> int:
     config = CompareConfig(data=args.data, n=args.n, m=args.m, d=args.d, iters=args.iters, lr=args.lr,
                            b=args.b, seed=args.seed, finders=args.finders, strategy=args.strategy, delta=args.delta,
-                           target=args.target, oracle=args.oracle, bits=args.bits, memory=args.memory)
+                           target=args.target, oracle=args.oracle, bits=args.bits, memory=args.memory,
+                           uncompute=args.uncompute, adder=args.adder)
     check_outputs(json=args.json, plot=args.plot, command="compare", data=args.data)
     check_grover_only(args, config.validate().finders)
     comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty(), announce=True)

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     check_output_path("--json", args.json, command="find-fired")
     result = find_fired(m=args.m, d=args.d, inputs=args.inputs, b=args.b, seed=args.seed, backend=args.backend,
                         strategy=args.strategy, delta=args.delta, oracle=args.oracle, bits=args.bits,
-                        memory=args.memory)
+                        memory=args.memory, uncompute=args.uncompute, adder=args.adder)
     print(f"{'input':>5s} {'k':>7s} {'found':>7s} {'queries':>9s} {'q/sqrt(mk)':>10s}")
     for s in result.inputs:  # k = 0: nothing to find, and q / sqrt(m k) has no value
         ratio = f"{s.queries_over_sqrt_mk:10.3f}" if s.k else "  no fired neuron"
@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"arithmetic oracle at p={result.bits} bits (k above: quantized fired sets): quantized recall "
               f"{summary['quantized_recall']:.5f}, recall vs exact {summary['recall']:.5f}, "
               f"{summary['quantization_flips']} pairs flipped by the rounding")
-    print(f"gate cost per input {summary['mean_gate_cost_toffoli']:.3g} Toffolis ({result.memory}, p={result.bits}: "
+    print(f"gate cost per input {summary['mean_gate_cost_toffoli']:.3g} Toffolis ({result.memory}, "
+          f"{summary['gate_cost_layout']}, uncompute {result.uncompute}, adder {result.adder}, p={result.bits}: "
           f"{summary['toffoli_per_query']:.3g} per query, worst-case x; T = 4 per Toffoli)")
     print("queries assume coherent (QRAM) access to the weights: one oracle query evaluates <w_r, x> > b on a "
           "superposition of r.")

@@ -1,11 +1,11 @@
-"""``--oracle``, ``--bits``, ``--memory``: which oracle the Grover finders simulate and how its gates are costed.
+"""``--oracle``, ``--bits``, ``--memory``, ``--uncompute``, ``--adder``: the Grover finders' oracle and gate costing.
 
 (No ``register``: a helper for the ``compare`` and ``find-fired`` commands.)
 """
 
 from __future__ import annotations
 
-from circuits.resources import MEMORY_MODELS
+from circuits.resources import ADDERS, DEFAULT_ADDER, DEFAULT_UNCOMPUTE, MEMORY_MODELS, UNCOMPUTE_MODES
 from quantum_train.finders.grover import DEFAULT_BITS, DEFAULT_MEMORY, ORACLES
 
 
@@ -18,3 +18,8 @@ def add_oracle_options(parser) -> None:
                         "(default: %(default)s)")
     parser.add_argument("--memory", default=DEFAULT_MEMORY,
                         help=f"memory model of the gate-cost figure: {', '.join(MEMORY_MODELS)} (default: %(default)s)")
+    parser.add_argument("--uncompute", default=DEFAULT_UNCOMPUTE,
+                        help=f"uncomputation convention of the gate-cost figure: {', '.join(UNCOMPUTE_MODES)} "
+                        "(default: %(default)s, the literature's)")
+    parser.add_argument("--adder", default=DEFAULT_ADDER,
+                        help=f"adder of the gate-cost figure: {', '.join(ADDERS)} (default: %(default)s)")

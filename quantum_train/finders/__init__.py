@@ -35,7 +35,7 @@ from quantum_train.finders.registry import (
 )
 from quantum_train.theory import Theory, moved_exponent_theory
 
-GROVER_OPTIONS = ("strategy", "delta", "oracle", "bits", "memory")
+GROVER_OPTIONS = ("strategy", "delta", "oracle", "bits", "memory", "uncompute", "adder")
 
 
 # ----------------------------------------------------------------------------- theory rules (docs/design.md)

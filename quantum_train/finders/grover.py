@@ -28,7 +28,11 @@ exact dense sets (``recall`` stays against the exact sets).
 **Gate cost.** Beside the query count, the report gives the Toffolis of the
 quantum queries (Grover and counting iterations; classical checks excluded)
 at ``bits`` bits under memory model ``memory`` (:mod:`circuits.resources`,
-worst-case query vector).
+worst-case query vector), in the convention ``uncompute``/``adder``
+(measurement/gidney by default, the literature's), both named in the result.
+With the arithmetic oracle the figure charges the layout that ran on Aer (one
+coordinate at a time, ``per_coordinate``), and names the convention of the
+circuit that ran (unitary, CDKM) beside the one costed.
 """
 
 from __future__ import annotations
@@ -40,10 +44,19 @@ from typing import Callable
 import numpy as np
 
 from circuits import InsufficientMemoryError, SearchProblem, find_all_many, num_qubits_for
+from circuits.arithmetic_oracle import ALL_COORDINATES, PER_COORDINATE
 from circuits.backends import BackendError, make_executor
 from circuits.executors import Executor
 from circuits.fixed_point import MAX_BITS, MIN_BITS, fixed_point_instance
-from circuits.resources import MEMORY_MODELS, input_cost, query_cost
+from circuits.resources import (
+    ADDERS,
+    DEFAULT_ADDER,
+    DEFAULT_UNCOMPUTE,
+    MEMORY_MODELS,
+    UNCOMPUTE_MODES,
+    input_cost,
+    query_cost,
+)
 from circuits.search import STRATEGIES, as_strategy
 from quantum_train.errors import ConfigError
 from quantum_train.finders.base import FiredSetFinder
@@ -97,8 +110,14 @@ def check_search_options(strategy: str, delta: float) -> None:
         raise ConfigError("delta", f"must be in (0, 1), got {delta}")
 
 
-def check_oracle_options(oracle: str, bits: int, memory: str, finders, m: int) -> None:
-    """``--oracle``, ``--bits``, ``--memory`` (ConfigError): the arithmetic oracle runs on ``grover-aer``, small ``m``."""
+def check_oracle_options(oracle: str, bits: int, memory: str, finders, m: int,
+                         uncompute: str = DEFAULT_UNCOMPUTE, adder: str = DEFAULT_ADDER) -> None:
+    """``--oracle``, ``--bits``, ``--memory``, ``--uncompute``, ``--adder`` (ConfigError): the arithmetic oracle
+    runs on ``grover-aer``, small ``m``."""
+    if uncompute not in UNCOMPUTE_MODES:
+        raise ConfigError("uncompute", f"unknown convention {uncompute!r}; choose one of {', '.join(UNCOMPUTE_MODES)}")
+    if adder not in ADDERS:
+        raise ConfigError("adder", f"unknown adder {adder!r}; choose one of {', '.join(ADDERS)}")
     if oracle not in ORACLES:
         raise ConfigError("oracle", f"unknown oracle {oracle!r}; choose one of {', '.join(ORACLES)}")
     if not MIN_BITS <= bits <= MAX_BITS:
@@ -155,7 +174,8 @@ class GroverFinder(FiredSetFinder):
 
     def __init__(self, backend: str = "emulator", strategy: str = DEFAULT_STRATEGY,
                  delta: float = DEFAULT_DELTA, seed: int | np.random.Generator = 0,
-                 oracle: str = "table", bits: int = DEFAULT_BITS, memory: str = DEFAULT_MEMORY):
+                 oracle: str = "table", bits: int = DEFAULT_BITS, memory: str = DEFAULT_MEMORY,
+                 uncompute: str = DEFAULT_UNCOMPUTE, adder: str = DEFAULT_ADDER):
         super().__init__()
         if oracle not in ORACLES:
             raise ValueError(f"oracle must be one of {ORACLES}, got {oracle!r}")
@@ -170,6 +190,8 @@ class GroverFinder(FiredSetFinder):
         self.oracle = oracle
         self.bits = bits
         self.memory = memory
+        self.uncompute = uncompute
+        self.adder = adder
         self.quantum_queries = {"grover": 0, "counting": 0, "check": 0}
         self.quantized_total = 0
         self.flips = 0
@@ -307,11 +329,16 @@ class GroverFinder(FiredSetFinder):
         if self._shape is None:
             return {}
         m, d = self._shape
-        cost = query_cost(m, d, self.bits, self.memory)
+        layout = PER_COORDINATE if self.oracle == "arithmetic" else ALL_COORDINATES
+        cost = query_cost(m, d, self.bits, self.memory, layout, uncompute=self.uncompute, adder=self.adder)
         q = self.quantum_queries
         total = input_cost(cost, q["grover"], q["counting"], q["check"])
+        ran = ("; the circuit that ran on Aer: per_coordinate layout, unitary uncompute, cdkm adders"
+               if self.oracle == "arithmetic" else "")
         note = (f"gate cost {total.toffoli:.3g} Toffolis = {q['grover'] + q['counting']} quantum queries x "
-                f"{cost.toffoli:.3g} per query ({self.memory}, p={self.bits}, worst-case x; T = 4 per Toffoli)")
-        return {"gate_cost_memory": self.memory, "toffoli_per_query": cost.toffoli,
+                f"{cost.toffoli:.3g} per query ({self.memory}, {layout}, uncompute {self.uncompute}, adder "
+                f"{self.adder}, p={self.bits}, worst-case x; T = 4 per Toffoli{ran})")
+        return {"gate_cost_memory": self.memory, "gate_cost_layout": layout, "uncompute": self.uncompute,
+                "adder": self.adder, "toffoli_per_query": cost.toffoli,
                 "quantum_queries": q["grover"] + q["counting"], "gate_cost_toffoli": total.toffoli,
                 "gate_cost_note": note}

@@ -37,18 +37,22 @@ def test_compare_trains_with_the_arithmetic_oracle(tmp_path, capsys):
         flips += np.setxor1d(fixed_point_instance(net.W, x, net.b, 3).marked(), exact).size
     assert row["quantization_flips"] == flips
     assert 0 <= row["recall"] <= 1 and row["missed"] >= 0
-    cost = query_cost(6, 2, 3, "qrom")
+    cost = query_cost(6, 2, 3, "qrom", "per_coordinate")  # the layout that ran on Aer
     assert row["toffoli_per_query"] == cost.toffoli and row["gate_cost_memory"] == "qrom"
+    assert row["uncompute"] == "measurement" and row["adder"] == "gidney"
+    assert row["gate_cost_layout"] == "per_coordinate" and "unitary uncompute, cdkm adders" in row["gate_cost_note"]
     assert row["gate_cost_toffoli"] >= row["quantum_queries"] * cost.toffoli > 0
 
 
 def test_table_oracle_reports_gate_cost_under_the_chosen_memory(tmp_path):
     out = tmp_path / "c.json"
     assert main(["compare", "--finders", "dense,grover-emulator", "--m", "256", "--n", "4", "--d", "4",
-                 "--iters", "2", "--memory", "selectswap", "--bits", "8", "--quiet", "--json", str(out)]) == 0
+                 "--iters", "2", "--memory", "selectswap", "--bits", "8", "--uncompute", "unitary", "--adder", "cdkm",
+                 "--quiet", "--json", str(out)]) == 0
     row = _row(json.loads(out.read_text()), "grover-emulator")
     assert row["oracle"] == "table" and "quantized_recall" not in row
-    cost = query_cost(256, 4, 8, "selectswap")
+    assert row["uncompute"] == "unitary" and row["adder"] == "cdkm"
+    cost = query_cost(256, 4, 8, "selectswap", uncompute="unitary", adder="cdkm")
     assert row["toffoli_per_query"] == cost.toffoli and row["gate_cost_memory"] == "selectswap"
     assert row["quantum_queries"] < sum(row["oracle_queries"])  # classical checks are not gates
     assert row["gate_cost_toffoli"] >= row["quantum_queries"] * cost.toffoli
@@ -60,7 +64,8 @@ def test_find_fired_with_the_arithmetic_oracle(tmp_path, capsys):
                  "--bits", "3", "--strategy", "bbht_warm", "--json", str(out)]) == 0
     summary = json.loads(out.read_text())["summary"]
     assert summary["oracle"] == "arithmetic" and summary["quantized_recall"] == 1.0
-    assert summary["quantization_flips"] >= 0 and summary["toffoli_per_query"] == query_cost(8, 2, 3).toffoli
+    assert summary["quantization_flips"] >= 0 and summary["toffoli_per_query"] == query_cost(8, 2, 3, "qrom", "per_coordinate").toffoli
+    assert summary["uncompute"] == "measurement" and summary["adder"] == "gidney"
     assert "quantized recall 1.00000" in capsys.readouterr().out
 
 
@@ -69,6 +74,7 @@ def test_find_fired_with_the_arithmetic_oracle(tmp_path, capsys):
     (["--oracle", "arithmetic", "--finders", "dense,grover-emulator"], "--oracle"),
     (["--oracle", "arithmetic", "--finders", "dense,grover-aer", "--m", "128"], "--m"),
     (["--bits", "1"], "--bits"), (["--bits", "33"], "--bits"), (["--memory", "tape"], "--memory"),
+    (["--uncompute", "magic"], "--uncompute"), (["--adder", "ripple"], "--adder"),
 ])
 def test_compare_bad_oracle_options(args, needle, tmp_path, capsys):
     out = tmp_path / "c.json"
