@@ -3,7 +3,7 @@ find-all strategies with query accounting, and executors (Aer, an exact
 emulator of ideal Grover statistics, IBM), and one search circuit run on a
 backend (:func:`run_search_circuit`). Knows nothing of neural networks."""
 
-import classical._kernel_cache  # noqa: F401  (drops stale numba caches before any kernel loads)
+import qt_kernel_cache  # noqa: F401  (drops stale numba caches before any kernel loads)
 from circuits.errors import BackendError
 from circuits.executors import AerExecutor, Batch, EmulatedExecutor, Executor, InsufficientMemoryError
 from circuits.problem import SearchProblem, num_qubits_for

@@ -510,3 +510,13 @@ def scan_cost(m: int, d: int, bits: int, adder: str = DEFAULT_ADDER, uncompute: 
     check_convention(uncompute, adder)
     shape = worst_case_shape(m, d, bits)
     return ScanCost(int(m), int(d), shape.bits, int(m) * int(d), int(m) * compute_toffolis(shape, adder, uncompute))
+
+
+def widest_layer(cost: QueryCost) -> int:
+    """Toffolis in the widest layer of the schedule behind ``toffoli_depth``: 1 for a chain, ``lambda / 2`` for
+    the select-swap network, ``m / 2`` for the bucket brigade's last decoder level."""
+    if cost.model == "bucket-brigade":
+        return max(1, cost.m // 2)
+    if cost.block_size:
+        return max(1, cost.block_size // 2)
+    return 1

@@ -6,7 +6,7 @@ the one tie rule of :mod:`classical.exact` and counts the work it does in
 :class:`classical.hsr.HSRStats`. This package knows nothing of neural networks.
 """
 
-import classical._kernel_cache  # noqa: F401  (first: drops stale numba caches before any kernel loads)
+import qt_kernel_cache  # noqa: F401  (first: drops stale numba caches before any kernel loads)
 from classical.auto import AutoHSR, choose_hsr
 from classical.brute import BruteForceHSR
 from classical.exact import exact_dot, guard_width

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from circuits import EmulatedExecutor, SearchProblem, find_all
-from circuits.resources import query_cost, scan_cost
+from circuits.resources import query_cost, scan_cost, widest_layer
 from quantum_train.model import default_threshold, fire_probability
 
 LOG2_RANGE = (10, 64)
@@ -110,7 +110,6 @@ def crossover_table(report) -> dict:
     physical = bool(report.physical)
     if physical:
         from circuits.ft_estimate import depth_limited, estimate_counts
-        from quantum_train.query_cost import widest_layer
     table = {}
     for model, here in report.per_query.items():
         tof_points, wall_points, bb_points = [], [], []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-import classical._kernel_cache  # noqa: F401  (drops stale numba caches before this module's kernels load)
+import qt_kernel_cache  # noqa: F401  (drops stale numba caches before this module's kernels load)
 
 
 @njit(cache=True, nogil=True)

@@ -52,6 +52,7 @@ from circuits.resources import (
     input_cost,
     query_cost,
     scan_cost,
+    widest_layer,
 )
 from quantum_train.data import synthetic
 from quantum_train.errors import ConfigError
@@ -368,13 +369,3 @@ def cost_report(m: int, d: int, bits: int, memory=MEMORY_MODELS, strategy: str =
 
         report = replace(report, crossover=crossover_table(report))
     return report
-
-
-def widest_layer(cost: QueryCost) -> int:
-    """Toffolis in the widest layer of the schedule behind ``toffoli_depth``: 1 for a chain, ``lambda / 2`` for
-    the select-swap network, ``m / 2`` for the bucket brigade's last decoder level."""
-    if cost.model == "bucket-brigade":
-        return max(1, cost.m // 2)
-    if cost.block_size:
-        return max(1, cost.block_size // 2)
-    return 1

@@ -12,7 +12,7 @@ The model is the table's own cost unit times seconds per unit measured on this p
 - ``grover-aer`` and the device finders (statevector or noisy simulation), :data:`AER_SECONDS_PER_SEARCH`
   per input and iteration at ``m <= 2^10``, growing with the statevector ``2^q`` beyond.
 
-It is an order of magnitude, not a promise: numba's first compile (see ``classical._kernel_cache``),
+It is an order of magnitude, not a promise: numba's first compile (see ``qt_kernel_cache``),
 other work on the machine and the data change it.
 """
 

@@ -73,3 +73,11 @@ def test_no_finder_imports_the_training_loop():
     graph = import_graph()
     offenders = [m for m in graph if m.startswith("quantum_train.finders") and "quantum_train.train" in graph[m]]
     assert offenders == []
+
+
+@pytest.mark.parametrize("package, other", [("circuits", "classical"), ("classical", "circuits")])
+def test_the_two_bottom_packages_never_import_each_other(package, other):
+    graph = import_graph()
+    offenders = [f"{m} -> {t}" for m, targets in graph.items() if m.split(".")[0] == package
+                 for t in targets if t.split(".")[0] == other]
+    assert offenders == []

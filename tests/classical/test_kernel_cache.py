@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classical._kernel_cache import drop_stale_kernel_caches
+from qt_kernel_cache import drop_stale_kernel_caches
 
 
 def _tree(root):

@@ -116,7 +116,7 @@ def test_sweep_data_help_names_data_files(capsys):
 
 
 def test_no_writable_kernel_cache_is_detected(monkeypatch):
-    import classical._kernel_cache as kc
+    import qt_kernel_cache as kc
 
     monkeypatch.setattr(kc, "_writable", lambda directory: False)
     assert not kc.kernel_cache_is_writable(ROOT)
@@ -127,7 +127,7 @@ def test_no_writable_kernel_cache_is_detected(monkeypatch):
 def test_no_writable_kernel_cache_falls_back_to_a_temporary_one_with_one_warning(monkeypatch, capsys):
     from numba.core import config
 
-    import classical._kernel_cache as kc
+    import qt_kernel_cache as kc
 
     monkeypatch.setattr(config, "CACHE_DIR", config.CACHE_DIR)
     monkeypatch.setenv("NUMBA_CACHE_DIR", os.environ.get("NUMBA_CACHE_DIR", ""))
@@ -147,7 +147,7 @@ def unwritable_copy(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A copy of the packages whose every ``__pycache__`` is a file, and a HOME that is a file: no cache can be
     made anywhere numba looks (even for root, who may write into read-only folders)."""
     tree = tmp_path / "tree"
-    for package in ("classical", "circuits", "quantum_train"):
+    for package in ("classical", "circuits", "quantum_train", "qt_kernel_cache"):
         shutil.copytree(ROOT / package, tree / package, ignore=shutil.ignore_patterns("__pycache__"))
     for directory in [tree, *[p for p in tree.rglob("*") if p.is_dir()]]:
         (directory / "__pycache__").write_text("")

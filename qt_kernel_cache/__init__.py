@@ -1,5 +1,7 @@
 """Drop numba's on-disk kernel caches when any source of this distribution changed.
 
+The bottom layer: ``classical`` and ``circuits`` both import it first, and import nothing of each other.
+
 numba's ``cache=True`` keys a compiled kernel on the modification time of
 the file that *defines* it. A kernel that inlines a function from another
 file (every forward pass inlines :func:`classical.exact.exact_dot`, for
