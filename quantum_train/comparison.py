@@ -37,8 +37,8 @@ from quantum_train.finders.grover import (
     executor_for,
     is_device_finder,
 )
-from quantum_train.memory import check_fits
 from quantum_train.model import ShiftedReLUNet, default_threshold, fire_probability
+from quantum_train.ram_guard import check_fits
 from quantum_train.results import Comparison, FinderResult
 from quantum_train.seeds import SeedError, check_seed
 from quantum_train.train import default_learning_rate, train
@@ -102,7 +102,7 @@ class CompareConfig:
         """Check every field (a :class:`ConfigError` naming it) and return the resolved finders and strategy.
 
         Nothing is allocated: the memory a run needs is estimated and refused
-        here (:mod:`quantum_train.memory`). ``data``: the arrays of a run on the
+        here (:mod:`quantum_train.ram_guard`). ``data``: the arrays of a run on the
         user's own data (their size replaces the data set's).
         """
         try:

@@ -30,8 +30,8 @@ from quantum_train.finders.grover import (
     check_search_options,
     executor_for,
 )
-from quantum_train.memory import check_fits
 from quantum_train.model import ShiftedReLUNet, default_threshold
+from quantum_train.ram_guard import check_fits
 from quantum_train.seeds import SeedError, check_seed, stream
 
 

@@ -7,7 +7,7 @@ import re
 
 from quantum_train.errors import ConfigError
 from quantum_train.io import InputPath, OutputPath, OutputPathError, check_output_paths
-from quantum_train.memory import MAX_SIZE
+from quantum_train.ram_guard import MAX_SIZE
 from quantum_train.seeds import SeedError, check_seed
 
 

@@ -86,7 +86,7 @@ class FiredSetFinder(ABC):
         """Peak bytes of the finder's own state beyond the weights and one iteration's fired sets.
 
         ``pairs`` is the (generous) number of fired pairs to plan for; see
-        :mod:`quantum_train.memory`. Every finder must say (return 0.0 if it keeps nothing): the memory
+        :mod:`quantum_train.ram_guard`. Every finder must say (return 0.0 if it keeps nothing): the memory
         guard refuses a run before allocating on this estimate, so there is no silent default.
         """
         raise NotImplementedError(f"{cls.__name__} does not estimate its memory: define the class method "

@@ -1,7 +1,7 @@
 import json
 
 from circuits import executors
-from quantum_train import memory
+from quantum_train import ram_guard as memory
 from quantum_train.cli import main
 from quantum_train.data import synthetic
 from quantum_train.model import ShiftedReLUNet

@@ -1,4 +1,6 @@
-"""Peak memory of a run, estimated before anything is allocated, and the guard that refuses what cannot fit.
+"""The RAM guard: peak memory of a run, estimated before anything is allocated, and the refusal of what cannot fit.
+
+(Not the quantum memory models of :mod:`circuits.resources`, which cost coherent access to the weights.)
 
 A comparison holds at once (bytes; ``P = n m Q(b)`` expected fired pairs,
 times ``PAIR_GROWTH`` for training drift and the transposes built on the way):
