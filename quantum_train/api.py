@@ -24,7 +24,7 @@ import numpy as np
 from quantum_train.comparison import CompareConfig, interactive, run_comparison
 from quantum_train.data import DataError, user_dataset
 from quantum_train.errors import ConfigError
-from quantum_train.finders import parse_finders
+from quantum_train.finders import parse_finders, resolve
 from quantum_train.finders.grover import DEFAULT_DELTA
 from quantum_train.fired_search import FiredSearch, find_fired
 from quantum_train.results import Comparison
@@ -50,7 +50,8 @@ def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarr
             n: int | None = None, m: int = 4096, d: int | None = None, iters: int = 20, lr: float | None = None,
             b: float | None = None, seed: int = 0, finders: str | Sequence[str] | None = None,
             strategy: str | None = None, delta: float = DEFAULT_DELTA, target: str | None = None,
-            progress: bool | None = None) -> Comparison:
+            oracle: str | None = None, bits: int | None = None, memory: str | None = None,
+            uncompute: str | None = None, adder: str | None = None, progress: bool | None = None) -> Comparison:
     """Train one initial network with each finder, side by side; the same run as ``quantum-train compare``.
 
     ``data``: ``synthetic``, a bundled data set (``iris``, ``wine``,
@@ -62,8 +63,11 @@ def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarr
     ``pathlib.Path``. ``finders`` is a list or a comma string. ``progress``: bars
     (``tqdm.auto``: widgets in Jupyter) while training; by default shown when
     run interactively (Jupyter, IPython, a Python prompt, or stderr on a
-    terminal), ``False`` to hide them. Returns a frozen
-    :class:`~quantum_train.results.Comparison`.
+    terminal), ``False`` to hide them. ``oracle``, ``bits``, ``memory``,
+    ``uncompute``, ``adder``: the Grover finders' oracle and gate costing, as
+    on the command line (None: its default; given with no finder that takes
+    it, refused). Returns a frozen :class:`~quantum_train.results.Comparison`
+    (``.to_json(path)``, ``.plot(path)`` write what ``--json``, ``--plot`` do).
     """
     arrays = None
     data = _data_name(data)
@@ -74,6 +78,13 @@ def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarr
             raise ConfigError("data", "give either a data name or file, or arrays X and y, not both")
         arrays = user_dataset(X, y, n, d, seed)
         data = arrays.name
-    config = CompareConfig(data=data, n=n, m=m, d=d, iters=iters, lr=lr, b=b, seed=seed, finders=_finders(finders),
-                           strategy=strategy, delta=delta, target=target)
+    grover = {"oracle": oracle, "bits": bits, "memory": memory, "uncompute": uncompute, "adder": adder}
+    finders = _finders(finders)
+    config = CompareConfig(data=data, n=n, m=m, d=d, iters=iters, lr=lr, b=b, seed=seed, finders=finders,
+                           strategy=strategy, delta=delta, target=target,
+                           **{k: v for k, v in grover.items() if v is not None})
+    for option, value in grover.items():
+        if value is not None and finders is not None and not any(option in resolve(f).spec.options for f in finders):
+            raise ConfigError(option, f"applies to the Grover finders, and finders names none ({', '.join(finders)}); "
+                              f"add one (e.g. grover-emulator) or drop {option}")
     return run_comparison(config, progress=interactive() if progress is None else progress, data=arrays)

@@ -1,0 +1,45 @@
+"""Every option of the command line that shapes the computation is a keyword of the Python API.
+
+The option list is derived from the parser itself (``quantum_train.cli.build_parser``), so a new option without
+its keyword fails here. Output-only options are methods of the results instead: ``--json`` is ``.to_json(path)``
+(``json=`` for the sweep's store), ``--plot``/``--map``/``--draw`` are ``.plot(path)``, ``--markdown`` is
+``.table(markdown=True)``, and ``--quiet`` is ``progress=False``.
+"""
+
+import argparse
+import inspect
+
+import pytest
+
+import quantum_train as qt
+from quantum_train.cli import build_parser
+
+#: Options that only say where or how to show a result.
+OUTPUT_ONLY = {"json", "plot", "map", "markdown", "quiet", "draw"}
+
+API = {"compare": "compare", "sweep": "sweep", "find-fired": "find_fired", "resources": "resources"}
+
+
+def cli_options(command: str) -> set[str]:
+    parser = build_parser(command)
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    names = set()
+    for action in sub.choices[command]._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        flag = max(action.option_strings, key=len) if action.option_strings else action.dest
+        names.add(flag.lstrip("-").replace("-", "_"))
+    return names
+
+
+@pytest.mark.parametrize("command", sorted(API))
+def test_every_computational_option_is_a_keyword(command):
+    keywords = set(inspect.signature(getattr(qt, API[command])).parameters)
+    missing = sorted(cli_options(command) - OUTPUT_ONLY - keywords)
+    assert missing == [], f"qt.{API[command]} lacks the keywords {missing} of `quantum-train {command}`"
+
+
+def test_the_output_only_options_are_all_real_options():
+    """The exemption list cannot hide a typo: each entry is an option of some command."""
+    every = set().union(*(cli_options(c) for c in API))
+    assert OUTPUT_ONLY - {"draw"} <= every
