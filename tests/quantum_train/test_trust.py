@@ -116,7 +116,8 @@ def test_ctrl_c_leaves_no_traceback_and_no_file(tmp_path):
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
-    assert stderr.strip().splitlines() == ["quantum-train: interrupted; nothing was written"]
+    lines = [line for line in stderr.strip().splitlines() if not line.startswith("compiling numerical kernels")]
+    assert lines == ["quantum-train: interrupted; nothing was written"]  # (a cold cache first says it compiles)
     assert "Traceback" not in stdout + stderr
     assert list(tmp_path.iterdir()) == []
 
