@@ -133,7 +133,7 @@ def plan(finders=DEFAULT_FINDERS, m=DEFAULT_MS, d=None, n=None, seeds=DEFAULT_SE
 
 def sweep(finders=DEFAULT_FINDERS, m=DEFAULT_MS, d=None, n=None, seeds=DEFAULT_SEEDS, data="synthetic",
           iters=DEFAULT_ITERS, lr=None, b=None, strategy="counting", delta=1e-3, json: str | None = None,
-          workers: int | None = None, scheduler: str | None = None, progress: Progress | None = None) -> Sweep:
+          workers: int | None = None, scheduler: str | None = None, progress: Progress | bool | None = None) -> Sweep:
     """Train every point of ``finders x d x n x m x seeds`` and return the :class:`Sweep`.
 
     ``finders``: names (a list, or a comma string as on the command line),
@@ -143,8 +143,11 @@ def sweep(finders=DEFAULT_FINDERS, m=DEFAULT_MS, d=None, n=None, seeds=DEFAULT_S
     PCA projection). ``json``: a JSON-lines store; points already in it are
     taken from it, and each new point is appended as soon as it finishes.
     ``workers``: a local Dask cluster of that many processes; ``scheduler``: an
-    existing Dask scheduler's address. Bad arguments raise :class:`ConfigError`
-    naming the argument, before anything runs or is written.
+    existing Dask scheduler's address. ``progress``: a callback
+    ``progress(done, total, spec, record, ran)``, ``True`` for a bar
+    (``tqdm.auto``), ``False`` for nothing; by default a bar when run
+    interactively (Jupyter, IPython, a terminal). Bad arguments raise
+    :class:`ConfigError` naming the argument, before anything runs or is written.
     """
     from quantum_train.io import check_output
 
@@ -152,8 +155,32 @@ def sweep(finders=DEFAULT_FINDERS, m=DEFAULT_MS, d=None, n=None, seeds=DEFAULT_S
     config = plan(finders, m, d, n, seeds, data, iters, lr, b, strategy, delta)
     check_dask(workers, scheduler)
     store = SweepStore(json)
-    with dask_client(workers, scheduler) as client:
-        return run(config, store, client=client, progress=progress)
+    bar, callback = _progress(progress, len(config.points()))
+    try:
+        with dask_client(workers, scheduler) as client:
+            return run(config, store, client=client, progress=callback)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _progress(progress: Progress | bool | None, total: int):
+    """(the bar or None, the callback or None) of :func:`sweep`'s ``progress`` argument."""
+    from quantum_train.comparison import interactive
+
+    if callable(progress):
+        return None, progress
+    if not (progress or (progress is None and interactive())):
+        return None, None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc="sweep", unit="point")
+
+    def advance(done: int, total: int, spec: PointSpec, record: dict, ran: bool) -> None:
+        bar.set_postfix_str(f"{spec.finder} d={spec.d} n={spec.n} m={spec.m}", refresh=False)
+        bar.update(done - bar.n)
+
+    return bar, advance
 
 
 def run(config: SweepConfig, store: SweepStore, *, client=None, progress: Progress | None = None) -> Sweep:

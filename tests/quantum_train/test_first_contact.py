@@ -326,3 +326,44 @@ def test_estimate_follows_the_cost_model():
     assert run.seconds["grover-aer"] == pytest.approx(10 * 64 * AER_SECONDS_PER_SEARCH * 2)
     assert run.dominant == "grover-aer" and run.total > LONG_RUN_SECONDS
     assert [duration(s) for s in (40, 600, 9000)] == ["40 s", "10 min", "2.5 h"]
+
+
+@pytest.mark.parametrize("interactive,progress,bar", [(False, None, False), (True, None, True), (True, False, False),
+                                                      (False, True, True)],
+                         ids=["script_default_hides", "interactive_default_shows", "interactive_told_not_to",
+                              "script_asks_for_it"])
+def test_sweep_api_shows_a_bar_when_interactive_unless_told_not_to(interactive, progress, bar, monkeypatch):
+    import quantum_train.comparison as comparison
+    from quantum_train.sweeps import _progress
+
+    monkeypatch.setattr(comparison, "interactive", lambda: interactive)
+    shown, callback = _progress(progress, 3)
+    assert (shown is not None) is bar and (callback is not None) is bar
+    if shown is not None:
+        shown.close()
+
+
+def test_sweep_bar_counts_the_points(monkeypatch):
+    import quantum_train as qt
+    import quantum_train.sweeps as sweeps
+
+    bars = []
+    real = sweeps._progress
+
+    def keep(progress, total):
+        bar, callback = real(progress, total)
+        bars.append(bar)
+        return bar, callback
+
+    monkeypatch.setattr(sweeps, "_progress", keep)
+    result = qt.sweep(finders="dense", m=[64, 128], d=2, n=8, iters=1, seeds=0, progress=True)
+    assert len(result.points) == 2
+    assert bars[0].n == bars[0].total == 2
+
+
+def test_sweep_keeps_a_callback(monkeypatch):
+    import quantum_train as qt
+
+    calls = []
+    qt.sweep(finders="dense", m=[64], d=2, n=8, iters=1, seeds=0, progress=lambda *a: calls.append(a[:2]))
+    assert calls == [(1, 1)]
