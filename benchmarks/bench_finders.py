@@ -63,6 +63,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 
 DEFAULT_FINDERS = "dense,weights-hsr,data-hsr,drift"
+#: What ``--threads`` sets in each worker's environment.
+THREAD_VARIABLES = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def worker(args) -> None:
@@ -151,6 +153,8 @@ def main() -> None:
                    help="first iteration of the steady state (default 10); the earlier ones are warm-up")
     p.add_argument("--seed", type=int, default=0, help="seed of the data and the initial network (default 0)")
     p.add_argument("--json", metavar="PATH", help="write every run's per-iteration series to PATH (a new file)")
+    p.add_argument("--threads", type=int, help="threads per worker (numba, OpenMP, BLAS); default: the machine's. "
+                   "One thread is steadier on a busy shared machine: no thread waits at a barrier for a descheduled one")
     p.add_argument("--finders", default=DEFAULT_FINDERS)
     p.add_argument("--rounds", type=int, default=1, help="runs per finder, taking turns; the fastest is kept")
     p.add_argument("--against", metavar="REV", help="also run each finder but dense from git revision REV")
@@ -161,8 +165,9 @@ def main() -> None:
     if args.rounds < 1:
         print("bench_finders: --rounds must be at least 1 (runs per finder)", file=sys.stderr)
         raise SystemExit(2)
-    if args.iters < 1 or args.steady_from < 1 or args.seed < 0:
-        print("bench_finders: --iters and --steady-from must be at least 1, --seed at least 0", file=sys.stderr)
+    if args.iters < 1 or args.steady_from < 1 or args.seed < 0 or (args.threads is not None and args.threads < 1):
+        print("bench_finders: --iters, --steady-from and --threads must be at least 1, --seed at least 0",
+              file=sys.stderr)
         raise SystemExit(2)
     if args.worker:
         return worker(args)
@@ -174,7 +179,8 @@ def main() -> None:
               "branch)", file=sys.stderr)
         raise SystemExit(2)
     print("command:", " ".join(["python", *sys.argv]))
-    print(f"n={args.n} m={args.m} iters={args.iters} rounds={args.rounds} seed={args.seed}; seconds are wall time "
+    print(f"n={args.n} m={args.m} iters={args.iters} rounds={args.rounds} seed={args.seed} "
+          f"threads={args.threads or 'default'}; seconds are wall time "
           "on this machine, ratio = dense s/iter / finder s/iter")
     saved = {}
     with revision_tree(args.against) as old_tree:
@@ -226,7 +232,10 @@ def run_dimension(args, d: int, old_tree: Path | None) -> None:
         for label, finder, tree in runs:
             cmd = [sys.executable, __file__, "--worker", "--finder", finder, "--d", str(d), "--n", str(args.n),
                    "--m", str(args.m), "--iters", str(args.iters), "--seed", str(args.seed)]
-            out = subprocess.run(cmd, capture_output=True, text=True, cwd=tree, env=tree_env(tree) if tree else None)
+            env = tree_env(tree) if tree else dict(os.environ)
+            if args.threads is not None:
+                env.update({name: str(args.threads) for name in THREAD_VARIABLES})
+            out = subprocess.run(cmd, capture_output=True, text=True, cwd=tree, env=env)
             if out.returncode:
                 print(out.stderr, file=sys.stderr)
                 raise SystemExit(f"worker for {label} failed")
