@@ -44,17 +44,25 @@ def extrapolated_crossover(tree, ref) -> str:
         return "no fit"
     if tree.lo <= ref.hi and ref.lo <= tree.hi:
         return "exponents equal within 95 % CI: none predicted"
-    log_m = (tree.intercept - ref.intercept) / (ref.slope - tree.slope)
-    side = "below" if tree.slope > ref.slope else "above"  # the tree is cheaper above log_m if its exponent is smaller
-    return f"2^{log_m / math.log(2):.1f} (tree cheaper {side})"
+    x = (tree.intercept - ref.intercept) / (ref.slope - tree.slope) / math.log(2)  # log2 of the meeting width
+    lo, hi = math.log2(tree.m_min), math.log2(tree.m_max)
+    if tree.slope < ref.slope:  # the tree is cheaper above x
+        if x < lo:
+            return "tree cheaper at every m (the fits meet below the range)"
+        return f"2^{x:.1f} ({'in range' if x <= hi else 'extrapolated'}; tree cheaper above)"
+    if x < lo:
+        return "tree never cheaper (the fits meet below the range)"
+    return f"2^{x:.1f} ({'in range' if x <= hi else 'extrapolated'}; tree cheaper below)"
 
 
 def at_largest_width(points) -> list[str]:
-    """Per ``(d, n)`` at the largest width: each finder's ops and seconds per iteration over dense's."""
+    """Per ``(d, n)`` at its largest width: each finder's ops and seconds per iteration over dense's."""
     cells = defaultdict(dict)
-    top = max(p.m for p in points)
+    top = defaultdict(int)
     for p in points:
-        if p.m == top:
+        top[(p.d, p.n)] = max(top[(p.d, p.n)], p.m)
+    for p in points:
+        if p.m == top[(p.d, p.n)]:
             cells[(p.d, p.n)].setdefault(p.finder, []).append(p)
     rows = []
     for (d, n), by in sorted(cells.items()):
@@ -67,7 +75,7 @@ def at_largest_width(points) -> list[str]:
             if finder in by:
                 ops = np.mean([p.ops_per_iter for p in by[finder]])
                 sec = np.mean([p.seconds_per_iter for p in by[finder]])
-                rows.append(f"| {d} | {n} | 2^{int(math.log2(top))} | {finder} | {ops:.3g} | {ops / ops0:.3f} | "
+                rows.append(f"| {d} | {n} | 2^{int(math.log2(top[(d, n)]))} | {finder} | {ops:.3g} | {ops / ops0:.3f} | "
                             f"{sec:.3g} | {sec / sec0:.2f} |")
     return rows
 
