@@ -34,13 +34,50 @@ def b_text(b: float | None) -> str:
 
 
 def extrapolated_crossover(tree, ref) -> str:
-    """Where the fitted power laws ``C m^a`` of total ops meet (outside the measured range: an extrapolation)."""
-    (a1, c1), (a2, c2) = tree, ref
-    if not all(math.isfinite(v) for v in (a1, c1, a2, c2)) or abs(a1 - a2) < 1e-9:
-        return "parallel fits"
-    log_m = (c1 - c2) / (a2 - a1)
-    direction = "below" if (a1 > a2) else "above"  # the tree is cheaper above log_m if its exponent is smaller
-    return f"2^{log_m / math.log(2):.1f} (tree cheaper {direction})"
+    """Where the fitted power laws ``C m^a`` (two :class:`Fit`) meet: an extrapolation, unless it falls in range.
+
+    When the two exponents' 95 % intervals overlap, the fits do not tell the
+    laws apart and no crossover is predicted.
+    """
+    values = (tree.slope, tree.intercept, ref.slope, ref.intercept, tree.lo, tree.hi, ref.lo, ref.hi)
+    if not all(math.isfinite(v) for v in values):
+        return "no fit"
+    if tree.lo <= ref.hi and ref.lo <= tree.hi:
+        return "exponents equal within 95 % CI: none predicted"
+    x = (tree.intercept - ref.intercept) / (ref.slope - tree.slope) / math.log(2)  # log2 of the meeting width
+    lo, hi = math.log2(tree.m_min), math.log2(tree.m_max)
+    if tree.slope < ref.slope:  # the tree is cheaper above x
+        if x < lo:
+            return "tree cheaper at every m (the fits meet below the range)"
+        return f"2^{x:.1f} ({'in range' if x <= hi else 'extrapolated'}; tree cheaper above)"
+    if x < lo:
+        return "tree never cheaper (the fits meet below the range)"
+    return f"2^{x:.1f} ({'in range' if x <= hi else 'extrapolated'}; tree cheaper below)"
+
+
+def at_largest_width(points) -> list[str]:
+    """Per ``(d, n)`` at its largest width: each finder's ops and seconds per iteration over dense's."""
+    cells = defaultdict(dict)
+    top = defaultdict(int)
+    for p in points:
+        top[(p.d, p.n)] = max(top[(p.d, p.n)], p.m)
+    for p in points:
+        if p.m == top[(p.d, p.n)]:
+            cells[(p.d, p.n)].setdefault(p.finder, []).append(p)
+    rows = []
+    for (d, n), by in sorted(cells.items()):
+        dense = by.get("dense")
+        if not dense:
+            continue
+        ops0 = np.mean([p.ops_per_iter for p in dense])
+        sec0 = np.mean([p.seconds_per_iter for p in dense])
+        for finder in ("weights-hsr:kdtree", "data-hsr:kdtree", "drift") + TREES:
+            if finder in by:
+                ops = np.mean([p.ops_per_iter for p in by[finder]])
+                sec = np.mean([p.seconds_per_iter for p in by[finder]])
+                rows.append(f"| {d} | {n} | 2^{int(math.log2(top[(d, n)]))} | {finder} | {ops:.3g} | {ops / ops0:.3f} | "
+                            f"{sec:.3g} | {sec / sec0:.2f} |")
+    return rows
 
 
 def moved_rows(points) -> list[str]:
@@ -73,19 +110,23 @@ def main(path: str) -> None:
             if e.finder in TREES + REFERENCES:
                 secs = "-" if e.seconds is None else e.seconds.format()
                 print(f"| {e.finder} | {e.d} | {e.n} | {e.ops.format()} | {secs} | {e.kappa_measured.format()} |")
-        fits = {(e.finder, e.d, e.n): (e.ops.slope, e.ops.intercept) for e in sweep.exponents}
-        print("\n| tree | against | d | n | m* (ops) | m* (wall s) | power laws of ops meet at |")
-        print("|---|---|---|---|---|---|---|")
+        fits = {(e.finder, e.d, e.n): e for e in sweep.exponents}
+        print("\n| d | n | m | finder | ops/iter | / dense | s/iter | / dense |")
+        print("|---|---|---|---|---|---|---|---|")
+        print("\n".join(at_largest_width(sweep.points)))
+        print("\n| tree | against | d | n | m* (ops) | m* (wall s) | fitted power laws meet, ops | the same, wall s |")
+        print("|---|---|---|---|---|---|---|---|")
         for ref in REFERENCES:
             by = defaultdict(dict)
             for c in crossovers(list(sweep.points), reference=ref):
                 if c.finder in TREES:
                     by[(c.finder, c.d, c.n)][c.metric] = c
             for (finder, d, n), cs in by.items():
-                meet = (extrapolated_crossover(fits[(finder, d, n)], fits[(ref, d, n)])
-                        if (ref, d, n) in fits else "-")
+                mine, theirs = fits[(finder, d, n)], fits.get((ref, d, n))
+                meet = "-" if theirs is None else extrapolated_crossover(mine.ops, theirs.ops)
+                meet_s = "-" if theirs is None else extrapolated_crossover(mine.seconds, theirs.seconds)
                 secs = cs["seconds"].describe() if "seconds" in cs else "-"
-                print(f"| {finder} | {ref} | {d} | {n} | {cs['ops'].describe()} | {secs} | {meet} |")
+                print(f"| {finder} | {ref} | {d} | {n} | {cs['ops'].describe()} | {secs} | {meet} | {meet_s} |")
         print("\n| d | n | m | neurons moved per iteration | / m | n m^(4/5) | / (n m^(4/5)) |")
         print("|---|---|---|---|---|---|---|")
         print("\n".join(moved_rows(sweep.points)))

@@ -38,7 +38,8 @@ Preprocessing (all ``n m`` leaves and the trees) is charged to the
 
 **Memory.** ``2 L`` float64 per tree (``L`` the number of leaves rounded up to a
 power of two): ``2 n m`` values when ``m`` (DTree) or ``n`` (WTree) is a power
-of two, ``16 n m`` bytes; :meth:`memory_bytes` tells the memory guard, which
+of two, ``16 n m`` bytes, and for the DTree a bit per leaf (the leaves a move
+changed, until repaired); :meth:`memory_bytes` tells the memory guard, which
 refuses a run that cannot hold them before anything is allocated.
 """
 

@@ -151,3 +151,15 @@ def test_registered_like_any_finder():
     for name in ("corr-dtree", "corr-wtree"):
         f = make_finder(name)
         assert f.exact and f.name == name
+
+
+def test_compare_reports_tree_visits_apart_and_identical_weights():
+    """Through the public API: the trees' JSON fields carry tree_visits, and the weights equal dense's exactly."""
+    import quantum_train as qt
+
+    result = qt.compare(n=40, m=600, d=5, iters=4, b=1.5, seed=8, finders="dense,corr-dtree,corr-wtree")
+    rows = {r["finder"]: r for r in result.to_dict()["results"]}
+    for name in ("corr-dtree", "corr-wtree"):
+        assert rows[name]["max_abs_weight_diff_vs_dense"] == 0.0
+        assert rows[name]["tree_visits"] == rows[name]["tree_visits_find"] + rows[name]["tree_visits_maintenance"] > 0
+        assert rows[name]["loss"] == rows["dense"]["loss"]
