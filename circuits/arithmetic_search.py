@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from qiskit import QuantumCircuit
+from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 
 from circuits.arithmetic_oracle import PER_COORDINATE, ArithmeticOracle, arithmetic_oracle, oracle_shape
 from circuits.counting import _check_precision, _inverse_qft
@@ -93,6 +93,37 @@ def counting_circuit(oracle: ArithmeticOracle, precision: int,
     return qc
 
 
+def measured_search_circuit(op: QuantumCircuit, num_index: int, iterations: int) -> QuantumCircuit:
+    """:func:`search_circuit` for a measurement-convention iteration
+    (:func:`circuits.measured_oracle.measured_grover_iteration`): the index is read into the first register."""
+    out = ClassicalRegister(num_index, "out")
+    qc = QuantumCircuit(out, *op.qregs, *op.cregs, name=f"grover_arith_measured_j{iterations}")
+    qc.h(qc.qubits[:num_index])
+    for _ in range(int(iterations)):
+        qc.compose(op, qubits=qc.qubits, clbits=qc.clbits[num_index:], inplace=True)
+    qc.measure(qc.qubits[:num_index], out)
+    return qc
+
+
+def measured_counting_circuit(op: QuantumCircuit, num_index: int, precision: int) -> QuantumCircuit:
+    """:func:`counting_circuit` for a controlled measurement-convention iteration (its ``control`` register
+    is mapped to each precision qubit in turn)."""
+    t = _check_precision(precision)
+    regs = [r for r in op.qregs if r.name != "control"]
+    prec = QuantumRegister(t, "precision")
+    out = ClassicalRegister(t, "out")
+    qc = QuantumCircuit(out, *regs, prec, *op.cregs, name=f"count_arith_measured_t{t}")
+    body = qc.qubits[:sum(r.size for r in regs)]
+    qc.h(qc.qubits[:num_index])
+    qc.h(prec)
+    for i in range(t):
+        for _ in range(1 << i):
+            qc.compose(op, qubits=body + [prec[i]], clbits=qc.clbits[t:], inplace=True)
+    qc.compose(_inverse_qft(t), qubits=list(prec), inplace=True)
+    qc.measure(prec, out)
+    return qc
+
+
 def mps_bytes(num_qubits: int, entangled: int) -> int:
     """Upper bound on an exact MPS: ``num_qubits`` sites of ``2 chi^2`` complex128, ``chi = 2^entangled``."""
     chi = 1 << int(entangled)
@@ -115,13 +146,20 @@ class ArithmeticAerExecutor(CircuitExecutor):
              "(QROM by unary iteration + ripple-carry adders, X/CX/CCX only)")
 
     def __init__(self, instances: Sequence[FixedPointInstance] = (), layout: str = PER_COORDINATE,
-                 memory_fraction: float = 0.5):
+                 memory_fraction: float = 0.5, uncompute: str = "unitary"):
         from qiskit_aer import AerSimulator
 
         if not 0 < memory_fraction <= 1:
             raise ValueError(f"memory_fraction must be in (0, 1], got {memory_fraction}")
+        if uncompute not in ("unitary", "measurement"):
+            raise ValueError(f"uncompute must be 'unitary' or 'measurement', got {uncompute!r}")
         self.memory_fraction = float(memory_fraction)
-        self.layout = layout
+        self.uncompute = uncompute
+        self.layout = layout if uncompute == "unitary" else "all_coordinates"
+        if uncompute == "measurement":
+            self.label = ("qiskit-aer matrix-product-state simulation of the gate-level arithmetic oracle in the "
+                          "measurement convention (QROM by unary iteration, Gidney adders, ANDs and the table "
+                          "uncomputed by mid-circuit X-basis measurement and if_test)")
         self.simulator = AerSimulator(method="matrix_product_state")
         self.instances: list[FixedPointInstance] = []
         self._ops: dict[tuple[int, bool], tuple[int, ArithmeticOracle, QuantumCircuit]] = {}
@@ -155,8 +193,14 @@ class ArithmeticAerExecutor(CircuitExecutor):
         v = int(ms.version[p])
         hit = self._ops.get((p, controlled))
         if hit is None or hit[0] != v:
-            oracle = arithmetic_oracle(self.instances[p], self.found_so_far(ms, p), self.layout)
-            hit = self._ops[(p, controlled)] = (v, oracle, grover_iteration(oracle, controlled))
+            if self.uncompute == "measurement":
+                from circuits.measured_oracle import measured_grover_iteration, measured_oracle
+
+                oracle = measured_oracle(self.instances[p], self.found_so_far(ms, p), controlled)
+                hit = self._ops[(p, controlled)] = (v, oracle, measured_grover_iteration(oracle))
+            else:
+                oracle = arithmetic_oracle(self.instances[p], self.found_so_far(ms, p), self.layout)
+                hit = self._ops[(p, controlled)] = (v, oracle, grover_iteration(oracle, controlled))
         return hit[1], hit[2]
 
     def circuits_for(self, batch: Batch) -> list[QuantumCircuit]:
@@ -173,12 +217,17 @@ class ArithmeticAerExecutor(CircuitExecutor):
             shape = oracle_shape(self.instances[p], self.layout)
             self.check_memory(shape.num_qubits + extra, shape.num_index + extra)
             oracle, op = self._operator(ms, p, controlled=not grover)
-            circuits.append(search_circuit(oracle, param, op) if grover
-                            else counting_circuit(oracle, param, op))
+            if self.uncompute == "measurement":
+                circuits.append(measured_search_circuit(op, shape.num_index, param) if grover
+                                else measured_counting_circuit(op, shape.num_index, param))
+            else:
+                circuits.append(search_circuit(oracle, param, op) if grover
+                                else counting_circuit(oracle, param, op))
         return circuits
 
     def execute(self, circuits: list[QuantumCircuit], shots: int, seed: int):
         return self.simulator.run(circuits, shots=shots, memory=True, seed_simulator=seed).result()
 
     def shot_outcomes(self, result, i: int, circuit: QuantumCircuit) -> np.ndarray:
-        return np.array([int(bits, 2) for bits in result.get_memory(i)], dtype=np.int64)
+        # several classical registers print as "last ... first"; the outcome is the first register
+        return np.array([int(bits.split()[-1], 2) for bits in result.get_memory(i)], dtype=np.int64)

@@ -150,8 +150,12 @@ class MeasuredOracle:
         return self.shape.num_index
 
 
-def measured_oracle(instance: FixedPointInstance, found=()) -> MeasuredOracle:
-    """Build the oracle of ``instance`` (indices in ``found`` removed) in the measurement convention."""
+def measured_oracle(instance: FixedPointInstance, found=(), controlled: bool = False) -> MeasuredOracle:
+    """Build the oracle of ``instance`` (indices in ``found`` removed) in the measurement convention.
+
+    ``controlled``: a last ``control`` qubit; only the flip is controlled (a CCX), as in
+    :meth:`circuits.arithmetic_oracle.ArithmeticOracle.phase_flip`.
+    """
     shape = oracle_shape(instance, ALL_COORDINATES)
     found_set = {int(r) for r in np.asarray(found, dtype=np.int64).reshape(-1)}
     if any(r < 0 or r >= instance.m for r in found_set):
@@ -161,7 +165,7 @@ def measured_oracle(instance: FixedPointInstance, found=()) -> MeasuredOracle:
     num_carries = max(1, max(widths) - 1) if widths else 0
     regs = {name: QuantumRegister(size, name) for name, size in (
         ("index", q), ("unary", max(q - 1, 0)), ("word", d * p + 1), ("acc", n), ("pad", shape.pad_bits),
-        ("carry", num_carries)) if size}
+        ("carry", num_carries), ("control", 1 if controlled else 0)) if size}
     scratch = ClassicalRegister(1, "and")
     unloaded = ClassicalRegister(d * p + 1, "unlookup")
     qc = QuantumCircuit(*regs.values(), scratch, unloaded, name="measured-arith-oracle")
@@ -206,7 +210,10 @@ def measured_oracle(instance: FixedPointInstance, found=()) -> MeasuredOracle:
     active, sign_bit = word[d * p], acc[n - 1]
     qc.x(sign_bit)
     qc.h(sign_bit)
-    qc.cx(active, sign_bit)
+    if controlled:
+        qc.ccx(regs["control"][0], active, sign_bit)
+    else:
+        qc.cx(active, sign_bit)
     qc.h(sign_bit)
     qc.x(sign_bit)
     for j, k, sign in reversed(shape.adds):
@@ -220,3 +227,35 @@ def measured_oracle(instance: FixedPointInstance, found=()) -> MeasuredOracle:
     set_constant()
     return MeasuredOracle(instance=instance, found=tuple(sorted(found_set)), shape=shape, circuit=qc,
                           registers={name: reg for name, reg in regs.items()})
+
+
+def measured_mcz(qc: QuantumCircuit, qubits: Sequence[Qubit], scratch: Sequence[Qubit], clbit: Clbit) -> None:
+    """``-1`` on ``|1...1>``: a chain of ``n - 2`` ANDs into ``scratch``, uncomputed by measurement."""
+    n = len(qubits)
+    if n == 1:
+        qc.z(qubits[0])
+        return
+    chain, prev = [], qubits[0]
+    for i in range(1, n - 1):
+        qc.ccx(prev, qubits[i], scratch[i - 1])
+        chain.append((prev, qubits[i], scratch[i - 1]))
+        prev = scratch[i - 1]
+    qc.cz(prev, qubits[n - 1])
+    for a, b, t in reversed(chain):
+        and_uncompute(qc, a, b, t, clbit)
+
+
+def measured_grover_iteration(oracle: MeasuredOracle) -> QuantumCircuit:
+    """The oracle, then the diffusion with measured ANDs (controlled if the oracle is); a circuit of its registers."""
+    qc = oracle.circuit.copy(name="Q-arith-measured")
+    index = list(oracle.registers["index"])
+    control = list(oracle.registers["control"]) if "control" in oracle.registers else []
+    scratch = list(oracle.registers.get("unary", [])) + list(oracle.registers.get("carry", []))
+    qc.h(index)
+    qc.x(index)
+    measured_mcz(qc, index + control, scratch, qc.cregs[0][0])
+    qc.x(index)
+    qc.h(index)
+    if control:
+        qc.z(control[0])
+    return qc

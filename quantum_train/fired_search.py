@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from circuits import SearchProblem, find_all_many
-from circuits.arithmetic_oracle import ALL_COORDINATES, PER_COORDINATE
 from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE, input_cost, query_cost
 from quantum_train.data import synthetic
 from quantum_train.errors import ConfigError
@@ -29,6 +28,7 @@ from quantum_train.finders.grover import (
     check_oracle_options,
     check_search_options,
     executor_for,
+    ran_layout,
 )
 from quantum_train.model import ShiftedReLUNet, default_threshold
 from quantum_train.ram_guard import check_fits
@@ -87,7 +87,7 @@ class FiredSearch:
 
     def gate_cost(self) -> dict:
         """Toffolis of the quantum queries (Grover and counting iterations), per query and per input."""
-        layout = PER_COORDINATE if self.oracle == "arithmetic" else ALL_COORDINATES
+        layout = ran_layout(self.oracle, self.uncompute)
         cost = query_cost(self.m, self.d, self.bits, self.memory, layout, uncompute=self.uncompute, adder=self.adder)
         kinds = {kind: sum(s.queries_by_kind.get(kind, 0) for s in self.inputs) for kind in ("grover", "counting", "check")}
         total = input_cost(cost, kinds["grover"], kinds["counting"], kinds["check"])
@@ -158,7 +158,7 @@ def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = N
         from circuits.fixed_point import fixed_point_instance
 
         instances = [fixed_point_instance(net.W, x, net.b, bits) for x in X]
-        executor = ArithmeticAerExecutor(instances)
+        executor = ArithmeticAerExecutor(instances, uncompute=uncompute)
         marked = [inst.marked() for inst in instances]
     problems = [SearchProblem(m, s) for s in marked]
     start = time.perf_counter()

@@ -93,6 +93,7 @@ def test_notebook_runs_clean(path, monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.full_size
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_clean_at_full_size(path, monkeypatch):
     """What a user runs: the notebook's own default sizes (no QT_NOTEBOOK_SMALL)."""

@@ -1,12 +1,17 @@
 """``quantum-train resources``: what one query, and one input's find-all, cost in gates and qubits.
 
-Per memory model (``--memory qrom,selectswap,qram``): logical qubits and
-Toffolis per query and per input (the find-all's measured queries), beside the
-classical scan of the same input (``m d`` multiply-adds, its reversible
-Toffolis, its measured seconds) and the ratios; with ``--physical``, the
-fault-tolerant physical qubits and runtime of the input's find-all (QDK
-resource estimator; ``pip install 'quantum-train[resources]'``). See
-:mod:`quantum_train.query_cost` and :mod:`circuits.resources`.
+Per memory model (``--memory``, default all of
+:data:`circuits.resources.MEMORY_MODELS`), in the convention ``--uncompute`` /
+``--adder`` (default measurement / gidney, the literature's): the itemised
+Toffolis, depth, logical qubits, measurements and classical control work per
+query, per input (the find-all's measured queries), per training iteration
+(``--n``) and per run (``--iters``), beside the classical scan of the same
+input (``m d`` multiply-adds, its reversible Toffolis with the same adder, its
+median measured seconds) and the ratios; the crossover in ``m``; with
+``--physical``, the fault-tolerant physical qubits and runtimes (QDK resource
+estimator; ``pip install 'quantum-train[resources]'``). See
+:mod:`quantum_train.query_cost`, :mod:`quantum_train.crossover` and
+:mod:`circuits.resources`.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ from quantum_train.query_cost import (
 def register(sub) -> None:
     p = sub.add_parser("resources", help="gates, qubits and fault-tolerant cost of a query and of one input's find-all",
                        description="What a query costs: Toffolis and logical qubits per query and per input "
-                       "under three memory models, beside the classical scan of the same input.")
+                       "under five memory models, in a named convention (--uncompute, --adder), per input and per training "
+                       "run, beside the classical scan of the same input, with the crossover in m.")
     p.add_argument("--m", type=size, default=2**16, help="neurons (default: 2^16)")
     p.add_argument("--d", type=size, default=16, help="input dimension (default: %(default)s)")
     p.add_argument("--bits", type=int, default=16, help="fixed-point bits p of weights and input, 2..32 "

@@ -102,6 +102,19 @@ DEFAULT_MEMORY = "qrom"
 ARITHMETIC_MAX_M = 64
 
 
+#: the arithmetic oracle's circuit that runs on Aer, by convention
+RAN_NOTE = {"unitary": "the circuit that ran on Aer: per_coordinate layout, unitary uncompute, cdkm adders",
+            "measurement": "the circuit that ran on Aer: all_coordinates layout, measured ANDs, gidney adders, "
+                           "measurement-based unlookup (k = 1)"}
+
+
+def ran_layout(oracle: str, uncompute: str) -> str:
+    """The layout charged: that of the circuit which ran (the arithmetic oracle), else all coordinates at once."""
+    if oracle != "arithmetic":
+        return ALL_COORDINATES
+    return PER_COORDINATE if uncompute == "unitary" else ALL_COORDINATES
+
+
 def check_search_options(strategy: str, delta: float) -> None:
     """``--strategy`` names a find-all strategy and ``--delta`` lies in (0, 1)."""
     if strategy not in STRATEGIES:
@@ -184,7 +197,7 @@ class GroverFinder(FiredSetFinder):
                 raise ValueError(f"the arithmetic oracle runs on backend 'aer' only, got {backend!r}")
             from circuits.arithmetic_search import ArithmeticAerExecutor
 
-            self.executor = ArithmeticAerExecutor()
+            self.executor = ArithmeticAerExecutor(uncompute=uncompute)
         else:
             self.executor = make_executor(backend)
         self.oracle = oracle
@@ -329,12 +342,11 @@ class GroverFinder(FiredSetFinder):
         if self._shape is None:
             return {}
         m, d = self._shape
-        layout = PER_COORDINATE if self.oracle == "arithmetic" else ALL_COORDINATES
+        layout = ran_layout(self.oracle, self.uncompute)
         cost = query_cost(m, d, self.bits, self.memory, layout, uncompute=self.uncompute, adder=self.adder)
         q = self.quantum_queries
         total = input_cost(cost, q["grover"], q["counting"], q["check"])
-        ran = ("; the circuit that ran on Aer: per_coordinate layout, unitary uncompute, cdkm adders"
-               if self.oracle == "arithmetic" else "")
+        ran = f"; {RAN_NOTE[self.uncompute]}" if self.oracle == "arithmetic" else ""
         note = (f"gate cost {total.toffoli:.3g} Toffolis = {q['grover'] + q['counting']} quantum queries x "
                 f"{cost.toffoli:.3g} per query ({self.memory}, {layout}, uncompute {self.uncompute}, adder "
                 f"{self.adder}, p={self.bits}, worst-case x; T = 4 per Toffoli{ran})")

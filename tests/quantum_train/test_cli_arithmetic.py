@@ -37,10 +37,10 @@ def test_compare_trains_with_the_arithmetic_oracle(tmp_path, capsys):
         flips += np.setxor1d(fixed_point_instance(net.W, x, net.b, 3).marked(), exact).size
     assert row["quantization_flips"] == flips
     assert 0 <= row["recall"] <= 1 and row["missed"] >= 0
-    cost = query_cost(6, 2, 3, "qrom", "per_coordinate")  # the layout that ran on Aer
+    cost = query_cost(6, 2, 3, "qrom", "all_coordinates")  # the layout of the measured circuit that ran on Aer
     assert row["toffoli_per_query"] == cost.toffoli and row["gate_cost_memory"] == "qrom"
     assert row["uncompute"] == "measurement" and row["adder"] == "gidney"
-    assert row["gate_cost_layout"] == "per_coordinate" and "unitary uncompute, cdkm adders" in row["gate_cost_note"]
+    assert row["gate_cost_layout"] == "all_coordinates" and "measured ANDs" in row["gate_cost_note"]
     assert row["gate_cost_toffoli"] >= row["quantum_queries"] * cost.toffoli > 0
 
 
@@ -61,11 +61,14 @@ def test_table_oracle_reports_gate_cost_under_the_chosen_memory(tmp_path):
 def test_find_fired_with_the_arithmetic_oracle(tmp_path, capsys):
     out = tmp_path / "f.json"
     assert main(["find-fired", "--m", "8", "--d", "2", "--inputs", "2", "--backend", "aer", "--oracle", "arithmetic",
-                 "--bits", "3", "--strategy", "bbht_warm", "--json", str(out)]) == 0
+                 "--bits", "3", "--strategy", "bbht_warm", "--uncompute", "unitary", "--adder", "cdkm",
+                 "--json", str(out)]) == 0
     summary = json.loads(out.read_text())["summary"]
     assert summary["oracle"] == "arithmetic" and summary["quantized_recall"] == 1.0
-    assert summary["quantization_flips"] >= 0 and summary["toffoli_per_query"] == query_cost(8, 2, 3, "qrom", "per_coordinate").toffoli
-    assert summary["uncompute"] == "measurement" and summary["adder"] == "gidney"
+    assert summary["quantization_flips"] >= 0 and summary["toffoli_per_query"] == query_cost(8, 2, 3, "qrom", "per_coordinate",
+                                                                   uncompute="unitary", adder="cdkm").toffoli
+    assert summary["uncompute"] == "unitary" and summary["adder"] == "cdkm"
+    assert summary["gate_cost_layout"] == "per_coordinate"  # the unitary circuit loads one coordinate at a time
     assert "quantized recall 1.00000" in capsys.readouterr().out
 
 
@@ -98,3 +101,14 @@ def test_the_issue_check_command(tmp_path):
                  "--n", "2", "--d", "2", "--iters", "1", "--quiet", "--json", str(out)]) == 0
     row = _row(json.loads(out.read_text()), "grover-aer")
     assert row["oracle"] == "arithmetic" and row["bits"] == 4 and row["quantized_recall"] == 1.0
+
+
+def test_find_fired_runs_the_measurement_convention_circuit(tmp_path, capsys):
+    """``--uncompute measurement`` runs the measured oracle on Aer (mid-circuit measurement, if_test)."""
+    out = tmp_path / "f.json"
+    assert main(["find-fired", "--m", "4", "--d", "1", "--inputs", "2", "--backend", "aer", "--oracle", "arithmetic",
+                 "--bits", "3", "--uncompute", "measurement", "--strategy", "bbht_warm", "--json", str(out)]) == 0
+    summary = json.loads(out.read_text())["summary"]
+    assert summary["quantized_recall"] == 1.0 and summary["uncompute"] == "measurement"
+    assert summary["gate_cost_layout"] == "all_coordinates"
+    assert summary["toffoli_per_query"] == query_cost(4, 1, 3, "qrom", "all_coordinates").toffoli
