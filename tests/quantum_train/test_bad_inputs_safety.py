@@ -46,8 +46,9 @@ def user_files(root) -> None:
     (root / "gz.csv").write_bytes(gzip.compress(csv.encode()))
     (root / "gz.npy").write_bytes(gzip.compress(b"\x93NUMPY fake"))
     (root / "bz.csv").write_bytes(bz2.compress(csv.encode()))
-    (root / "latin1.csv").write_bytes("caf\u00e9,b,y\n1,2,3\n4,5,6\n7,8,9\n".encode("latin-1"))
-    (root / "dup.csv").write_text("a,a,y\n1,2,3\n4,5,6\n7,8,9\n")
+    rows = csv.split("\n", 1)[1]  # good rows: each file below has exactly one fault
+    (root / "latin1.csv").write_bytes(("caf\u00e9,b,c,y\n" + rows).encode("latin-1"))
+    (root / "dup.csv").write_text("a,a,c,y\n" + rows)
     (root / "compare.json").write_text(json.dumps(COMPARE_DOC, indent=1))
     (root / "fired.json").write_text(json.dumps(FIRED_DOC, indent=1))
     (root / "store.jsonl").write_text(json.dumps(STORE_LINE) + "\n")
