@@ -240,9 +240,15 @@ def test_api_outputs_follow_the_same_rules(home, tmp_path):
     with pytest.raises(ConfigError) as err:
         qt.sweep(finders="dense", m=64, seeds=0, iters=1, data="data.csv", json="data.csv")
     assert err.value.field == "json"
+    with pytest.raises(ConfigError) as err:  # a Path names the same file
+        qt.sweep(finders="dense", m=64, seeds=0, iters=1, data=pathlib.Path("data.csv"), json="data.csv")
+    assert err.value.field == "json"
     assert listing(home) == before
     text = result.to_json(pathlib.Path("api.json"))
     assert json.loads((home / "api.json").read_text()) == json.loads(text)
+    swept = qt.sweep(finders="dense", m=64, seeds=0, iters=1, data=pathlib.Path("data.csv"),
+                     json=pathlib.Path("s.jsonl"))
+    assert len(swept.points) == 1 and len((home / "s.jsonl").read_text().splitlines()) == 1
 
 
 # --- divergence at every recorded loss, the last one included -----------------------------------------------
