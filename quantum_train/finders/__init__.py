@@ -41,8 +41,7 @@ def check_finder_name(name: str) -> str:
                                      + " or ".join(f"{base}:{s}" for s in STRUCTURES) + f", or plain {base} (automatic)")
         return name
     if not is_finder(name):
-        raise UnknownFinderError(f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, "
-                                 + ", ".join(f"{p}:<{'|'.join(STRUCTURES)}>" for p in PINNABLE)
+        raise UnknownFinderError(f"unknown finder {name!r}; choose from {', '.join(FINDERS)}, " + pinned_forms()
                                  + ", grover-emulator, grover-aer, grover-aer-noisy:<fake>, grover-fake_<name>, "
                                  "grover-ibm:<device>")
     return name

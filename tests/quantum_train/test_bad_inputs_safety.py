@@ -116,6 +116,8 @@ CASES = [
     ("compare unknown structure", ["compare", "--finders", "weights-hsr:faiss"], "--finders"),
     ("compare structure on dense", ["compare", "--finders", "dense:kdtree"], "--finders"),
     ("sweep leading comma in finders", [*SWEEP[:1], "--finders", ",dense"], "--finders"),
+    ("circuit marked with an empty entry", ["circuit", "--m", "8", "--marked", "3,,5", "--backend", "aer"],
+     "--marked"),
     ("resources memory repeated", ["resources", "--memory", "qram,qram"], "--memory"),
     ("resources memory empty entry", ["resources", "--memory", "qram,,qrom"], "--memory"),
     # Grover-only options with no Grover finder
@@ -351,7 +353,7 @@ def test_pinned_structures_in_help_and_in_the_unknown_finder_message(capsys):
             main([command, "--help"])
         assert "weights-hsr:kdtree" in " ".join(capsys.readouterr().out.split())
     assert main(["compare", "--finders", "nope"]) == 2
-    assert "weights-hsr:<kdtree|brute>" in capsys.readouterr().err
+    assert "weights-hsr:kdtree, weights-hsr:brute, data-hsr:kdtree" in capsys.readouterr().err
 
 
 # --- reports that said nan or too little ----------------------------------------------------------------------
