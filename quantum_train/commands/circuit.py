@@ -51,8 +51,11 @@ def _marked(args) -> tuple[np.ndarray, int]:
     positive("--m", args.m)
     q = num_qubits_for(args.m)
     if args.marked is not None:
+        parts = [s.strip() for s in args.marked.split(",")]
+        if any(parts) and not all(parts):
+            raise ConfigError("--marked", f"empty entry in {args.marked!r}; separate the indices by single commas")
         try:
-            values = [int(s) for s in args.marked.split(",") if s.strip()]
+            values = [int(s) for s in parts if s]
         except ValueError:
             raise ConfigError("--marked", f"expected a comma list of integers, got {args.marked!r}") from None
         if not values:

@@ -185,7 +185,7 @@ def plain_names() -> tuple[str, ...]:
 def name_forms() -> str:
     """Every accepted name form, for messages and help: plain names, pinned forms, families' forms."""
     forms = list(plain_names())
-    forms += [f"{s.name}:<{'|'.join(s.structures)}>" for s in specs() if s.structures]
+    forms += [f"{s.name}:{structure}" for s in specs() for structure in s.structures]
     forms += [f for s in specs() if s.is_family for f in s.forms]
     return ", ".join(forms)
 

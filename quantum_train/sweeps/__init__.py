@@ -17,6 +17,7 @@ break-even iterations ``T*`` and the crossover widths ``m*``, with
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
@@ -125,6 +126,8 @@ def plan(finders=DEFAULT_FINDERS, m=DEFAULT_MS, d=None, n=None, seeds=DEFAULT_SE
     """The validated, resolved :class:`SweepConfig` of :func:`sweep`'s arguments (nothing is run)."""
     def listed(x):
         return (x,) if isinstance(x, int) else x
+
+    data = os.fspath(data) if isinstance(data, os.PathLike) else data  # a pathlib.Path names a file, as a str does
 
     return resolve(SweepConfig(finders=finders, ms=tuple(listed(m)), ds=None if d is None else tuple(listed(d)),
                                ns=None if n is None else tuple(listed(n)), seeds=tuple(listed(seeds)), data=data,

@@ -46,8 +46,9 @@ def user_files(root) -> None:
     (root / "gz.csv").write_bytes(gzip.compress(csv.encode()))
     (root / "gz.npy").write_bytes(gzip.compress(b"\x93NUMPY fake"))
     (root / "bz.csv").write_bytes(bz2.compress(csv.encode()))
-    (root / "latin1.csv").write_bytes("caf\u00e9,b,y\n1,2,3\n4,5,6\n7,8,9\n".encode("latin-1"))
-    (root / "dup.csv").write_text("a,a,y\n1,2,3\n4,5,6\n7,8,9\n")
+    rows = csv.split("\n", 1)[1]  # good rows: each file below has exactly one fault
+    (root / "latin1.csv").write_bytes(("caf\u00e9,b,c,y\n" + rows).encode("latin-1"))
+    (root / "dup.csv").write_text("a,a,c,y\n" + rows)
     (root / "compare.json").write_text(json.dumps(COMPARE_DOC, indent=1))
     (root / "fired.json").write_text(json.dumps(FIRED_DOC, indent=1))
     (root / "store.jsonl").write_text(json.dumps(STORE_LINE) + "\n")
@@ -115,6 +116,8 @@ CASES = [
     ("compare unknown structure", ["compare", "--finders", "weights-hsr:faiss"], "--finders"),
     ("compare structure on dense", ["compare", "--finders", "dense:kdtree"], "--finders"),
     ("sweep leading comma in finders", [*SWEEP[:1], "--finders", ",dense"], "--finders"),
+    ("circuit marked with an empty entry", ["circuit", "--m", "8", "--marked", "3,,5", "--backend", "aer"],
+     "--marked"),
     ("resources memory repeated", ["resources", "--memory", "qram,qram"], "--memory"),
     ("resources memory empty entry", ["resources", "--memory", "qram,,qrom"], "--memory"),
     # Grover-only options with no Grover finder
@@ -239,9 +242,15 @@ def test_api_outputs_follow_the_same_rules(home, tmp_path):
     with pytest.raises(ConfigError) as err:
         qt.sweep(finders="dense", m=64, seeds=0, iters=1, data="data.csv", json="data.csv")
     assert err.value.field == "json"
+    with pytest.raises(ConfigError) as err:  # a Path names the same file
+        qt.sweep(finders="dense", m=64, seeds=0, iters=1, data=pathlib.Path("data.csv"), json="data.csv")
+    assert err.value.field == "json"
     assert listing(home) == before
     text = result.to_json(pathlib.Path("api.json"))
     assert json.loads((home / "api.json").read_text()) == json.loads(text)
+    swept = qt.sweep(finders="dense", m=64, seeds=0, iters=1, data=pathlib.Path("data.csv"),
+                     json=pathlib.Path("s.jsonl"))
+    assert len(swept.points) == 1 and len((home / "s.jsonl").read_text().splitlines()) == 1
 
 
 # --- divergence at every recorded loss, the last one included -----------------------------------------------
@@ -344,7 +353,7 @@ def test_pinned_structures_in_help_and_in_the_unknown_finder_message(capsys):
             main([command, "--help"])
         assert "weights-hsr:kdtree" in " ".join(capsys.readouterr().out.split())
     assert main(["compare", "--finders", "nope"]) == 2
-    assert "weights-hsr:<kdtree|brute>" in capsys.readouterr().err
+    assert "weights-hsr:kdtree, weights-hsr:brute, data-hsr:kdtree" in capsys.readouterr().err
 
 
 # --- reports that said nan or too little ----------------------------------------------------------------------
