@@ -106,7 +106,7 @@ def test_resources_names_its_convention_and_itemises_every_model(tmp_path, capsy
         assert doc["per_run"][model]["toffoli"] == 15 * pi["toffoli"]
         quantum = doc["per_input"]["grover_queries"] + doc["per_input"]["counting_queries"]
         assert pi["classical_control_ops"] == quantum * pq["classical_control_ops"]
-        assert set(doc["crossover"][model]) >= {"toffoli", "wall"}
+        assert set(doc["crossover"][model]) >= {"toffoli", "wall", "toffoli_band", "queries_over_sqrt_mk"}
     assert doc["per_query"]["bucket-brigade"]["variant"].startswith("fan-out")
     scan = doc["classical_scan"]
     assert scan["repeats"] >= 5 and scan["seconds_min"] <= scan["seconds"] <= scan["seconds_max"]
