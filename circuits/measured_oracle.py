@@ -51,6 +51,7 @@ from qiskit.circuit import Clbit, Qubit
 
 from circuits.arithmetic_oracle import ALL_COORDINATES, OracleShape, _constant, oracle_shape
 from circuits.fixed_point import FixedPointInstance
+from circuits.qrom import unary_iteration
 
 
 def and_uncompute(qc: QuantumCircuit, a: Qubit, b: Qubit, target: Qubit, clbit: Clbit,
@@ -71,37 +72,11 @@ def measured_lookup(qc: QuantumCircuit, index: Sequence[Qubit], ancillas: Sequen
                     num_entries: int, leaf: Callable[[Qubit, int], None]) -> None:
     """Unary iteration over ``num_entries`` entries; ``leaf(ctrl, r)`` acts with ``ctrl = [index == r]``.
 
-    The same tree as :func:`circuits.qrom.lookup`, each AND uncomputed by
+    The tree of :func:`circuits.qrom.unary_iteration`, each AND uncomputed by
     :func:`and_uncompute` into the scratch ``clbit``.
     """
-    q, L = len(index), int(num_entries)
-    if q < 1 or not 1 <= L <= (1 << q) or len(ancillas) < q - 1:
-        raise ValueError(f"need 1 <= L <= 2^q and q - 1 ancillas, got L={L}, q={q}, {len(ancillas)} ancillas")
-
-    def node(ctrl: Qubit, level: int, lo: int) -> None:
-        if level == q:
-            leaf(ctrl, lo)
-            return
-        bit = index[q - 1 - level]
-        half = 1 << (q - 1 - level)
-        a = ancillas[level - 1]
-        qc.x(bit)
-        qc.ccx(ctrl, bit, a)  # a = ctrl AND NOT bit
-        qc.x(bit)
-        node(a, level + 1, lo)
-        if lo + half < L:
-            qc.cx(ctrl, a)  # a = ctrl AND bit
-            node(a, level + 1, lo + half)
-            and_uncompute(qc, ctrl, bit, a, clbit)
-        else:
-            and_uncompute(qc, ctrl, bit, a, clbit, negate_b=True)
-
-    top = index[q - 1]
-    qc.x(top)
-    node(top, 1, 0)
-    qc.x(top)
-    if (1 << (q - 1)) < L:
-        node(top, 1, 1 << (q - 1))
+    unary_iteration(qc, index, ancillas, num_entries, leaf,
+                    release=lambda ctrl, bit, a, negated: and_uncompute(qc, ctrl, bit, a, clbit, negate_b=negated))
 
 
 def gidney_add(qc: QuantumCircuit, a: Sequence[Qubit], b: Sequence[Qubit], carries: Sequence[Qubit],

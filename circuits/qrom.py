@@ -39,7 +39,7 @@ path, so they run one after another.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from qiskit import QuantumCircuit
 from qiskit.circuit import Qubit
@@ -53,24 +53,30 @@ def lookup_toffolis(num_entries: int, num_index: int) -> int:
     return 2 * sum(-(-L // (1 << (q - level))) for level in range(1, q))
 
 
-def lookup(circuit: QuantumCircuit, index: Sequence[Qubit], ancillas: Sequence[Qubit],
-           targets: Sequence[Qubit], data: Sequence[int]) -> None:
-    """Append ``targets ^= data[index]`` (module docstring); ``ancillas`` needs ``q - 1`` clean qubits."""
-    q = len(index)
-    L = len(data)
+def unary_iteration(circuit: QuantumCircuit, index: Sequence[Qubit], ancillas: Sequence[Qubit], num_entries: int,
+                    leaf: Callable[[Qubit, int], None],
+                    release: Callable[[Qubit, Qubit, Qubit, bool], None] | None = None) -> None:
+    """The unary-iteration tree of :func:`lookup` (module docstring): ``leaf(ctrl, r)`` acts with
+    ``ctrl = [index == r]`` for every ``r < num_entries``.
+
+    ``release(ctrl, bit, a, negated)`` uncomputes ``a = ctrl AND bit`` (``AND NOT
+    bit`` if ``negated``); by default a second CCX (the unitary convention;
+    :func:`circuits.measured_oracle.and_uncompute` measures it instead).
+    """
+    q, L = len(index), int(num_entries)
     if q < 1 or not 1 <= L <= (1 << q):
         raise ValueError(f"need 1 <= len(data) <= 2^len(index), got {L} entries, {q} index qubits")
     if len(ancillas) < q - 1:
         raise ValueError(f"lookup needs {q - 1} ancillas, got {len(ancillas)}")
-    width = len(targets)
-    if any(int(w) < 0 or int(w) >> width for w in data):
-        raise ValueError(f"every data word must fit in {width} target bits")
 
-    def leaf(ctrl: Qubit, entry: int) -> None:
-        word = int(data[entry])
-        for i in range(width):
-            if word >> i & 1:
-                circuit.cx(ctrl, targets[i])
+    def ccx_release(ctrl: Qubit, bit: Qubit, a: Qubit, negated: bool) -> None:
+        if negated:
+            circuit.x(bit)
+        circuit.ccx(ctrl, bit, a)
+        if negated:
+            circuit.x(bit)
+
+    release = release or ccx_release
 
     def node(ctrl: Qubit, level: int, lo: int) -> None:
         if level == q:
@@ -86,11 +92,9 @@ def lookup(circuit: QuantumCircuit, index: Sequence[Qubit], ancillas: Sequence[Q
         if lo + half < L:
             circuit.cx(ctrl, a)  # a = ctrl AND bit
             node(a, level + 1, lo + half)
-            circuit.ccx(ctrl, bit, a)
+            release(ctrl, bit, a, False)
         else:
-            circuit.x(bit)
-            circuit.ccx(ctrl, bit, a)
-            circuit.x(bit)
+            release(ctrl, bit, a, True)
 
     top = index[q - 1]
     half = 1 << (q - 1)
@@ -99,3 +103,19 @@ def lookup(circuit: QuantumCircuit, index: Sequence[Qubit], ancillas: Sequence[Q
     circuit.x(top)
     if half < L:
         node(top, 1, half)
+
+
+def lookup(circuit: QuantumCircuit, index: Sequence[Qubit], ancillas: Sequence[Qubit],
+           targets: Sequence[Qubit], data: Sequence[int]) -> None:
+    """Append ``targets ^= data[index]`` (module docstring); ``ancillas`` needs ``q - 1`` clean qubits."""
+    width = len(targets)
+    if any(int(w) < 0 or int(w) >> width for w in data):
+        raise ValueError(f"every data word must fit in {width} target bits")
+
+    def leaf(ctrl: Qubit, entry: int) -> None:
+        word = int(data[entry])
+        for i in range(width):
+            if word >> i & 1:
+                circuit.cx(ctrl, targets[i])
+
+    unary_iteration(circuit, index, ancillas, len(data), leaf)

@@ -6,9 +6,11 @@ For ``m = 2^10 .. 2^64`` (powers of two, plus the report's own ``m``):
   at the default threshold ``b(m) = sqrt(0.4 ln m)`` (or the report's fixed
   ``--k``), and ``c(m)`` the ratio queries / ``sqrt(m k)`` *measured* on the
   exact emulator of ideal Grover statistics at ``m = 2^10, 2^12, ...`` up to
-  the report's ``m`` (it is not constant: it falls with ``m``), held at the
-  last measured value beyond, with the band ``[min c, max c]`` of the measured
-  values stated (:attr:`Crossover.c_band`). At the report's own ``m`` the
+  ``min(2^18, m)`` and at the report's ``m`` (it is not constant: it falls with
+  ``m``), held at the last measured value beyond, with the band ``[min c, max
+  c]`` of the measured values stated (``queries_over_sqrt_mk``) and the Toffoli
+  crossover recomputed with ``c`` at either end of the band wherever it was not
+  measured (``toffoli_band``). At the report's own ``m`` the
   report's measured queries are used, so the crossover and the point values
   agree there.
 - **toffoli**: quantum ``queries x query_cost(m).toffoli`` (closed forms of
@@ -34,7 +36,6 @@ Each crossover is a list of intervals ``{"from_m_log2": x, "to_m_log2": y}``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -83,14 +84,6 @@ def intervals(points: list[tuple[float, bool]]) -> list[dict] | None:
     return out or None
 
 
-@dataclass(frozen=True)
-class Crossover:
-    """The measured query ratios behind a crossover table."""
-
-    c_by_log2: dict
-    c_band: tuple[float, float]
-
-
 def _grid(m: int) -> list[float]:
     lo, hi = LOG2_RANGE
     return sorted(set(range(lo, hi + 1)) | {math.log2(m)})
@@ -113,6 +106,7 @@ def crossover_table(report) -> dict:
     table = {}
     for model, here in report.per_query.items():
         tof_points, wall_points, bb_points = [], [], []
+        band_points = {"low": [], "high": []}
         layer = 0.0
         for x in _grid(report.m):
             m = 2 ** x if x != int(x) else 1 << int(x)
@@ -127,6 +121,9 @@ def crossover_table(report) -> dict:
             scan = scan_cost(m, report.d, report.bits, o.adder, o.uncompute)
             quantum = queries * qc.toffoli
             tof_points.append((x, qc.within_budget and quantum < scan.toffoli))
+            for edge, c_edge in zip(("low", "high"), band):
+                q_edge = queries if m == report.m or x in cs else c_edge * math.sqrt(m * expected_k(m, o.k))
+                band_points[edge].append((x, qc.within_budget and q_edge * qc.toffoli < scan.toffoli))
             if physical:
                 toffoli, depth = int(math.ceil(quantum)), int(math.ceil(queries * qc.toffoli_depth))
                 meas = int(math.ceil(queries * qc.measurements))
@@ -140,7 +137,9 @@ def crossover_table(report) -> dict:
                 classical = per_row_seconds * m / o.classical_cores
                 wall_points.append((x, qc.within_budget and seconds < classical))
                 bb_points.append((x, qc.within_budget and seconds < per_row_seconds * max(1, math.ceil(x))))
-        row = {"toffoli": intervals(tof_points), "wall": intervals(wall_points) if physical else None}
+        row = {"toffoli": intervals(tof_points), "wall": intervals(wall_points) if physical else None,
+               # the Toffoli crossover with c held at the low and the high end of the measured band beyond 2^18
+               "toffoli_band": {"c_low": intervals(band_points["low"]), "c_high": intervals(band_points["high"])}}
         reasons = {}
         if row["toffoli"] is None:
             reasons["toffoli"] = (f"the quantum find-all costs more Toffolis than the reversible scan at every m in "

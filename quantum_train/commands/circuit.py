@@ -31,7 +31,7 @@ def register(sub) -> None:
     p = sub.add_parser("circuit", help="run one Grover search circuit on a simulator, fake device or IBM Quantum",
                        description=__doc__.splitlines()[0])
     p.add_argument("--m", type=size, required=True, help="items (q = ceil(log2 m) qubits; at most 32 on devices)")
-    which = p.add_mutually_exclusive_group(required=True)
+    which = p.add_mutually_exclusive_group()  # one is needed unless --oracle arithmetic (checked in run)
     which.add_argument("--marked", help="comma list of marked item indices, e.g. 3,17")
     which.add_argument("--k", type=int, help="mark k random distinct items (seeded)")
     p.add_argument("--iterations", default="auto", help="Grover iterations: auto (optimal for k) or an integer")
@@ -44,6 +44,14 @@ def register(sub) -> None:
     p.add_argument("--no-wait", action="store_true", help="ibm: backends: submit, print the job id and return")
     p.add_argument("--timeout", type=float, default=3600.0,
                    help="seconds to wait for an ibm: job (default: %(default)s)")
+    p.add_argument("--oracle", default="table",
+                   help="table (a marked set, --marked or --k) or arithmetic: the gate-level oracle of a tiny network "
+                   "(--m <= 16, --d, --bits), built, run on aer and drawn (default: %(default)s)")
+    p.add_argument("--d", type=int, default=1, help="--oracle arithmetic: input dimension (default: %(default)s)")
+    p.add_argument("--bits", type=int, default=3, help="--oracle arithmetic: fixed-point bits p (default: %(default)s)")
+    p.add_argument("--uncompute", default="measurement",
+                   help="--oracle arithmetic: measurement (measured ANDs, Gidney adders, measured unlookup) or "
+                   "unitary (X/CX/CCX only) (default: %(default)s)")
     p.set_defaults(handler=run)
 
 
@@ -180,6 +188,17 @@ def _save_png(path: str, circuit) -> None:
 
 def run(args: argparse.Namespace) -> int:
     seed_option("--seed", args.seed)
+    if args.oracle not in ("table", "arithmetic"):
+        raise ConfigError("--oracle", f"unknown oracle {args.oracle!r}; choose table or arithmetic")
+    if args.oracle == "arithmetic":
+        from quantum_train.commands.circuit_arithmetic import check_arithmetic, run_arithmetic
+
+        check_arithmetic(args)
+        positive("--shots", args.shots)
+        check_outputs(json=args.json, draw=args.draw)
+        return run_arithmetic(args)
+    if args.marked is None and args.k is None:
+        raise ConfigError("--marked", "give --marked or --k (the marked set), or use --oracle arithmetic")
     marked, q = _marked(args)
     j = _iterations(args.iterations, len(marked), q)
     positive("--shots", args.shots)

@@ -129,3 +129,34 @@ def test_compare_with_a_noisy_finder_reports_recall_and_weight_deviation(offline
     dense, noisy = json.loads(out.read_text())["results"]
     assert 0 <= noisy["recall"] <= 1 and noisy["max_abs_weight_diff_vs_dense"] >= 0
     assert noisy["backend"] == "aer-noisy:fake_torino"
+
+
+@pytest.mark.parametrize("uncompute", ["measurement", "unitary"])
+def test_circuit_builds_runs_and_draws_the_arithmetic_oracle(uncompute, tmp_path, capsys):
+    out, png = tmp_path / "c.json", tmp_path / "q.png"
+    assert main(["circuit", "--oracle", "arithmetic", "--uncompute", uncompute, "--m", "6", "--d", "1", "--bits", "3",
+                 "--backend", "aer", "--shots", "200", "--json", str(out), "--draw", str(png)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["uncompute"] == uncompute and png.stat().st_size > 0
+    assert doc["query_ccx"] == doc["closed_form_toffoli"] and doc["query_qubits"] == doc["closed_form_logical_qubits"]
+    assert doc["query_measurements"] == (doc["closed_form_measurements"] if uncompute == "measurement" else 0)
+    if doc["marked"] and doc["iterations"]:
+        assert doc["success_probability_measured"] > doc["uniform_guess"]
+    assert "closed form" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--oracle", "arithmetic", "--m", "64", "--backend", "aer"], "argument --m"),
+    (["--oracle", "arithmetic", "--m", "4", "--backend", "fake_torino"], "argument --backend"),
+    (["--oracle", "arithmetic", "--m", "4", "--k", "1", "--backend", "aer"], "argument --oracle"),
+    (["--oracle", "arithmetic", "--m", "4", "--bits", "9", "--backend", "aer"], "argument --bits"),
+    (["--oracle", "arithmetic", "--m", "4", "--uncompute", "magic", "--backend", "aer"], "argument --uncompute"),
+    (["--oracle", "magic", "--m", "4", "--k", "1", "--backend", "aer"], "argument --oracle"),
+    (["--m", "4", "--backend", "aer"], "argument --marked"),
+])
+def test_circuit_arithmetic_bad_inputs(args, needle, tmp_path, capsys):
+    out = tmp_path / "c.json"
+    assert main(["circuit", *args, "--json", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"quantum-train: error: {needle}")
+    assert not out.exists()
