@@ -143,7 +143,9 @@ def sweep(finders=DEFAULT_FINDERS, m=DEFAULT_MS, d=None, n=None, seeds=DEFAULT_S
     e.g. ``"dense,weights-hsr:kdtree"``. ``m``, ``d``, ``n``, ``seeds``: an
     integer or a list; ``d``/``n`` of ``None`` mean the data's own (synthetic:
     16 and 256; a real set: its feature count and size, and a smaller ``d`` is a
-    PCA projection). ``json``: a JSON-lines store; points already in it are
+    PCA projection). ``b``: a threshold or a list of them, an axis like ``m``
+    (``None`` in it: the default ``sqrt(0.4 ln m)``); each ``b``'s points are
+    fitted apart (:attr:`Sweep.slices`). ``json``: a JSON-lines store; points already in it are
     taken from it, and each new point is appended as soon as it finishes.
     ``workers``: a local Dask cluster of that many processes; ``scheduler``: an
     existing Dask scheduler's address. ``progress``: a callback
