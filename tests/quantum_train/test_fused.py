@@ -206,3 +206,20 @@ def test_scan_of_a_neuron_past_tau_and_its_count_changes():
     expected[np.setdiff1d(ids[:k], old)] += 1
     expected[np.setdiff1d(old, ids[:k])] -= 1
     assert np.array_equal(deltas[1], expected) and not deltas[0].any()
+
+
+def test_refreshes_in_a_fused_step_retake_no_forward_pass():
+    """A neuron past tau is decided inside the fused pass: training with refreshes takes the forward pass from
+    the state once (iteration 0), never again after a step, and stays the four-pass run bit for bit."""
+    ds = load_dataset("synthetic", n=80, d=4, seed=8)
+    net = ShiftedReLUNet.initialize(3000, 4, seed=8)
+    finder = make_finder("drift")
+    calls = []
+    take = finder.forward_from_state
+    finder.forward_from_state = lambda *args: calls.append(1) or take(*args)
+    lr = 5.0 * default_learning_rate(len(ds.X), net.b)
+    fused = train(net.copy(), ds.X, ds.y, finder, 10, lr)
+    phased = train(net.copy(), ds.X, ds.y, make_finder("drift-unfused"), 10, lr)
+    assert fused.extras["neurons_refreshed"] > 0
+    assert len(calls) == 1
+    assert_same_run(fused, phased)
