@@ -86,7 +86,7 @@ def test_bad_names_are_refused(name):
 
 
 def test_unknown_names_say_what_exists():
-    with pytest.raises(UnknownFinderError, match="weights-hsr:<kdtree|brute>"):
+    with pytest.raises(UnknownFinderError, match="weights-hsr:kdtree, weights-hsr:brute"):
         resolve("nope")
     with pytest.raises(UnknownFinderError, match="cannot be pinned"):
         resolve("drift:kdtree")
