@@ -23,6 +23,8 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "compare": "quantum_train.api",
     "find_fired": "quantum_train.api",
+    "resources": "quantum_train.api",
+    "CostReport": "quantum_train.query_cost",
     "sweep": "quantum_train.sweeps",
     "Sweep": "quantum_train.sweeps",
     "fit_exponent": "quantum_train.sweeps.fit",

@@ -27,9 +27,10 @@ from quantum_train.errors import ConfigError
 from quantum_train.finders import parse_finders, resolve
 from quantum_train.finders.grover import DEFAULT_DELTA
 from quantum_train.fired_search import FiredSearch, find_fired
+from quantum_train.query_cost import CostReport
 from quantum_train.results import Comparison
 
-__all__ = ["compare", "find_fired", "Comparison", "FiredSearch"]
+__all__ = ["compare", "find_fired", "resources", "Comparison", "FiredSearch", "CostReport"]
 
 
 def _finders(finders: str | Sequence[str] | None) -> tuple[str, ...] | None:
@@ -88,3 +89,51 @@ def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarr
             raise ConfigError(option, f"applies to the Grover finders, and finders names none ({', '.join(finders)}); "
                               f"add one (e.g. grover-emulator) or drop {option}")
     return run_comparison(config, progress=interactive() if progress is None else progress, data=arrays)
+
+
+def resources(m: int = 2**16, d: int = 16, bits: int = 16, memory: str | Sequence[str] | None = None, *,
+              uncompute: str | None = None, adder: str | None = None, max_logical_qubits: int | None = None,
+              n: int = 1, iters: int = 1, k: int | None = None, physical: bool = False,
+              error_budget: float | None = None, qubit_model: str | None = None, ft_program: str = "find-all",
+              classical_cores: int | None = None, seed: int = 0, strategy: str = "counting",
+              delta: float = DEFAULT_DELTA) -> CostReport:
+    """What one query, one input's find-all and a training run cost in gates and qubits, beside the classical scan;
+    the same report as ``quantum-train resources`` (the keywords are its options).
+
+    ``memory``: memory models, a list or a comma string (default: all of them). ``None`` for ``uncompute``,
+    ``adder``, ``error_budget``, ``qubit_model`` and ``classical_cores`` means the command's default (the
+    literature's convention, 1e-3, the QDK's ``qubit_gate_ns_e3``, this machine's cores). Returns a frozen
+    :class:`~quantum_train.query_cost.CostReport`: ``.table()`` is what the command prints, ``.to_dict()`` what
+    ``--json`` writes, ``.to_json(path)`` writes it. Bad arguments raise ``ConfigError`` naming the field.
+    """
+    from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE, MEMORY_MODELS
+    from quantum_train.finders.grover import check_search_options
+    from quantum_train.query_cost import (
+        DEFAULT_ERROR_BUDGET,
+        DEFAULT_QUBIT_MODEL,
+        RunOptions,
+        check_cost_options,
+        check_run_options,
+        cost_report,
+    )
+
+    if memory is None:
+        models = tuple(MEMORY_MODELS)
+    elif isinstance(memory, str):
+        models = tuple(s.strip() for s in memory.split(","))
+    elif isinstance(memory, (list, tuple)) and all(isinstance(x, str) for x in memory):
+        models = tuple(memory)
+    else:
+        raise ConfigError("memory", f"expected memory model names (a comma string or a list), got {memory!r}")
+    for name, value in (("m", m), ("d", d), ("bits", bits), ("n", n), ("iters", iters), ("seed", seed)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ConfigError(name, f"must be an integer, got {value!r}")
+    opts = RunOptions(uncompute=DEFAULT_UNCOMPUTE if uncompute is None else uncompute,
+                      adder=DEFAULT_ADDER if adder is None else adder, max_logical_qubits=max_logical_qubits,
+                      n=n, iters=iters, k=k, error_budget=DEFAULT_ERROR_BUDGET if error_budget is None else error_budget,
+                      qubit_model=DEFAULT_QUBIT_MODEL if qubit_model is None else qubit_model, ft_program=ft_program,
+                      classical_cores=(os.cpu_count() or 1) if classical_cores is None else classical_cores)
+    check_cost_options(m, d, bits, models, physical)
+    check_run_options(m, opts, physical)
+    check_search_options(strategy, delta)
+    return cost_report(m, d, bits, models, strategy, delta, seed, physical, options=opts, crossover=True)

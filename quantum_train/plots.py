@@ -86,3 +86,25 @@ def work_bars(ax, rows: list[dict]) -> None:
 
 def save_comparison_plot(comparison: ComparisonLike, path: str) -> None:
     save_figure(comparison_figure(comparison), path, dpi=110)
+
+
+#: Gates per row of a drawn diagram before it folds (the mpl drawer's unit), and characters of a text one.
+DRAW_FOLD, TEXT_FOLD = 24, 120
+
+
+def save_circuit_png(path: str, circuit) -> None:
+    """The circuit diagram as PNG, folded to a readable width, written atomically with usual permissions.
+
+    Qiskit's mpl drawer is used where pylatexenc is installed; otherwise the
+    text diagram is rendered.
+    """
+    from matplotlib.figure import Figure
+
+    try:
+        fig = circuit.draw("mpl", fold=DRAW_FOLD)
+    except Exception:  # noqa: BLE001 - MissingOptionalLibraryError (pylatexenc): render the text drawing
+        text = str(circuit.draw("text", fold=TEXT_FOLD))
+        lines = text.splitlines()
+        fig = Figure(figsize=(max(4, 0.09 * max(map(len, lines))), max(2, 0.22 * len(lines))))
+        fig.text(0.01, 0.99, text, family="monospace", fontsize=9, va="top")
+    save_figure(fig, path, dpi=110)

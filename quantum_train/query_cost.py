@@ -31,6 +31,7 @@ input ``x`` and the default threshold ``b = sqrt(0.4 ln m)``:
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -220,8 +221,30 @@ class CostReport:
         """The control system's bit operations over one input's quantum queries."""
         return self.quantum_queries * self.per_query[model].classical_control_ops
 
-    def to_json(self) -> dict:
-        """The JSON of the issues' contract: ``per_query.<model>.toffoli``, ``per_input.queries``, ..."""
+    @property
+    def assumptions_text(self) -> str:
+        """What the figures assume, naming the convention (:func:`assumptions`)."""
+        return assumptions(self.options.uncompute, self.options.adder)
+
+    def table(self) -> str:
+        """The text ``quantum-train resources`` prints."""
+        from quantum_train.resources_report import format_report
+
+        return format_report(self)
+
+    def to_json(self, path: str | os.PathLike | None = None) -> str:
+        """:meth:`to_dict` as standard JSON text; with ``path``, also written there as ``resources --json`` would
+        (the path is checked first: it replaces only a missing or empty file or an earlier ``resources`` report)."""
+        from quantum_train.io import check_output, dumps_json, write_json
+
+        check_output("json", path, "json", "resources")
+        if path is not None:
+            write_json(path, self.to_dict())
+        return dumps_json(self.to_dict())
+
+    def to_dict(self) -> dict:
+        """The JSON of the issues' contract: ``per_query.<model>.toffoli``, ``per_input.queries``, ...
+        (exactly the document ``quantum-train resources --json`` writes)."""
         o = self.options
         n, iters = o.n, o.iters
         first = next(iter(self.per_input.values()))

@@ -162,28 +162,6 @@ def gate_report(record: dict) -> str:
             f"{record['depth']}, gates on two or more qubits {record['two_qubit_gates']} (each DiagonalGate counts as one)")
 
 
-#: Gates per row of a drawn diagram before it folds (the mpl drawer's unit), and characters of a text one.
-DRAW_FOLD, TEXT_FOLD = 24, 120
-
-
-def _save_png(path: str, circuit) -> None:
-    """The circuit diagram as PNG, folded to a readable width, written atomically with usual permissions.
-
-    Qiskit's mpl drawer is used where pylatexenc is installed; otherwise the
-    text diagram is rendered.
-    """
-    from matplotlib.figure import Figure
-
-    from quantum_train.plots import save_figure
-
-    try:
-        fig = circuit.draw("mpl", fold=DRAW_FOLD)
-    except Exception:  # noqa: BLE001 - MissingOptionalLibraryError (pylatexenc): render the text drawing
-        text = str(circuit.draw("text", fold=TEXT_FOLD))
-        lines = text.splitlines()
-        fig = Figure(figsize=(max(4, 0.09 * max(map(len, lines))), max(2, 0.22 * len(lines))))
-        fig.text(0.01, 0.99, text, family="monospace", fontsize=9, va="top")
-    save_figure(fig, path, dpi=110)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -253,6 +231,8 @@ def run(args: argparse.Namespace) -> int:
         write_json(args.json, out | {"seconds": seconds})
         print(f"wrote {args.json}")
     if args.draw:
-        _save_png(args.draw, run.circuit)
+        from quantum_train.plots import save_circuit_png
+
+        save_circuit_png(args.draw, run.circuit)
         print(f"wrote {args.draw}")
     return 0

@@ -107,8 +107,8 @@ def run_arithmetic(args: argparse.Namespace) -> int:
         write_json(args.json, out)
         print(f"wrote {args.json}")
     if args.draw:
-        from quantum_train.commands.circuit import _save_png
+        from quantum_train.plots import save_circuit_png
 
-        _save_png(args.draw, query)
+        save_circuit_png(args.draw, query)
         print(f"wrote {args.draw}")
     return 0

@@ -43,3 +43,25 @@ def test_the_output_only_options_are_all_real_options():
     """The exemption list cannot hide a typo: each entry is an option of some command."""
     every = set().union(*(cli_options(c) for c in API))
     assert OUTPUT_ONLY - {"draw"} <= every
+
+
+def test_qt_resources_is_the_command_s_report(tmp_path):
+    """The same report as `quantum-train resources`: its table is what the command prints, its dict the JSON."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "r.json"
+    done = subprocess.run([sys.executable, "-m", "quantum_train.cli", "resources", "--m", "2^12", "--d", "8",
+                           "--bits", "8", "--memory", "qrom,selectswap", "--n", "4", "--iters", "3", "--json", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = qt.resources(m=2**12, d=8, bits=8, memory="qrom,selectswap", n=4, iters=3)
+    written = json.loads(out.read_text())
+    mine = json.loads(report.to_json())
+    for key in ("uncompute", "adder", "per_query", "per_iteration", "per_run"):  # the scan's timing differs by run
+        assert mine[key] == written[key], key
+    assert report.table().splitlines()[0] == done.stdout.splitlines()[0]
+    with pytest.raises(ValueError, match="unknown convention") as refused:
+        qt.resources(m=2**12, uncompute="sometimes")
+    assert refused.value.field == "uncompute"
