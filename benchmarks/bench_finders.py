@@ -84,7 +84,7 @@ def worker(args) -> None:
     per = result.ledger.per_iteration()
     print(json.dumps({
         "finder": args.finder, "d": args.d,
-        "preprocess": result.ledger.preprocess.as_dict(),
+        "preprocess": result.ledger.preprocess.to_dict(),
         "per_iteration": per,
         "final_loss": result.final_loss,
         "fired_per_input": float(np.mean(result.fired_mean)),

@@ -176,7 +176,7 @@ class CompareConfig:
         lr, rule = (self.lr, "given") if self.lr is not None else (default_learning_rate(data.n, net.b), LR_RULE)
         return replace(self, n=data.n, d=data.d, b=net.b, lr=lr, lr_rule=rule)
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         out = asdict(self)
         out["finders"] = None if self.finders is None else list(self.finders)
         return out

@@ -33,7 +33,7 @@ class PhaseCost:
     ops: int = 0
     seconds: float = 0.0
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         return {"ops": int(self.ops), "seconds": float(self.seconds)}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import time
 from dataclasses import asdict, dataclass
 
@@ -110,10 +111,22 @@ class FiredSearch:
             "classical_scan_over_sqrt_mk": float(np.mean([self.m / math.sqrt(self.m * k) for k in ks])) if ks else math.nan,
             "simulation_seconds": self.simulation_seconds,
         } | self.gate_cost() | ({} if self.quantization_flips is None else {
-            "quantized_recall": self.quantized_recall, "quantization_flips": self.quantization_flips})
+            "quantized_recall": self.quantized_recall, "quantization_flips": self.quantization_flips,
+            "found_exact": self.found_exact, "exact_pairs": self.exact_pairs})
 
     def to_dict(self) -> dict:
+        """Exactly the document ``quantum-train find-fired --json`` writes."""
         return {"summary": self.summary(), "inputs": [asdict(s) for s in self.inputs]}
+
+    def to_json(self, path: str | os.PathLike | None = None) -> str:
+        """:meth:`to_dict` as standard JSON text; with ``path``, also written there as ``find-fired --json`` would
+        (checked first: it replaces only a missing or empty file or an earlier ``find-fired`` document)."""
+        from quantum_train.io import check_output, dumps_json, write_json
+
+        check_output("json", path, "json", "find-fired")
+        if path is not None:
+            write_json(path, self.to_dict())
+        return dumps_json(self.to_dict())
 
 
 def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = None, seed: int = 0,

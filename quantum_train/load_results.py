@@ -9,10 +9,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quantum_train.comparison import CompareConfig
+from quantum_train.fired_search import FiredSearch, InputSearch
 from quantum_train.results import Comparison, FinderResult, FrozenMap
+
+if TYPE_CHECKING:
+    from quantum_train.sweeps import Sweep
 
 
 class UnknownDocumentError(ValueError):
@@ -33,17 +37,67 @@ def comparison_from_dict(doc: dict[str, Any]) -> Comparison:
     return Comparison(config, FrozenMap(data_info), tuple(FinderResult.from_dict(r, config) for r in doc["results"]))
 
 
-def load(path: str | os.PathLike) -> Comparison:
-    """The typed result of a JSON document that ``quantum-train`` (or a result's ``to_dict``) wrote.
+def fired_search_from_dict(doc: dict[str, Any]) -> FiredSearch:
+    """The :class:`FiredSearch` that wrote ``doc`` (``find-fired --json``, ``FiredSearch.to_dict()``)."""
+    s = doc["summary"]
+    inputs = tuple(InputSearch(**row) for row in doc["inputs"])
+    return FiredSearch(m=s["m"], d=s["d"], b=s["b"], seed=s["seed"], backend=s["backend"], executor=s["executor"],
+                       strategy=s["strategy"], delta=s["delta"], inputs=inputs,
+                       simulation_seconds=s["simulation_seconds"], oracle=s["oracle"], bits=s["bits"],
+                       memory=s["gate_cost_memory"], uncompute=s["uncompute"], adder=s["adder"],
+                       found_exact=s.get("found_exact"), exact_pairs=s.get("exact_pairs"),
+                       quantization_flips=s.get("quantization_flips"))
 
-    Reads ``compare --json`` documents into a :class:`~quantum_train.results.Comparison`.
+
+def sweep_from_records(records: list[dict[str, Any]]) -> Sweep:
+    """The :class:`Sweep` of a store's records; its config is the grid the records span (finders in the order
+    they first appear, every axis sorted), which is the config of the sweep that wrote a whole store."""
+    from quantum_train.sweeps import Sweep
+    from quantum_train.sweeps.config import SweepConfig
+
+    keys = [r["key"] for r in records]
+    first = keys[0]
+    bs = list(dict.fromkeys(k.get("b") for k in keys))
+
+    def axis(name):
+        return tuple(sorted({k[name] for k in keys}))
+
+    quantum = next((k for k in keys if "strategy" in k), {})
+    config = SweepConfig(finders=tuple(dict.fromkeys(k["finder"] for k in keys)), ms=axis("m"), ds=axis("d"),
+                         ns=axis("n"), seeds=axis("seed"), data=first["data"], iters=first["iters"], lr=first["lr"],
+                         b=bs[0] if len(bs) == 1 else tuple(bs), strategy=quantum.get("strategy", "counting"),
+                         delta=quantum.get("delta", 1e-3))
+    return Sweep.from_records(config, records)
+
+
+def load(path: str | os.PathLike) -> Comparison | FiredSearch | Sweep:
+    """The typed result of a JSON document that ``quantum-train`` (or a result's ``to_json``) wrote.
+
+    A ``compare --json`` document gives a :class:`~quantum_train.results.Comparison`, a ``find-fired --json``
+    one a :class:`~quantum_train.fired_search.FiredSearch`, and a sweep's store (``sweep --json``, JSON lines)
+    a :class:`~quantum_train.sweeps.Sweep`. (``resources`` reports are not read back yet.)
     """
     try:
         with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise UnknownDocumentError(f"cannot read {os.fspath(path)!r} as a JSON document: {err}") from None
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise UnknownDocumentError(f"cannot read {os.fspath(path)!r}: {err}") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        doc = None
+        try:
+            records = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError as err:
+            raise UnknownDocumentError(f"{os.fspath(path)!r} is neither a JSON document nor a store of sweep "
+                                       f"records: {err}") from None
+        if records and all(isinstance(r, dict) and {"schema", "key"} <= set(r) for r in records):
+            return sweep_from_records(records)
+    if isinstance(doc, dict) and {"schema", "key"} <= set(doc):  # a store of one record
+        return sweep_from_records([doc])
     if isinstance(doc, dict) and set(doc) == {"config", "results"}:
         return comparison_from_dict(doc)
-    raise UnknownDocumentError(f"{os.fspath(path)!r} is not a document that load() reads (a compare --json "
-                               "document has the keys config and results)")
+    if isinstance(doc, dict) and set(doc) == {"summary", "inputs"}:
+        return fired_search_from_dict(doc)
+    raise UnknownDocumentError(f"{os.fspath(path)!r} is not a document that load() reads: a compare or "
+                               "find-fired --json document, or a sweep's store")

@@ -143,7 +143,7 @@ class FinderResult(LossCurve):
             "diverged": None if self.diverged is None else {
                 "iteration": self.diverged.iteration, "loss": self.diverged.loss, "reason": self.diverged.reason},
             "loss": list(self.loss),
-            "preprocess": self.preprocess.as_dict(),
+            "preprocess": self.preprocess.to_dict(),
             "per_iteration": self.per_iteration.to_dict(),
             "seconds_label": self.seconds_label,
             "fired_per_input": self.fired_per_input,
@@ -230,9 +230,8 @@ class Comparison:
 
     def to_dict(self) -> dict:
         """Exactly the document ``quantum-train compare --json`` writes."""
-        return {"config": self.config.as_dict() | {"data_info": dict(self.data_info)}, "results": self.rows()}
+        return {"config": self.config.to_dict() | {"data_info": dict(self.data_info)}, "results": self.rows()}
 
-    as_dict = to_dict
 
     def to_json(self, path: str | os.PathLike | None = None) -> str:
         """:meth:`to_dict` as standard JSON text; with ``path``, also written there as ``compare --json`` would.

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty(), announce=True)
     print(comparison.table())
     if args.json:
-        write_json(args.json, comparison.as_dict())
+        write_json(args.json, comparison.to_dict())
         print(f"wrote {args.json}")
     if args.plot:
         from quantum_train.plots import save_comparison_plot

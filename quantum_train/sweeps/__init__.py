@@ -96,6 +96,20 @@ class Sweep:
                              for b, part in self.slices]
         return out
 
+    def to_json(self, path: str | os.PathLike | None = None) -> str:
+        """The points as a store of sweep records (JSON lines, what ``sweep --json`` writes); with ``path``, also
+        written there. Only a missing or empty file is written: an existing store grows by ``sweep(json=...)``."""
+        from quantum_train.io import OutputPathError, atomic_write, check_output, dumps_json
+
+        text = "".join(dumps_json(r, indent=None) + "\n" for r in self.records)
+        if path is not None:
+            check_output("json", path, "store", data=self.config.data)
+            if os.path.exists(path) and os.path.getsize(path) > 0:
+                raise OutputPathError("json", f"{os.fspath(path)!r} is not empty; Sweep.to_json writes a new store "
+                                      "only (to add points to a store, run qt.sweep(json=...) on it)")
+            atomic_write(path, text.encode())
+        return text
+
     def table(self, markdown: bool = False) -> str:
         """Per-point costs, the exponents against theory, and ``T*``/``m*`` (text or markdown)."""
         from quantum_train.sweeps.report import format_sweep
