@@ -25,8 +25,8 @@ from quantum_train.comparison import CompareConfig, interactive, run_comparison
 from quantum_train.data import DataError, user_dataset
 from quantum_train.errors import ConfigError
 from quantum_train.finders import parse_finders, resolve
-from quantum_train.finders.grover import DEFAULT_DELTA
 from quantum_train.fired_search import FiredSearch, find_fired
+from quantum_train.grover_options import DEFAULT_DELTA
 from quantum_train.query_cost import CostReport
 from quantum_train.results import Comparison
 
@@ -107,7 +107,7 @@ def resources(m: int = 2**16, d: int = 16, bits: int = 16, memory: str | Sequenc
     ``--json`` writes, ``.to_json(path)`` writes it. Bad arguments raise ``ConfigError`` naming the field.
     """
     from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE, MEMORY_MODELS
-    from quantum_train.finders.grover import check_search_options
+    from quantum_train.grover_options import check_search_options
     from quantum_train.query_cost import (
         DEFAULT_ERROR_BUDGET,
         DEFAULT_QUBIT_MODEL,

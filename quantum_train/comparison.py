@@ -25,7 +25,7 @@ from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE
 from quantum_train.data import DATASETS, SYNTHETIC_D, SYNTHETIC_N, DataError, Dataset, is_data_file, load_dataset
 from quantum_train.errors import ConfigError, UsageError
 from quantum_train.finders import finder_class, make_finder, parse_finders
-from quantum_train.finders.grover import (
+from quantum_train.grover_options import (
     AER_DEFAULT_MAX_M,
     AER_DEFAULT_MAX_SEARCHES,
     DEFAULT_BITS,

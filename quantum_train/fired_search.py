@@ -17,11 +17,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from circuits import SearchProblem, find_all_many
+from circuits import find_all_many
 from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE, input_cost, query_cost
 from quantum_train.data import synthetic
 from quantum_train.errors import ConfigError
-from quantum_train.finders.grover import (
+from quantum_train.finders.grover_oracles import ORACLE_KINDS, SearchTally
+from quantum_train.grover_options import (
     DEFAULT_BITS,
     DEFAULT_DELTA,
     DEFAULT_MEMORY,
@@ -159,21 +160,16 @@ def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = N
         raise ConfigError("b", f"must be finite, got {b}")
     check_oracle_options(oracle, bits, memory, [f"grover-{backend}"], m, uncompute, adder)
     check_fits(inputs, m, d, b if b is not None else default_threshold(m), ["grover-emulator"], b_follows_m=b is None)
-    executor = executor_for(backend, m, strategy)
+    executor_for(backend, m, strategy)  # the backend can be set up, its statevectors fit (before allocating)
+    kind = ORACLE_KINDS[oracle]
+    executor = kind.executor(backend, uncompute)
 
     net = ShiftedReLUNet.initialize(m, d, seed=seed, b=b)
     X = synthetic(inputs, d, seed=seed).X  # the data stream: independent of the network's
     indptr, indices = net.fired_sets(X).by_input
     exact = [indices[indptr[i]:indptr[i + 1]] for i in range(inputs)]
-    marked = exact
-    if oracle == "arithmetic":  # circuits from the weights; the marked sets serve the classical checks only
-        from circuits.arithmetic_search import ArithmeticAerExecutor
-        from circuits.fixed_point import fixed_point_instance
-
-        instances = [fixed_point_instance(net.W, x, net.b, bits) for x in X]
-        executor = ArithmeticAerExecutor(instances, uncompute=uncompute)
-        marked = [inst.marked() for inst in instances]
-    problems = [SearchProblem(m, s) for s in marked]
+    tally = SearchTally()
+    problems = kind.problems(executor, net.W, X, net.b, bits, exact, tally)
     start = time.perf_counter()
     results = find_all_many(problems, executor, strategy=strategy, delta=delta, seed=stream(seed, "search"))
     seconds = time.perf_counter() - start
@@ -184,10 +180,8 @@ def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = N
                                     {kind: int(v) for kind, v in res.queries_by_kind.items()},
                                     res.queries / math.sqrt(m * k) if k else math.nan, bool(res.certified)))
     quantized = {}
-    if oracle == "arithmetic":
-        quantized = dict(
-            found_exact=int(sum(np.isin(res.found, e).sum() for res, e in zip(results, exact))),
-            exact_pairs=int(sum(len(e) for e in exact)),
-            quantization_flips=int(sum(np.setxor1d(q, e).size for q, e in zip(marked, exact))))
+    if kind.quantized:  # the oracle marks the quantized sets: recall against the exact ones apart
+        quantized = dict(found_exact=kind.found_in_exact([res.found for res in results], exact),
+                         exact_pairs=int(sum(len(e) for e in exact)), quantization_flips=tally.flips)
     return FiredSearch(m, d, net.b, seed, backend, executor.label, strategy, delta, tuple(searches), seconds,
                        oracle, bits, memory, uncompute, adder, **quantized)

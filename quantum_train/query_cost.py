@@ -74,9 +74,9 @@ DEFAULT_QUBIT_MODEL = "qubit_gate_ns_e3"
 def check_convention_options(uncompute: str, adder: str) -> None:
     """``--uncompute`` and ``--adder`` name a convention of :mod:`circuits.resources` (ConfigError)."""
     if uncompute not in UNCOMPUTE_MODES:
-        raise ConfigError("--uncompute", f"unknown convention {uncompute!r}; choose one of {', '.join(UNCOMPUTE_MODES)}")
+        raise ConfigError("uncompute", f"unknown convention {uncompute!r}; choose one of {', '.join(UNCOMPUTE_MODES)}")
     if adder not in ADDERS:
-        raise ConfigError("--adder", f"unknown adder {adder!r}; choose one of {', '.join(ADDERS)}")
+        raise ConfigError("adder", f"unknown adder {adder!r}; choose one of {', '.join(ADDERS)}")
 
 
 @dataclass(frozen=True)
@@ -99,49 +99,49 @@ def check_run_options(m: int, opts: RunOptions, physical: bool = False) -> None:
     """Every option of :class:`RunOptions` (ConfigError naming it), before any work."""
     check_convention_options(opts.uncompute, opts.adder)
     if opts.max_logical_qubits is not None and opts.max_logical_qubits < 1:
-        raise ConfigError("--max-logical-qubits", f"must be >= 1, got {opts.max_logical_qubits}")
+        raise ConfigError("max_logical_qubits", f"must be >= 1, got {opts.max_logical_qubits}")
     if opts.n < 1:
-        raise ConfigError("--n", f"must be >= 1 (inputs per training iteration), got {opts.n}")
+        raise ConfigError("n", f"must be >= 1 (inputs per training iteration), got {opts.n}")
     if opts.iters < 1:
-        raise ConfigError("--iters", f"must be >= 1 (training iterations), got {opts.iters}")
+        raise ConfigError("iters", f"must be >= 1 (training iterations), got {opts.iters}")
     if opts.k is not None and not 1 <= opts.k <= m:
-        raise ConfigError("--k", f"must be in [1, m = {m}] (solutions per input), got {opts.k}")
+        raise ConfigError("k", f"must be in [1, m = {m}] (solutions per input), got {opts.k}")
     if not 0 < opts.error_budget < 1:
-        raise ConfigError("--error-budget", f"must be in (0, 1), got {opts.error_budget}")
+        raise ConfigError("error_budget", f"must be in (0, 1), got {opts.error_budget}")
     if opts.ft_program not in FT_PROGRAMS:
-        raise ConfigError("--ft-program", f"unknown program {opts.ft_program!r}; choose one of {', '.join(FT_PROGRAMS)}")
+        raise ConfigError("ft_program", f"unknown program {opts.ft_program!r}; choose one of {', '.join(FT_PROGRAMS)}")
     if opts.classical_cores < 1:
-        raise ConfigError("--classical-cores", f"must be >= 1, got {opts.classical_cores}")
+        raise ConfigError("classical_cores", f"must be >= 1, got {opts.classical_cores}")
     if physical:
         from circuits.ft_estimate import qubit_models
 
         if opts.qubit_model not in qubit_models():
-            raise ConfigError("--qubit-model", f"unknown qubit model {opts.qubit_model!r}; choose one of "
+            raise ConfigError("qubit_model", f"unknown qubit model {opts.qubit_model!r}; choose one of "
                               f"{', '.join(qubit_models())}")
 
 
 def check_cost_options(m: int, d: int, bits: int, memory, physical: bool = False) -> tuple[str, ...]:
     """Validate ``--m``, ``--d``, ``--bits``, ``--memory``, ``--physical`` (ConfigError); returns the models."""
     if m <= 0:
-        raise ConfigError("--m", f"must be positive, got {m}")
+        raise ConfigError("m", f"must be positive, got {m}")
     if m > MAX_SEARCH_M:
-        raise ConfigError("--m", f"at most 2^{MAX_SEARCH_M.bit_length() - 1} (the find-all is measured on the "
+        raise ConfigError("m", f"at most 2^{MAX_SEARCH_M.bit_length() - 1} (the find-all is measured on the "
                           f"emulator), got {m}; larger sizes: circuits.resources formulas (notebook 04)")
     if d <= 0:
-        raise ConfigError("--d", f"must be positive, got {d}")
+        raise ConfigError("d", f"must be positive, got {d}")
     if not MIN_BITS <= bits <= MAX_BITS:
-        raise ConfigError("--bits", f"must be in [{MIN_BITS}, {MAX_BITS}], got {bits}")
+        raise ConfigError("bits", f"must be in [{MIN_BITS}, {MAX_BITS}], got {bits}")
     models = tuple(memory)
     if not models:
-        raise ConfigError("--memory", f"name at least one of {', '.join(MEMORY_MODELS)}")
+        raise ConfigError("memory", f"name at least one of {', '.join(MEMORY_MODELS)}")
     for model in models:
         if model not in MEMORY_MODELS:
-            raise ConfigError("--memory", f"unknown memory model {model!r}; choose from {', '.join(MEMORY_MODELS)}")
+            raise ConfigError("memory", f"unknown memory model {model!r}; choose from {', '.join(MEMORY_MODELS)}")
     if physical:
         from circuits.ft_estimate import INSTALL_HINT, qdk_available
 
         if not qdk_available():
-            raise ConfigError("--physical", INSTALL_HINT)
+            raise ConfigError("physical", INSTALL_HINT)
     return models
 
 

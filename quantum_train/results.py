@@ -265,7 +265,7 @@ class Comparison:
         notes = [f"  {r.finder}: {note}" for r in self.results if (note := r.note())]
         notes += [f"  {r.diverged.message(r.finder)}" for r in self.diverged()]
         if c.aer_left_out:
-            from quantum_train.finders.grover import AER_DEFAULT_MAX_SEARCHES
+            from quantum_train.grover_options import AER_DEFAULT_MAX_SEARCHES
 
             notes.append(f"  grover-aer left out of the defaults: n x iters = {c.n * c.iters} searches exceeds "
                          f"{AER_DEFAULT_MAX_SEARCHES} (about half a second each on Aer); add it with --finders")

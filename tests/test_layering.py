@@ -81,3 +81,12 @@ def test_the_two_bottom_packages_never_import_each_other(package, other):
     offenders = [f"{m} -> {t}" for m, targets in graph.items() if m.split(".")[0] == package
                  for t in targets if t.split(".")[0] == other]
     assert offenders == []
+
+
+def test_the_commands_reach_finders_only_through_the_public_registry():
+    """``commands/`` may name finders through ``quantum_train.finders`` (the registry's functions), never a
+    finder's own module: options and defaults come from the face (``quantum_train.grover_options``, the API)."""
+    graph = import_graph()
+    offenders = [f"{m} -> {t}" for m, targets in graph.items() if m.startswith("quantum_train.commands")
+                 for t in targets if t.startswith("quantum_train.finders.")]
+    assert offenders == []

@@ -23,7 +23,7 @@ from circuits.problem import as_marked, num_qubits_for
 from circuits.run import check_shots, outcome_stats, prepare_search_circuit, search_iterations
 from quantum_train.commands.common import check_outputs, positive, seed_option, size
 from quantum_train.errors import ConfigError, UsageError
-from quantum_train.finders.grover import executor_for
+from quantum_train.grover_options import executor_for
 from quantum_train.io import atomic_write, write_json
 
 

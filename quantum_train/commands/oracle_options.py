@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from circuits.resources import ADDERS, DEFAULT_ADDER, DEFAULT_UNCOMPUTE, MEMORY_MODELS, UNCOMPUTE_MODES
-from quantum_train.finders.grover import DEFAULT_BITS, DEFAULT_MEMORY, ORACLES
+from quantum_train.grover_options import DEFAULT_BITS, DEFAULT_MEMORY, ORACLES
 
 
 def add_oracle_options(parser) -> None:

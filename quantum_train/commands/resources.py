@@ -21,7 +21,7 @@ import os
 
 from circuits.resources import ADDERS, DEFAULT_ADDER, DEFAULT_UNCOMPUTE, MEMORY_MODELS, UNCOMPUTE_MODES
 from quantum_train.commands.common import add_search_options, check_output_path, name_list, size
-from quantum_train.finders.grover import check_search_options
+from quantum_train.grover_options import check_search_options
 from quantum_train.io import write_json
 from quantum_train.query_cost import (
     DEFAULT_ERROR_BUDGET,

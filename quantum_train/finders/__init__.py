@@ -17,7 +17,7 @@ from quantum_train.finders.base import FiredSetFinder
 from quantum_train.finders.corr_trees import CorrelationDTreeFinder, CorrelationWTreeFinder
 from quantum_train.finders.dense import DenseFinder
 from quantum_train.finders.drift import DriftFinder
-from quantum_train.finders.grover import GROVER_PREFIX, GroverFinder
+from quantum_train.finders.grover import GroverFinder
 from quantum_train.finders.hsr import STRUCTURES, DataHSRFinder, WeightsHSRFinder
 from quantum_train.finders.registry import (
     ENTRY_POINT_GROUP,
@@ -33,6 +33,7 @@ from quantum_train.finders.registry import (
     specs,
     unregister_finder,
 )
+from quantum_train.grover_options import GROVER_PREFIX
 from quantum_train.theory import Theory, moved_exponent_theory
 
 GROVER_OPTIONS = ("strategy", "delta", "oracle", "bits", "memory", "uncompute", "adder")

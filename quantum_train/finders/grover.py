@@ -43,144 +43,36 @@ from typing import Callable
 
 import numpy as np
 
-from circuits import InsufficientMemoryError, SearchProblem, find_all_many, num_qubits_for
-from circuits.arithmetic_oracle import ALL_COORDINATES, PER_COORDINATE
-from circuits.backends import BackendError, make_executor
-from circuits.executors import Executor
-from circuits.fixed_point import MAX_BITS, MIN_BITS, fixed_point_instance
-from circuits.resources import (
-    ADDERS,
-    DEFAULT_ADDER,
-    DEFAULT_UNCOMPUTE,
-    MEMORY_MODELS,
-    UNCOMPUTE_MODES,
-    input_cost,
-    query_cost,
-)
-from circuits.search import STRATEGIES, as_strategy
-from quantum_train.errors import ConfigError
+from circuits import find_all_many
+from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE, input_cost, query_cost
 from quantum_train.finders.base import FiredSetFinder
 from quantum_train.finders.dense import scan_bytes
+from quantum_train.finders.grover_oracles import ORACLE_KINDS, SearchTally
 from quantum_train.fired import FiredSets
+from quantum_train.grover_options import (
+    DEFAULT_BITS,
+    DEFAULT_DELTA,
+    DEFAULT_MEMORY,
+    DEFAULT_STRATEGY,
+    DEVICE_MAX_M,
+    DEVICE_MAX_N,
+    GROVER_PREFIX,
+    ORACLES,
+    RAN_NOTE,
+    is_device_finder,
+    ran_layout,
+)
 from quantum_train.model import ShiftedReLUNet
 from quantum_train.seeds import stream
 
-#: ``grover-aer`` joins the default finders up to this many neurons (statevector simulation time).
-AER_DEFAULT_MAX_M = 2**10
-#: ... and while ``n * iters`` stays within this many find-all searches (about half a second each on Aer
-#: at ``m = 2^10``), so that a default run stays within about a minute.
-AER_DEFAULT_MAX_SEARCHES = 64
-DEFAULT_STRATEGY = "counting"
-DEFAULT_DELTA = 1e-3
-#: Device finders (``grover-aer-noisy:...``, ``grover-fake_...``, ``grover-ibm:...``) need tiny instances:
-#: hardware oracles reach 5 index qubits (m <= 32), and every lockstep round of the n searches is one
-#: device job (about 2-5 s on a fake backend, a queue wait on hardware), for each of dozens of rounds.
-DEVICE_MAX_M = 32
-DEVICE_MAX_N = 4
-
-
-#: The Grover family's names are ``grover-<backend>``.
-GROVER_PREFIX = "grover-"
-
-
-def backend_of(name: str) -> str | None:
-    """The backend of a ``grover-<backend>`` finder name, else None (the family's only name parsing)."""
-    return name[len(GROVER_PREFIX):] if name.startswith(GROVER_PREFIX) else None
-
-
-def is_device_finder(name: str) -> bool:
-    """``grover-<backend>`` on a device backend (noisy simulation of, or a real, IBM device)."""
-    from circuits.backends import is_device_backend
-
-    backend = backend_of(name)
-    return backend is not None and is_device_backend(backend)
-ORACLES = ("table", "arithmetic")
-DEFAULT_BITS = 16
-DEFAULT_MEMORY = "qrom"
-#: the arithmetic oracle runs on Aer's MPS method, bond dimension up to 2^(q + t); beyond this many
-#: neurons a search takes minutes per input
-ARITHMETIC_MAX_M = 64
-
-
-#: the arithmetic oracle's circuit that runs on Aer, by convention
-RAN_NOTE = {"unitary": "the circuit that ran on Aer: per_coordinate layout, unitary uncompute, cdkm adders",
-            "measurement": "the circuit that ran on Aer: all_coordinates layout, measured ANDs, gidney adders, "
-                           "measurement-based unlookup (k = 1)"}
-
-
-def ran_layout(oracle: str, uncompute: str) -> str:
-    """The layout charged: that of the circuit which ran (the arithmetic oracle), else all coordinates at once."""
-    if oracle != "arithmetic":
-        return ALL_COORDINATES
-    return PER_COORDINATE if uncompute == "unitary" else ALL_COORDINATES
-
-
-def check_search_options(strategy: str, delta: float) -> None:
-    """``--strategy`` names a find-all strategy and ``--delta`` lies in (0, 1)."""
-    if strategy not in STRATEGIES:
-        raise ConfigError("strategy", f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
-    if not 0 < delta < 1:
-        raise ConfigError("delta", f"must be in (0, 1), got {delta}")
-
-
-def check_oracle_options(oracle: str, bits: int, memory: str, finders, m: int,
-                         uncompute: str = DEFAULT_UNCOMPUTE, adder: str = DEFAULT_ADDER) -> None:
-    """``--oracle``, ``--bits``, ``--memory``, ``--uncompute``, ``--adder`` (ConfigError): the arithmetic oracle
-    runs on ``grover-aer``, small ``m``."""
-    if uncompute not in UNCOMPUTE_MODES:
-        raise ConfigError("uncompute", f"unknown convention {uncompute!r}; choose one of {', '.join(UNCOMPUTE_MODES)}")
-    if adder not in ADDERS:
-        raise ConfigError("adder", f"unknown adder {adder!r}; choose one of {', '.join(ADDERS)}")
-    if oracle not in ORACLES:
-        raise ConfigError("oracle", f"unknown oracle {oracle!r}; choose one of {', '.join(ORACLES)}")
-    if not MIN_BITS <= bits <= MAX_BITS:
-        raise ConfigError("bits", f"must be in [{MIN_BITS}, {MAX_BITS}], got {bits}")
-    if memory not in MEMORY_MODELS:
-        raise ConfigError("memory", f"unknown memory model {memory!r}; choose one of {', '.join(MEMORY_MODELS)}")
-    if oracle == "arithmetic":
-        other = [f for f in finders if backend_of(f) not in (None, "aer")]
-        if other:
-            raise ConfigError("oracle", f"the arithmetic oracle runs on grover-aer only (gate-level circuits on "
-                              f"Aer), not {', '.join(other)}; drop them or use --oracle table")
-        if m > ARITHMETIC_MAX_M:
-            raise ConfigError("m", f"the arithmetic oracle on Aer serves m <= {ARITHMETIC_MAX_M} "
-                              f"(matrix-product-state simulation of every gate), got {m}")
-
-
-def executor_for(backend: str, num_items: int | None = None, strategy: str | None = None, *,
-                 option: str = "backend", label: str = "", instead: str = "--backend emulator") -> Executor:
-    """The executor of a backend name, or a :class:`ConfigError` before anything is allocated.
-
-    An unknown or unusable backend is charged to ``option``. With
-    ``num_items``, the widest circuit the ``strategy`` will build must fit a
-    statevector in memory, else the error names ``m``, says how many qubits
-    and why, and suggests ``instead`` (how to ask for the emulator where the
-    error is read). ``label`` (e.g. the finder's name) prefixes the message.
-    """
-    prefix = f"{label}: " if label else ""
-    try:
-        executor = make_executor(backend)
-    except BackendError as err:
-        raise ConfigError(option, prefix + str(err)) from None
-    if num_items is not None and hasattr(executor, "check_memory"):
-        q = num_qubits_for(num_items)
-        plan = as_strategy(strategy or DEFAULT_STRATEGY)
-        widest = (executor.widest_circuit_qubits(q, plan) if hasattr(executor, "widest_circuit_qubits")
-                  else plan.widest_circuit_qubits(q))  # the qubits the executor's circuits really have
-        why = f"m = {num_items} needs {q} index qubits" + (
-            f" and the widest circuit of the {strategy or DEFAULT_STRATEGY} strategy on it adds {widest - q} "
-            f"qubit{'s' if widest - q > 1 else ''}"
-            if widest > q else "")
-        try:
-            executor.check_memory(widest)
-        except InsufficientMemoryError as err:
-            raise ConfigError("m", f"{prefix}{why}: {err}; use {instead} (exact ideal statistics without a "
-                              "statevector) for larger problems") from None
-    return executor
-
 
 class GroverFinder(FiredSetFinder):
-    """Find-all Grover search per input on a named backend (``grover-<backend>``)."""
+    """Find-all Grover search per input on a named backend (``grover-<backend>``).
+
+    Its options are checked where the run is set up (:mod:`quantum_train.grover_options`); its counters are
+    one :class:`~quantum_train.finders.grover_oracles.SearchTally`; the oracle kind is an object
+    (:data:`~quantum_train.finders.grover_oracles.ORACLE_KINDS`).
+    """
 
     exact = False
     seconds_label = "simulation"
@@ -192,48 +84,16 @@ class GroverFinder(FiredSetFinder):
         super().__init__()
         if oracle not in ORACLES:
             raise ValueError(f"oracle must be one of {ORACLES}, got {oracle!r}")
-        if oracle == "arithmetic":
-            if backend != "aer":
-                raise ValueError(f"the arithmetic oracle runs on backend 'aer' only, got {backend!r}")
-            from circuits.arithmetic_search import ArithmeticAerExecutor
-
-            self.executor = ArithmeticAerExecutor(uncompute=uncompute)
-        else:
-            self.executor = make_executor(backend)
-        self.oracle = oracle
-        self.bits = bits
-        self.memory = memory
-        self.uncompute = uncompute
-        self.adder = adder
-        self.quantum_queries = {"grover": 0, "counting": 0, "check": 0}
-        self.quantized_total = 0
-        self.flips = 0
+        self.oracle_kind = ORACLE_KINDS[oracle]
+        self.executor = self.oracle_kind.executor(backend, uncompute)
+        self.oracle, self.bits, self.memory, self.uncompute, self.adder = oracle, bits, memory, uncompute, adder
         self.backend = backend
         self.name = GROVER_PREFIX + backend
         self.strategy = strategy
         self.delta = delta
         self.rng = stream(seed, "search")
-        self.queries: list[int] = []
-        self.ratios: list[float] = []
-        self.scan_ratios: list[float] = []
-        self.marked_total = 0
-        self.found_total = 0
-        self.table_seconds = 0.0
-        self.searched_found = 0
+        self.tally = SearchTally()
         self._shape: tuple[int, int] | None = None
-
-    def _arithmetic_problems(self, net: ShiftedReLUNet, X: np.ndarray, indptr, indices) -> list[SearchProblem]:
-        """Quantized instances to the executor; the problems' marked sets serve the classical checks only."""
-        insts = [fixed_point_instance(net.W, x, net.b, self.bits) for x in X]
-        self.executor.set_instances(insts)
-        problems = []
-        for i, inst in enumerate(insts):
-            marked = inst.marked()
-            exact = indices[indptr[i]:indptr[i + 1]]
-            self.flips += int(np.setxor1d(marked, exact).size)
-            self.quantized_total += int(marked.size)
-            problems.append(SearchProblem(net.m, marked))
-        return problems
 
     @classmethod
     def note(cls, report: dict) -> str:
@@ -276,66 +136,54 @@ class GroverFinder(FiredSetFinder):
         return scan_bytes(pairs) + 4 * 8.0 * pairs + 64.0 * n
 
     def find(self, net: ShiftedReLUNet, X: np.ndarray) -> FiredSets:
+        t = self.tally
         start = time.perf_counter()
         truth = net.fired_sets(X)  # table oracle: its truth table; arithmetic: recall and flips only
         indptr, indices = truth.by_input
-        self.table_seconds += time.perf_counter() - start
-        if self.oracle == "arithmetic":
-            problems = self._arithmetic_problems(net, X, indptr, indices)
-        else:
-            problems = [SearchProblem(net.m, indices[indptr[i]:indptr[i + 1]]) for i in range(X.shape[0])]
+        t.table_seconds += time.perf_counter() - start
+        exact = [indices[indptr[i]:indptr[i + 1]] for i in range(X.shape[0])]
+        problems = self.oracle_kind.problems(self.executor, net.W, X, net.b, self.bits, exact, t)
         results = find_all_many(problems, self.executor, strategy=self.strategy, delta=self.delta, seed=self.rng)
         for res in results:
-            for kind, v in res.queries_by_kind.items():
-                self.quantum_queries[kind] += v
+            t.add_queries(res.queries_by_kind)
         self._shape = (net.m, net.d)
         found = [res.found for res in results]
         queries = np.array([res.queries for res in results])
         k = np.diff(indptr)
         self.ops += int(queries.sum())
-        self.queries.append(int(queries.sum()))
+        t.oracle_queries.append(int(queries.sum()))
         has = k > 0
         if has.any():
-            self.ratios.append(float(np.mean(queries[has] / np.sqrt(net.m * k[has]))))
-            self.scan_ratios.append(float(np.mean(np.sqrt(net.m / k[has]))))
-        self.marked_total += int(k.sum())
-        self.searched_found += int(sum(len(f) for f in found))
-        if self.oracle == "arithmetic":  # found items outside the exact sets are quantization flips
-            self.found_total += int(sum(np.isin(f, indices[indptr[i]:indptr[i + 1]]).sum() for i, f in enumerate(found)))
-        else:
-            self.found_total = self.searched_found
+            t.ratios.append(float(np.mean(queries[has] / np.sqrt(net.m * k[has]))))
+            t.scan_ratios.append(float(np.mean(np.sqrt(net.m / k[has]))))
+        t.marked_total += int(k.sum())
+        t.searched_found += int(sum(len(f) for f in found))
+        t.found_total += self.oracle_kind.found_in_exact(found, exact)  # arithmetic: outside them are flips
         counts = np.array([len(f) for f in found], dtype=np.int64)
         ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         flat = np.concatenate(found).astype(np.int64) if found else np.empty(0, dtype=np.int64)
         return FiredSets.from_input_major(ptr, flat, net.m)
 
     def report(self) -> dict:
-        recall = self.found_total / self.marked_total if self.marked_total else 1.0
+        t = self.tally
+        recall = t.found_total / t.marked_total if t.marked_total else 1.0
         return {
             "backend": self.backend,
             "executor": self.executor.label,
             "strategy": self.strategy,
             "delta": self.delta,
-            "oracle_queries": self.queries,
-            "queries_over_sqrt_mk": float(np.mean(self.ratios)) if self.ratios else math.nan,
-            "scan_over_sqrt_mk": float(np.mean(self.scan_ratios)) if self.scan_ratios else math.nan,
+            "oracle_queries": t.oracle_queries,
+            "queries_over_sqrt_mk": float(np.mean(t.ratios)) if t.ratios else math.nan,
+            "scan_over_sqrt_mk": float(np.mean(t.scan_ratios)) if t.scan_ratios else math.nan,
             "recall": recall,
-            "fired_pairs": int(self.marked_total),
-            "missed": int(self.marked_total - self.found_total),
-            "oracle_table_seconds": self.table_seconds,
+            "fired_pairs": int(t.marked_total),
+            "missed": int(t.marked_total - t.found_total),
+            "oracle_table_seconds": t.table_seconds,
             "oracle": self.oracle,
             "bits": self.bits,
             **self._gate_cost(),
-            **self._quantized(),
+            **self.oracle_kind.report(t, self.bits),
         }
-
-    def _quantized(self) -> dict:
-        if self.oracle != "arithmetic":
-            return {}
-        qr = self.searched_found / self.quantized_total if self.quantized_total else 1.0
-        note = (f"arithmetic oracle at p={self.bits} bits: quantized recall {qr:.4f}, "
-                f"{self.flips} pairs flipped by the rounding")
-        return {"quantized_recall": qr, "quantization_flips": self.flips, "oracle_note": note}
 
     def _gate_cost(self) -> dict:
         """Toffolis of the quantum queries run so far, at ``bits`` bits under ``memory`` (module docstring)."""
@@ -344,7 +192,7 @@ class GroverFinder(FiredSetFinder):
         m, d = self._shape
         layout = ran_layout(self.oracle, self.uncompute)
         cost = query_cost(m, d, self.bits, self.memory, layout, uncompute=self.uncompute, adder=self.adder)
-        q = self.quantum_queries
+        q = self.tally.quantum_queries
         total = input_cost(cost, q["grover"], q["counting"], q["check"])
         ran = f"; {RAN_NOTE[self.uncompute]}" if self.oracle == "arithmetic" else ""
         note = (f"gate cost {total.toffoli:.3g} Toffolis = {q['grover'] + q['counting']} quantum queries x "

@@ -367,7 +367,7 @@ def test_find_fired_with_no_fired_neuron_says_so_not_nan(capsys):
 
 def test_aer_memory_check_counts_the_qubits_the_circuit_has():
     from quantum_train.comparison import CompareConfig
-    from quantum_train.finders.grover import executor_for
+    from quantum_train.grover_options import executor_for
 
     assert CompareConfig(m=2**20, finders=("grover-aer",)).validate().finders == ("grover-aer",)
     with pytest.raises(ConfigError, match="32-qubit statevector"):  # 31 index qubits + 1 counting control
