@@ -108,6 +108,16 @@ CASES = [
     (["sweep", "--m", "2^9", "--seeds", "0", "--workers", "0"], "--workers"),
     (["sweep", "--m", "2^9", "--seeds", "0", "--finders", "nope"], "--finders"),
     (["sweep", "--m", "2^9", "--seeds", "0", "--plot", "{out}/s.gif"], "--plot"),
+    # first contact (issue 21): negative values read as values, not options; no command
+    (["compare", *TINY, "--b", "-inf"], "--b"),  # compare_b_minus_inf_as_a_separate_value
+    (["compare", *TINY, "--b=-inf"], "--b"),  # compare_b_equals_minus_inf
+    (["compare", *TINY, "--b", "-nan"], "--b"),  # compare_b_minus_nan
+    (["compare", *TINY, "--lr", "-1e-3"], "--lr"),  # compare_lr_negative_exponent_as_a_separate_value
+    (["compare", *TINY, "--lr", "-Infinity"], "--lr"),  # compare_lr_minus_infinity
+    (["compare", *TINY, "--lr", "-.5"], "--lr"),  # compare_lr_negative_fraction
+    (["find-fired", "--m", "64", "--inputs", "1", "--b", "-inf"], "--b"),  # find_fired_b_minus_inf
+    (["bogus"], "command"),  # unknown_command
+    ([], "command"),  # no_command
 ]
 
 
@@ -132,6 +142,7 @@ def test_bad_input_gives_one_line_and_exit_2(argv, argument, tmp_path, monkeypat
     assert len(lines) == 1, captured.err
     assert lines[0].startswith("quantum-train: error:"), lines[0]
     assert argument in lines[0], lines[0]
+    assert "expected one argument" not in lines[0]  # a negative value is read as a value, not as an option
     assert "Traceback" not in captured.err + captured.out
     assert list(out.iterdir()) == [], "a bad input left a file behind"
     assert sorted(p.name for p in jobs.iterdir()) == ["corrupt.json"]

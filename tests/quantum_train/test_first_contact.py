@@ -24,36 +24,6 @@ def child_env(**extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), **extra}
 
 
-# ----------------------------------------------------------------------------- the bad-input table
-
-# (case id, command line, the argument the one line must name)
-BAD_INPUTS = [
-    ("compare_b_minus_inf_as_a_separate_value", ["compare", *TINY, "--b", "-inf"], "--b"),
-    ("compare_b_equals_minus_inf", ["compare", *TINY, "--b=-inf"], "--b"),
-    ("compare_b_minus_nan", ["compare", *TINY, "--b", "-nan"], "--b"),
-    ("compare_lr_negative_exponent_as_a_separate_value", ["compare", *TINY, "--lr", "-1e-3"], "--lr"),
-    ("compare_lr_minus_infinity", ["compare", *TINY, "--lr", "-Infinity"], "--lr"),
-    ("compare_lr_negative_fraction", ["compare", *TINY, "--lr", "-.5"], "--lr"),
-    ("find_fired_b_minus_inf", ["find-fired", "--m", "64", "--inputs", "1", "--b", "-inf"], "--b"),
-    ("unknown_command", ["bogus"], "command"),
-    ("no_command", [], "command"),
-]
-
-
-@pytest.mark.parametrize("argv,argument", [c[1:] for c in BAD_INPUTS], ids=[c[0] for c in BAD_INPUTS])
-def test_bad_input_gives_one_line_and_exit_2(argv, argument, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    code = main(argv)
-    captured = capsys.readouterr()
-    lines = captured.err.strip().splitlines()
-    assert code == 2, captured.err
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("quantum-train: error:"), lines[0]
-    assert argument in lines[0], lines[0]
-    assert "expected one argument" not in lines[0]  # the value was read as a value, not as an option
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_negative_number_is_read_as_a_value_not_an_option():
     args = build_parser("compare").parse_args(["compare", "--b", "-0.5", "--lr", "1e-3"])
     assert args.b == -0.5 and args.lr == 1e-3
