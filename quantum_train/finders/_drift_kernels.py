@@ -225,9 +225,9 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
     non-candidate had ``z <= b - tau`` and is safe while the reach is below
     ``tau``; past that ``refresh[r]`` is set and the state left as it was
     (the caller refreshes the neuron); with ``forward`` the neuron's fired
-    set is then decided from every input (:func:`fired_by_scan`), so that
-    its contributions and count changes (:func:`count_changes`) are in
-    place and the caller need not take the forward pass again. The candidates are in order of margin,
+    set is then decided from every input (:func:`forward_by_scan`), so that
+    its contributions and count changes are in place and the caller need
+    not take the forward pass again. The candidates are in order of margin,
     so those within reach are a prefix, of length ``P``: they are re-decided
     with ``exact_dot``. The ``near[r]`` candidates re-decided at the last
     re-check are the only ones whose state can differ from the anchor's;
@@ -266,7 +266,6 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
     for c in prange(FORWARD_CHUNKS):
         g = np.empty(d)
         prev = np.empty(d)
-        scratch = np.empty(0, dtype=fired_idx.dtype)  # fired ids of a neuron past tau (allocated when needed)
         out = borrowed_row(partial, c)
         if forward:
             out[:] = 0.0
@@ -314,13 +313,7 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
                             continue
                         # refreshed after the pass; its fired set is decided here from every input, so its
                         # count changes and forward contributions are in place and no forward pass is retaken
-                        if scratch.shape[0] == 0:
-                            scratch = np.empty(X.shape[0], dtype=fired_idx.dtype)
-                        k = fired_by_scan(w, X, b, scratch)
-                        if track:
-                            count_changes(fired_idx, lo, n_fired[r], scratch, k, deltas, c)
-                        add_neuron_outputs(w, a[r], b, X, scratch, 0, k, out)
-                        next_pairs += k
+                        next_pairs += forward_by_scan(w, a[r], b, X, fired_idx, lo, n_fired[r], deltas, c, out)
                         continue
                     before = near[r]
                     if before <= 1 and reach < lead_margin[r, 1]:
@@ -374,6 +367,23 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
     for c in range(FORWARD_CHUNKS):
         total += stats[c]
     return total[0], total[1], total[2], total[3], total[4]
+
+
+@njit(cache=True, nogil=True)
+def forward_by_scan(w, a_r, b, X, fired_idx, lo, k_old, deltas, c, out):
+    """A neuron past ``tau`` in the fused pass: its fired set from every input (:func:`fired_by_scan`), its count
+    changes against the ``k_old`` fired ids at ``lo`` (:func:`count_changes`, if ``deltas`` has columns) and its
+    contributions to ``out`` (:func:`quantum_train.model.add_neuron_outputs`); returns its fired count.
+
+    Not inlined: it runs for the few neurons refreshed in a step, and kept
+    out of the visiting loop it leaves that loop's code as it was.
+    """
+    ids = np.empty(X.shape[0], dtype=fired_idx.dtype)
+    k = fired_by_scan(w, X, b, ids)
+    if deltas.shape[1] > 0:
+        count_changes(fired_idx, lo, k_old, ids, k, deltas, c)
+    add_neuron_outputs(w, a_r, b, X, ids, 0, k, out)
+    return k
 
 
 @njit(cache=True, nogil=True)
