@@ -92,6 +92,10 @@ def check_oracle_options(oracle: str, bits: int, memory: str, finders, m: int,
         raise ConfigError("memory", f"unknown memory model {memory!r}; choose one of {', '.join(MEMORY_MODELS)}")
     if oracle == "arithmetic":
         other = [f for f in finders if backend_of(f) not in (None, "aer")]
+        if other and uncompute == "measurement":
+            raise ConfigError("uncompute", f"measurement-based uncomputation needs mid-circuit measurement with "
+                              f"classical feed-forward, which {', '.join(other)} does not run here; run the arithmetic "
+                              "oracle on grover-aer")
         if other:
             raise ConfigError("oracle", f"the arithmetic oracle runs on grover-aer only (gate-level circuits on "
                               f"Aer), not {', '.join(other)}; drop them or use --oracle table")

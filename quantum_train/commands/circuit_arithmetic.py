@@ -36,6 +36,9 @@ MAX_M, MAX_D, MAX_BITS = 16, 2, 4
 
 def check_arithmetic(args: argparse.Namespace) -> None:
     """The options of the arithmetic branch (ConfigError), before any work."""
+    if args.backend != "aer" and args.uncompute == "measurement":
+        raise ConfigError("--uncompute", f"measurement-based uncomputation needs mid-circuit measurement with classical "
+                          f"feed-forward, which backend {args.backend!r} does not run here; use --backend aer")
     if args.backend != "aer":
         raise ConfigError("--backend", f"the arithmetic oracle runs on aer only (gate-level circuits with mid-circuit "
                           f"measurement), got {args.backend!r}")

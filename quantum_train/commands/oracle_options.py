@@ -18,6 +18,11 @@ def add_oracle_options(parser) -> None:
                         "(default: %(default)s)")
     parser.add_argument("--memory", default=DEFAULT_MEMORY,
                         help=f"memory model of the gate-cost figure: {', '.join(MEMORY_MODELS)} (default: %(default)s)")
+    add_convention_options(parser)
+
+
+def add_convention_options(parser) -> None:
+    """``--uncompute`` and ``--adder``: the convention of every gate-cost figure (``sweep`` takes these alone)."""
     parser.add_argument("--uncompute", default=DEFAULT_UNCOMPUTE,
                         help=f"uncomputation convention of the gate-cost figure: {', '.join(UNCOMPUTE_MODES)} "
                         "(default: %(default)s, the literature's)")

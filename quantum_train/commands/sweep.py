@@ -13,6 +13,7 @@ from quantum_train.commands.common import (
     finder_list,
     size,
 )
+from quantum_train.commands.oracle_options import add_convention_options
 from quantum_train.data import DATASETS
 from quantum_train.errors import ConfigError
 
@@ -131,6 +132,8 @@ def register(sub) -> None:
                    help="thresholds, each fixed for every m: one value or a list, an axis beside d, n and m "
                    "(e.g. default,3,4; 'default' is sqrt(0.4 ln m), also the default)")
     add_search_options(c, "counting", 1e-3)
+    add_convention_options(c)
+    common.mark_defaults(c, "uncompute", "adder")
     c.add_argument("--json", metavar="PATH", help="JSON-lines store: points are appended as they finish; "
                    "points already in it are skipped (resume)")
     c.add_argument("--plot", metavar="PATH", help="write the log-log plot of cost against m (png, pdf or svg)")
@@ -154,7 +157,14 @@ def run(args: argparse.Namespace) -> int:
 
     # library errors name fields; ConfigError renders them as flags (errors.flag_for)
     config = plan(finders=args.finders, m=args.ms, d=args.ds, n=args.ns, seeds=args.seeds, data=args.data,
-                  iters=args.iters, lr=args.lr, b=args.b, strategy=args.strategy, delta=args.delta)
+                  iters=args.iters, lr=args.lr, b=args.b, strategy=args.strategy, delta=args.delta,
+                  uncompute=args.uncompute, adder=args.adder)
+    from quantum_train.finders import resolve as resolve_finder
+
+    for option in ("uncompute", "adder"):  # as compare: refused where no finder takes them
+        if common.given(args, option) and not any(option in resolve_finder(f).spec.options for f in config.finders):
+            raise ConfigError(option, f"applies to the Grover finders, and --finders names none "
+                              f"({', '.join(config.finders)}); add one (e.g. grover-emulator) or drop --{option}")
     check_dask(args.workers, args.scheduler)
     check_outputs(args)
     for option in ("plot", "map"):

@@ -21,6 +21,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
+from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE
 from quantum_train.errors import ConfigError
 from quantum_train.sweeps.config import (
     DEFAULT_FINDERS,
@@ -136,7 +137,8 @@ class Sweep:
 
 
 def plan(finders=DEFAULT_FINDERS, m=DEFAULT_MS, d=None, n=None, seeds=DEFAULT_SEEDS, data="synthetic",
-         iters=DEFAULT_ITERS, lr=None, b=None, strategy="counting", delta=1e-3) -> SweepConfig:
+         iters=DEFAULT_ITERS, lr=None, b=None, strategy="counting", delta=1e-3, uncompute=DEFAULT_UNCOMPUTE,
+         adder=DEFAULT_ADDER) -> SweepConfig:
     """The validated, resolved :class:`SweepConfig` of :func:`sweep`'s arguments (nothing is run)."""
     def listed(x):
         return (x,) if isinstance(x, int) else x
@@ -145,12 +147,14 @@ def plan(finders=DEFAULT_FINDERS, m=DEFAULT_MS, d=None, n=None, seeds=DEFAULT_SE
 
     return resolve(SweepConfig(finders=finders, ms=tuple(listed(m)), ds=None if d is None else tuple(listed(d)),
                                ns=None if n is None else tuple(listed(n)), seeds=tuple(listed(seeds)), data=data,
-                               iters=iters, lr=lr, b=b, strategy=strategy, delta=delta))
+                               iters=iters, lr=lr, b=b, strategy=strategy, delta=delta, uncompute=uncompute,
+                               adder=adder))
 
 
 def sweep(finders=DEFAULT_FINDERS, m=DEFAULT_MS, d=None, n=None, seeds=DEFAULT_SEEDS, data="synthetic",
           iters=DEFAULT_ITERS, lr=None, b=None, strategy="counting", delta=1e-3, json: str | None = None,
-          workers: int | None = None, scheduler: str | None = None, progress: Progress | bool | None = None) -> Sweep:
+          workers: int | None = None, scheduler: str | None = None, progress: Progress | bool | None = None,
+          uncompute: str = DEFAULT_UNCOMPUTE, adder: str = DEFAULT_ADDER) -> Sweep:
     """Train every point of ``finders x d x n x m x seeds`` and return the :class:`Sweep`.
 
     ``finders``: names (a list, or a comma string as on the command line),
@@ -171,7 +175,7 @@ def sweep(finders=DEFAULT_FINDERS, m=DEFAULT_MS, d=None, n=None, seeds=DEFAULT_S
     from quantum_train.io import check_output
 
     check_output("json", json, "store", data=data)  # before any work: never onto the data or a foreign file
-    config = plan(finders, m, d, n, seeds, data, iters, lr, b, strategy, delta)
+    config = plan(finders, m, d, n, seeds, data, iters, lr, b, strategy, delta, uncompute, adder)
     check_dask(workers, scheduler)
     store = SweepStore(json)
     bar, callback = _progress(progress, len(config.points()))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE
 from quantum_train.data import SYNTHETIC_D, SYNTHETIC_N
 from quantum_train.errors import ConfigError
 from quantum_train.finders import is_quantum, parse_finders
@@ -49,6 +50,8 @@ class PointSpec:
     b: float | None = None
     strategy: str = "counting"
     delta: float = 1e-3
+    uncompute: str = DEFAULT_UNCOMPUTE
+    adder: str = DEFAULT_ADDER
 
     def key(self) -> dict:
         """The resume key: every coordinate of the point and the options it depends on."""
@@ -56,6 +59,9 @@ class PointSpec:
                "iters": self.iters, "lr": self.lr, "b": self.b}
         if is_quantum(self.finder):
             out |= {"strategy": self.strategy, "delta": self.delta}
+            # the gate-cost convention joins the key only off its default, so stores made before it still resume
+            out |= {k: v for k, v in (("uncompute", self.uncompute), ("adder", self.adder))
+                    if v != {"uncompute": DEFAULT_UNCOMPUTE, "adder": DEFAULT_ADDER}[k]}
         return out
 
     def key_id(self) -> str:
@@ -128,6 +134,8 @@ class SweepConfig:
     b: float | None | tuple[float | None, ...] = None
     strategy: str = "counting"
     delta: float = 1e-3
+    uncompute: str = DEFAULT_UNCOMPUTE
+    adder: str = DEFAULT_ADDER
 
     @property
     def bs(self) -> tuple[float | None, ...]:
@@ -138,7 +146,8 @@ class SweepConfig:
         """All points: widths ascending, so an interrupted sweep leaves whole small widths."""
         if self.ds is None or self.ns is None:
             raise ValueError("resolve the config first (quantum_train.sweeps.runner.resolve)")
-        return [PointSpec(f, d, n, m, s, self.data, self.iters, self.lr, b, self.strategy, self.delta)
+        return [PointSpec(f, d, n, m, s, self.data, self.iters, self.lr, b, self.strategy, self.delta,
+                          self.uncompute, self.adder)
                 for m in self.ms for b in self.bs for d in self.ds for n in self.ns for f in self.finders
                 for s in self.seeds]
 
@@ -164,4 +173,4 @@ class SweepConfig:
         return {"finders": list(self.finders), "m": list(self.ms), "d": None if self.ds is None else list(self.ds),
                 "n": None if self.ns is None else list(self.ns), "seeds": list(self.seeds), "data": self.data,
                 "iters": self.iters, "lr": self.lr, "b": list(self.b) if isinstance(self.b, tuple) else self.b,
-                "strategy": self.strategy, "delta": self.delta}
+                "strategy": self.strategy, "delta": self.delta, "uncompute": self.uncompute, "adder": self.adder}

@@ -39,7 +39,8 @@ NONDETERMINISTIC = ("seconds", "host", "finished_at", "structure_reason")
 
 def _compare_config(spec: PointSpec) -> CompareConfig:
     return CompareConfig(data=spec.data, n=spec.n, m=spec.m, d=spec.d, iters=spec.iters, lr=spec.lr, b=spec.b,
-                         seed=spec.seed, finders=(spec.finder,), strategy=spec.strategy, delta=spec.delta)
+                         seed=spec.seed, finders=(spec.finder,), strategy=spec.strategy, delta=spec.delta,
+                         uncompute=spec.uncompute, adder=spec.adder)
 
 
 def _field(err: ConfigError) -> ConfigError:
@@ -62,7 +63,8 @@ def resolve(config: SweepConfig) -> SweepConfig:
             for n in ns:
                 probe = CompareConfig(data=config.data, n=n, m=max(config.ms), d=d, iters=config.iters,
                                       lr=config.lr, b=b, seed=config.seeds[0], finders=config.finders,
-                                      strategy=config.strategy, delta=config.delta)
+                                      strategy=config.strategy, delta=config.delta,
+                                      uncompute=config.uncompute, adder=config.adder)
                 try:
                     data = load_data(probe.validate())
                 except ConfigError as err:

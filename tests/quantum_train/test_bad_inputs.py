@@ -108,6 +108,12 @@ CASES = [
     (["sweep", "--m", "2^9", "--seeds", "0", "--workers", "0"], "--workers"),
     (["sweep", "--m", "2^9", "--seeds", "0", "--finders", "nope"], "--finders"),
     (["sweep", "--m", "2^9", "--seeds", "0", "--plot", "{out}/s.gif"], "--plot"),
+    # the gate-cost convention (issue 23)
+    (["sweep", "--m", "2^9", "--seeds", "0", "--finders", "grover-emulator", "--uncompute", "sometimes"], "--uncompute"),
+    (["sweep", "--m", "2^9", "--seeds", "0", "--finders", "dense", "--adder", "cdkm"], "--adder"),
+    (["compare", *TINY, "--m", "8", "--finders", "dense,grover-emulator", "--oracle", "arithmetic"], "--uncompute"),
+    (["circuit", "--oracle", "arithmetic", "--m", "4", "--d", "1", "--bits", "2", "--backend", "emulator"],
+     "--uncompute"),
     # first contact (issue 21): negative values read as values, not options; no command
     (["compare", *TINY, "--b", "-inf"], "--b"),  # compare_b_minus_inf_as_a_separate_value
     (["compare", *TINY, "--b=-inf"], "--b"),  # compare_b_equals_minus_inf

@@ -54,3 +54,17 @@ def test_sweep_over_b_keeps_records_and_fits_apart(tmp_path):
     assert main(["sweep", "--finders", "dense,corr-dtree", "--m", "2^8,2^9", "--d", "4", "--n", "32", "--seeds", "0",
                  "--iters", "2", "--b", "default,3", "--json", str(store), "--quiet"]) == 0
     assert len(store.read_text().splitlines()) == 8
+
+
+
+def test_sweep_takes_the_gate_cost_convention_and_keeps_old_keys():
+    """--uncompute/--adder reach the Grover finders' gate cost; at their defaults the keys are as before (resume)."""
+    from quantum_train.sweeps.config import PointSpec
+
+    assert "uncompute" not in PointSpec("grover-emulator", 4, 8, 64, 0, "synthetic", 1).key()
+    assert PointSpec("grover-emulator", 4, 8, 64, 0, "synthetic", 1, uncompute="unitary").key()["uncompute"] == "unitary"
+    result = sweep(finders="grover-emulator", m=64, n=8, d=4, seeds=0, iters=1, uncompute="unitary", adder="cdkm",
+                      progress=False)
+    record = result.records[0]
+    assert record["key"]["uncompute"] == "unitary" and record["extras"]["uncompute"] == "unitary"
+    assert record["extras"]["adder"] == "cdkm"
