@@ -17,8 +17,8 @@ from quantum_train.cli import EXIT_DIVERGED, main
 from quantum_train.data import load_dataset
 from quantum_train.finders import DenseFinder
 from quantum_train.io import dumps_json
-from quantum_train.memory import estimate_run
 from quantum_train.model import ShiftedReLUNet
+from quantum_train.ram_guard import estimate_run
 from quantum_train.train import DIVERGENCE_FACTOR, default_learning_rate, train
 
 TINY = ["--n", "16", "--m", "256", "--d", "4", "--iters", "4", "--quiet"]
@@ -152,7 +152,7 @@ def test_memory_estimate_covers_the_measured_peak_of_a_comparison():
 
 def test_guard_suggests_a_size_that_fits():
     from quantum_train.errors import ConfigError
-    from quantum_train.memory import check_fits
+    from quantum_train.ram_guard import check_fits
 
     with pytest.raises(ConfigError) as err:
         check_fits(256, 2**30, 16, 3.0, ["dense"], available=8 * 2**30)
