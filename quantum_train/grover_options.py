@@ -92,16 +92,23 @@ def check_oracle_options(oracle: str, bits: int, memory: str, finders, m: int,
         raise ConfigError("memory", f"unknown memory model {memory!r}; choose one of {', '.join(MEMORY_MODELS)}")
     if oracle == "arithmetic":
         other = [f for f in finders if backend_of(f) not in (None, "aer")]
-        if other and uncompute == "measurement":
-            raise ConfigError("uncompute", f"measurement-based uncomputation needs mid-circuit measurement with "
-                              f"classical feed-forward, which {', '.join(other)} does not run here; run the arithmetic "
-                              "oracle on grover-aer")
         if other:
             raise ConfigError("oracle", f"the arithmetic oracle runs on grover-aer only (gate-level circuits on "
                               f"Aer), not {', '.join(other)}; drop them or use --oracle table")
         if m > ARITHMETIC_MAX_M:
             raise ConfigError("m", f"the arithmetic oracle on Aer serves m <= {ARITHMETIC_MAX_M} "
                               f"(matrix-product-state simulation of every gate), got {m}")
+
+
+def check_mid_circuit(uncompute: str, oracle: str, backends) -> None:
+    """Measurement-based uncomputation asked for on a backend that cannot measure mid-circuit (ConfigError on
+    ``uncompute``). The measured oracle runs only on Aer (``if_test`` with classical feed-forward); the commands
+    call this when ``--uncompute measurement`` was typed, since at its default the fault is the oracle's backend."""
+    other = [b for b in backends if b != "aer"]
+    if uncompute == "measurement" and oracle == "arithmetic" and other:
+        raise ConfigError("uncompute", f"measurement-based uncomputation needs mid-circuit measurement with classical "
+                          f"feed-forward, which {', '.join(other)} does not run here; use the aer backend, or "
+                          "--uncompute unitary for the gate-cost figure only")
 
 
 def executor_for(backend: str, num_items: int | None = None, strategy: str | None = None, *,

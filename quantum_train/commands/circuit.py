@@ -21,7 +21,7 @@ import numpy as np
 from circuits.errors import BackendError, JobFailedError, TooManyQubitsError, UnknownBackendError
 from circuits.problem import as_marked, num_qubits_for
 from circuits.run import check_shots, outcome_stats, prepare_search_circuit, search_iterations
-from quantum_train.commands.common import check_outputs, positive, seed_option, size
+from quantum_train.commands.common import check_outputs, mark_defaults, positive, seed_option, size
 from quantum_train.errors import ConfigError, UsageError
 from quantum_train.grover_options import executor_for
 from quantum_train.io import atomic_write, write_json
@@ -52,6 +52,7 @@ def register(sub) -> None:
     p.add_argument("--uncompute", default="measurement",
                    help="--oracle arithmetic: measurement (measured ANDs, Gidney adders, measured unlookup) or "
                    "unitary (X/CX/CCX only) (default: %(default)s)")
+    mark_defaults(p, "uncompute")
     p.set_defaults(handler=run)
 
 

@@ -27,7 +27,9 @@ from circuits.fixed_point import MIN_BITS, fixed_point_instance
 from circuits.problem import num_qubits_for
 from circuits.resources import UNCOMPUTE_MODES, qrom_cost
 from circuits.run import outcome_stats, search_iterations
+from quantum_train.commands.common import given
 from quantum_train.errors import ConfigError
+from quantum_train.grover_options import check_mid_circuit
 from quantum_train.io import write_json
 
 #: the largest tiny instance: Aer simulates every gate of every query
@@ -36,9 +38,8 @@ MAX_M, MAX_D, MAX_BITS = 16, 2, 4
 
 def check_arithmetic(args: argparse.Namespace) -> None:
     """The options of the arithmetic branch (ConfigError), before any work."""
-    if args.backend != "aer" and args.uncompute == "measurement":
-        raise ConfigError("--uncompute", f"measurement-based uncomputation needs mid-circuit measurement with classical "
-                          f"feed-forward, which backend {args.backend!r} does not run here; use --backend aer")
+    if given(args, "uncompute"):
+        check_mid_circuit(args.uncompute, "arithmetic", [args.backend])
     if args.backend != "aer":
         raise ConfigError("--backend", f"the arithmetic oracle runs on aer only (gate-level circuits with mid-circuit "
                           f"measurement), got {args.backend!r}")

@@ -16,6 +16,7 @@ from quantum_train.comparison import (
 )
 from quantum_train.errors import ConfigError, TrainingDiverged
 from quantum_train.finders import pinned_forms
+from quantum_train.grover_options import backend_of, check_mid_circuit
 from quantum_train.io import write_json
 
 
@@ -58,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
                            target=args.target, oracle=args.oracle, bits=args.bits, memory=args.memory,
                            uncompute=args.uncompute, adder=args.adder)
     check_outputs(json=args.json, plot=args.plot, command="compare", data=args.data)
+    if given(args, "uncompute"):
+        check_mid_circuit(args.uncompute, args.oracle, [b for f in args.finders or () if (b := backend_of(f))])
     check_grover_only(args, config.validate().finders)
     comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty(), announce=True)
     print(comparison.table())

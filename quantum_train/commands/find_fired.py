@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 
-from quantum_train.commands.common import add_search_options, check_output_path, size
+from quantum_train.commands.common import add_search_options, check_output_path, given, mark_defaults, size
 from quantum_train.commands.oracle_options import add_oracle_options
 from quantum_train.fired_search import find_fired
+from quantum_train.grover_options import check_mid_circuit
 from quantum_train.io import write_json
 
 
@@ -31,11 +32,14 @@ def register(sub) -> None:
     add_search_options(p, "counting", 1e-3)
     add_oracle_options(p)
     p.add_argument("--json", metavar="PATH", help="write per-input results and the summary as JSON (atomically)")
+    mark_defaults(p, "uncompute")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     check_output_path("--json", args.json, command="find-fired")
+    if given(args, "uncompute"):
+        check_mid_circuit(args.uncompute, args.oracle, [args.backend])
     result = find_fired(m=args.m, d=args.d, inputs=args.inputs, b=args.b, seed=args.seed, backend=args.backend,
                         strategy=args.strategy, delta=args.delta, oracle=args.oracle, bits=args.bits,
                         memory=args.memory, uncompute=args.uncompute, adder=args.adder)

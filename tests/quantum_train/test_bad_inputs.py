@@ -111,9 +111,11 @@ CASES = [
     # the gate-cost convention (issue 23)
     (["sweep", "--m", "2^9", "--seeds", "0", "--finders", "grover-emulator", "--uncompute", "sometimes"], "--uncompute"),
     (["sweep", "--m", "2^9", "--seeds", "0", "--finders", "dense", "--adder", "cdkm"], "--adder"),
-    (["compare", *TINY, "--m", "8", "--finders", "dense,grover-emulator", "--oracle", "arithmetic"], "--uncompute"),
-    (["circuit", "--oracle", "arithmetic", "--m", "4", "--d", "1", "--bits", "2", "--backend", "emulator"],
-     "--uncompute"),
+    (["compare", *TINY, "--m", "8", "--finders", "dense,grover-emulator", "--oracle", "arithmetic", "--uncompute",
+      "measurement"], "--uncompute"),
+    (["find-fired", "--m", "8", "--inputs", "1", "--oracle", "arithmetic", "--uncompute", "measurement"], "--uncompute"),
+    (["circuit", "--oracle", "arithmetic", "--m", "4", "--d", "1", "--bits", "2", "--backend", "emulator",
+      "--uncompute", "measurement"], "--uncompute"),
     # first contact (issue 21): negative values read as values, not options; no command
     (["compare", *TINY, "--b", "-inf"], "--b"),  # compare_b_minus_inf_as_a_separate_value
     (["compare", *TINY, "--b=-inf"], "--b"),  # compare_b_equals_minus_inf
