@@ -90,3 +90,16 @@ def test_the_commands_reach_finders_only_through_the_public_registry():
     offenders = [f"{m} -> {t}" for m, targets in graph.items() if m.startswith("quantum_train.commands")
                  for t in targets if t.startswith("quantum_train.finders.")]
     assert offenders == []
+
+
+def test_no_numba_kernel_takes_more_than_twelve_parameters():
+    """Kernels take a few bundled arrays (pynndescent's way), not everything positionally."""
+    offenders = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.FunctionDef) and any("jit" in ast.unparse(d) for d in node.decorator_list):
+                    count = len(node.args.posonlyargs) + len(node.args.args) + len(node.args.kwonlyargs)
+                    if count > 12:
+                        offenders.append(f"{path.relative_to(ROOT)}: {node.name} takes {count}")
+    assert offenders == []

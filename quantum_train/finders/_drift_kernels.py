@@ -33,6 +33,16 @@ from quantum_train.model import FORWARD_CHUNKS, add_neuron_outputs, neuron_gradi
 EPS = 2.220446049250313e-16
 
 
+
+#: The per-neuron and per-slot arrays of the drift state, in the order the kernels unpack them.
+STATE_ARRAYS = ("start", "length", "idx", "z", "anchor_fired", "cur_fired", "fired_idx", "anchor_norm", "near",
+                "n_fired", "lead_margin", "lead_idx", "lead_state", "quiet_bound", "drift_bound")
+
+
+def drift_state(finder) -> tuple:
+    """The drift state of ``finder`` as the kernels take it: its :data:`STATE_ARRAYS`, in order."""
+    return tuple(getattr(finder, name) for name in STATE_ARRAYS)
+
 @njit(cache=True, nogil=True)
 def drift_guard(d, anchor_norm, drift, x_norm_max):
     """Slack added to a drift before comparing it with a margin.
@@ -198,11 +208,13 @@ def forward_from_state(W, a, b, X, start, fired_idx, n_fired, partial, counts):
 
 
 @njit(cache=True, parallel=True)
-def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_norm_max, err, lr, scale,
-                  start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired,
-                  lead_margin, lead_idx, lead_state, quiet_bound, drift_bound, refresh, changed, stepped, partial,
-                  deltas):
+def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
     """One visit to each neuron ``rows[bounds[c]:bounds[c + 1]]`` of each forward chunk ``c``, in order.
+
+    The arguments come in bundles (pynndescent's way): ``modes = (train, recheck, forward)``,
+    ``net = (W, a, A, b, tau, x_norm_max)`` (the weights, signs, anchors and the band), ``step = (err, lr,
+    scale)``, ``state`` the drift state of :data:`STATE_ARRAYS` (:func:`drift_state`), and ``outputs =
+    (refresh, changed, stepped, partial, deltas)``. They are unpacked once per call, not per neuron.
 
     With ``train`` (every neuron, ``rows = arange(m)``), for a neuron ``r``
     with fired inputs ``T_r`` (read in place from ``fired_idx``, in the order
@@ -260,6 +272,12 @@ def visit_neurons(rows, bounds, train, recheck, forward, W, a, A, X, b, tau, x_n
     inner products (one drift norm per neuron re-checked plus the
     re-decisions), the non-finite weights written, and the forward's pairs.
     """
+    train, recheck, forward = modes
+    W, a, A, b, tau, x_norm_max = net
+    err, lr, scale = step
+    (start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired, lead_margin, lead_idx,
+     lead_state, quiet_bound, drift_bound) = state
+    refresh, changed, stepped, partial, deltas = outputs
     d = W.shape[1]
     track = deltas.shape[1] > 0
     stats = np.zeros((FORWARD_CHUNKS, 5), dtype=np.int64)
@@ -455,9 +473,7 @@ def fired_csr(rows, start, fired_idx, n_fired):
 
 
 @njit(cache=True, parallel=True)
-def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, start, length,
-                     idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired,
-                     lead_margin, lead_idx, lead_state, quiet_bound, drift_bound):
+def write_candidates(neurons, ptr, new_idx, new_z, W, X, band, state):
     """Store fresh candidates of ``neurons`` (CSR ``ptr``, ids sorted) at their ``start`` slots, anchored at ``W``.
 
     The anchor state of a candidate is decided by the tie rule (BLAS value
@@ -466,8 +482,12 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, b, tau, x_norm_max, sta
     (:func:`sort_by_margin`), and the current state starts as the anchor's.
     The lead copy is taken from the sorted slots, and ``quiet_bound`` follows
     from the smallest margin, the lead's (``inf`` when there are none;
-    :func:`quiet_drift_sq`, :func:`quiet_drift_bound`).
+    :func:`quiet_drift_sq`, :func:`quiet_drift_bound`). ``band = (b, tau, x_norm_max)``; ``state`` is the drift
+    state of :data:`STATE_ARRAYS`.
     """
+    b, tau, x_norm_max = band
+    (start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired, lead_margin, lead_idx,
+     lead_state, quiet_bound, drift_bound) = state
     d = W.shape[1]
     for k in prange(neurons.shape[0]):
         r = neurons[k]

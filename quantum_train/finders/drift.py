@@ -139,10 +139,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
     def _refresh(self, net: ShiftedReLUNet, X: np.ndarray, neurons: np.ndarray) -> None:
         ptr, new_idx, new_z = self._scan(net.W[neurons], X, net.b)
         self._allocate(neurons, np.diff(ptr))
-        K.write_candidates(neurons, ptr, new_idx, new_z, net.W, X, net.b, self.tau, self.x_norm_max, self.start,
-                           self.length, self.idx, self.z, self.anchor_fired, self.cur_fired, self.fired_idx,
-                           self.anchor_norm, self.near, self.n_fired, self.lead_margin, self.lead_idx,
-                           self.lead_state, self.quiet_bound, self.drift_bound)
+        K.write_candidates(neurons, ptr, new_idx, new_z, net.W, X, (net.b, self.tau, self.x_norm_max),
+                           K.drift_state(self))
         self.A[neurons] = net.W[neurons]
         self.ops += len(neurons) * X.shape[0]
 
@@ -217,14 +215,12 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         """:func:`._drift_kernels.visit_neurons` on this finder's state (unused outputs get empty arrays)."""
         n = X.shape[0]
         return K.visit_neurons(
-            rows, bounds, train, recheck, forward, net.W, net.a, self.A, X, net.b, self.tau, self.x_norm_max,
-            np.zeros(n) if err is None else np.ascontiguousarray(err, dtype=np.float64), float(lr),
-            1.0 / np.sqrt(net.m), self.start, self.length, self.idx, self.z, self.anchor_fired, self.cur_fired,
-            self.fired_idx, self.anchor_norm, self.near, self.n_fired, self.lead_margin, self.lead_idx,
-            self.lead_state, self.quiet_bound, self.drift_bound, refresh, changed,
-            np.zeros(0, dtype=np.bool_) if stepped is None else stepped,
-            np.zeros((FORWARD_CHUNKS, 0)) if partial is None else partial,
-            np.zeros((FORWARD_CHUNKS, 0), dtype=np.int64) if deltas is None else deltas)
+            rows, bounds, (train, recheck, forward), (net.W, net.a, self.A, net.b, self.tau, self.x_norm_max), X,
+            (np.zeros(n) if err is None else np.ascontiguousarray(err, dtype=np.float64), float(lr),
+             1.0 / np.sqrt(net.m)), K.drift_state(self),
+            (refresh, changed, np.zeros(0, dtype=np.bool_) if stepped is None else stepped,
+             np.zeros((FORWARD_CHUNKS, 0)) if partial is None else partial,
+             np.zeros((FORWARD_CHUNKS, 0), dtype=np.int64) if deltas is None else deltas))
 
     # -- fused training (FusedTraining) --------------------------------------
     def _chunk_buffers(self, n: int) -> tuple[np.ndarray, np.ndarray]:
