@@ -15,6 +15,16 @@ def unit_rows(rng, n, d):
 def pytest_addoption(parser):
     parser.addoption("--full-size", action="store_true", default=False,
                      help="also run the notebooks at their full sizes (about 12 min; .ci/run does)")
+    parser.addoption("--crosscheck", action="store_true", default=False,
+                     help="collect tests/crosscheck: the counts against Qualtran, which needs the crosscheck extra "
+                     "in its own environment (.ci/run makes one)")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """``tests/crosscheck`` is collected only with ``--crosscheck`` (not skipped: not collected at all)."""
+    if collection_path.name == "crosscheck" and not config.getoption("--crosscheck"):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config, items):

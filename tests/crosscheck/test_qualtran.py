@@ -4,9 +4,10 @@ Qualtran's counts are ``get_cost_value(bloq, QECGatesCost())``: ANDs and CCZs,
 plus ``T / 4`` for the controlled swaps (4 T each). Qualtran cannot share an
 environment with the ``test`` extra (it pins ``pandas < 3.1``), so ``.ci/run``
 installs it into a separate virtual environment that sees the project's
-packages (``--system-site-packages``) and runs this file there with
-``QT_REQUIRE_QUALTRAN=1``, under which a missing Qualtran fails instead of
-skipping. In the main test run (no Qualtran) the file is skipped.
+packages (``--system-site-packages``) and runs this folder there with
+``pytest --crosscheck tests/crosscheck``. Without ``--crosscheck`` the folder
+is not collected (``tests/conftest.py``): the main run never imports Qualtran,
+and nothing is skipped; with it, a missing Qualtran is an import error.
 
 Differences, each exact and with its reason:
 
@@ -24,7 +25,6 @@ Differences, each exact and with its reason:
 from __future__ import annotations
 
 import math
-import os
 import warnings
 
 import pytest
@@ -38,9 +38,6 @@ from circuits.resources import (
     unary_lookup_toffolis,
     unlookup_toffolis,
 )
-
-if os.environ.get("QT_REQUIRE_QUALTRAN") != "1":
-    pytest.importorskip("qualtran", reason="the crosscheck extra runs in .ci/run's own environment")
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Qualtran's imports warn about optional plotting back ends
