@@ -144,9 +144,11 @@ def plain_scan_seconds(net, X, block: int = 2048, repeats: int = 2) -> float:
 
 
 def main() -> None:
+    from quantum_train.commands.common import size  # 2^20 or 1048576, checked (this tree's parser)
+
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=1024)
-    p.add_argument("--m", type=lambda s: int(eval(s.replace("^", "**"), {})), default=2**20)
+    p.add_argument("--m", type=size, default=2**20)
     p.add_argument("--dims", default="4,16")
     p.add_argument("--iters", type=int, default=30, help="training iterations per run (default 30)")
     p.add_argument("--steady-from", type=int, default=10,

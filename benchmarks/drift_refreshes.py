@@ -31,6 +31,7 @@ import dataclasses
 
 import numpy as np
 
+from quantum_train.commands.common import size  # 2^20 or 1048576, checked
 from quantum_train.comparison import warm_up
 from quantum_train.data import synthetic
 from quantum_train.finders.drift import DEFAULT_TAU, DriftFinder
@@ -87,7 +88,7 @@ def run(args, rent: bool):
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=1024)
-    p.add_argument("--m", type=lambda s: int(eval(s.replace("^", "**"), {})), default=2**16)
+    p.add_argument("--m", type=size, default=2**16)
     p.add_argument("--d", type=int, default=8)
     p.add_argument("--iters", type=int, default=100)
     p.add_argument("--seed", type=int, default=0)

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 from qiskit import QuantumCircuit
 
+from circuits.resources import T_PER_TOFFOLI
+
 DEFAULT_QUBIT_MODEL = "qubit_gate_ns_e3"
 DEFAULT_ERROR_BUDGET = 1e-3
 INSTALL_HINT = "the fault-tolerant estimates need the QDK resource estimator: pip install 'quantum-train[resources]'"
@@ -139,7 +141,6 @@ def estimate_circuit(circuit: QuantumCircuit, qubit_model: str = DEFAULT_QUBIT_M
 REACTION_SECONDS = 10e-6
 #: logical cycles per Toffoli (CCZ) layer in the QDK's model (it schedules one CCZ in 3 logical cycles)
 CYCLES_PER_TOFFOLI_LAYER = 3
-T_PER_CCZ = 4
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def depth_limited(est: PhysicalEstimate, toffoli_depth: int, widest_layer: int,
     the QDK's factories in the footprint.
     """
     layer = max(CYCLES_PER_TOFFOLI_LAYER * est.logical_cycle_seconds, reaction_seconds)
-    need = -(-T_PER_CCZ * max(1, int(widest_layer)) * est.factory_seconds // layer) if est.factory_seconds else 0
+    need = -(-T_PER_TOFFOLI * max(1, int(widest_layer)) * est.factory_seconds // layer) if est.factory_seconds else 0
     factories = max(int(need), est.num_factories)
     algorithm = est.physical_qubits - est.num_factories * est.factory_physical_qubits
     return DepthLimited(runtime_seconds=int(toffoli_depth) * layer, layer_seconds=layer, factories=factories,

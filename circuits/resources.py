@@ -217,11 +217,6 @@ def compute_toffolis(shape: OracleShape, adder: str = "cdkm", uncompute: str = "
     return arithmetic_toffolis(shape, adder, uncompute) // 2
 
 
-def oracle_toffolis(shape: OracleShape) -> int:
-    """The built unitary oracle (:func:`circuits.arithmetic_oracle.arithmetic_oracle`): lookups + CDKM adds."""
-    return shape.num_lookups * lookup_toffolis(shape.m, shape.num_index) + arithmetic_toffolis(shape)
-
-
 @dataclass(frozen=True)
 class QueryCost:
     """One query (Grover iteration) under a memory model and a convention (module docstring).
@@ -294,7 +289,7 @@ class _Common:
 def _common(shape: OracleShape, uncompute: str, adder: str) -> _Common:
     q = shape.num_index
     widths = [shape.acc_bits - k for _, k, _ in shape.adds]
-    arith = 2 * sum(adder_cost(w, adder, uncompute) for w in widths)
+    arith = arithmetic_toffolis(shape, adder, uncompute)
     arith_meas = 2 * sum(adder_measurements(w, adder, uncompute) for w in widths)
     diff = mcz_cost(q, uncompute)
     diff_meas = diff if uncompute == "measurement" else 0

@@ -24,7 +24,7 @@ import numpy as np
 from quantum_train.comparison import CompareConfig, interactive, run_comparison
 from quantum_train.data import DataError, user_dataset
 from quantum_train.errors import ConfigError
-from quantum_train.finders import parse_finders, resolve
+from quantum_train.finders import parse_finders, refuse_options_no_finder_takes
 from quantum_train.fired_search import FiredSearch, find_fired
 from quantum_train.grover_options import DEFAULT_DELTA
 from quantum_train.query_cost import CostReport
@@ -72,6 +72,10 @@ def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarr
     """
     arrays = None
     data = _data_name(data)
+    grover = {"oracle": oracle, "bits": bits, "memory": memory, "uncompute": uncompute, "adder": adder}
+    finders = _finders(finders)
+    if finders is not None:  # before any work on the user's arrays
+        refuse_options_no_finder_takes([k for k, v in grover.items() if v is not None], finders, flag="")
     if X is not None or y is not None:
         if X is None or y is None:
             raise DataError("data", "give both X and y (inputs and targets)")
@@ -79,15 +83,9 @@ def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarr
             raise ConfigError("data", "give either a data name or file, or arrays X and y, not both")
         arrays = user_dataset(X, y, n, d, seed)
         data = arrays.name
-    grover = {"oracle": oracle, "bits": bits, "memory": memory, "uncompute": uncompute, "adder": adder}
-    finders = _finders(finders)
     config = CompareConfig(data=data, n=n, m=m, d=d, iters=iters, lr=lr, b=b, seed=seed, finders=finders,
                            strategy=strategy, delta=delta, target=target,
                            **{k: v for k, v in grover.items() if v is not None})
-    for option, value in grover.items():
-        if value is not None and finders is not None and not any(option in resolve(f).spec.options for f in finders):
-            raise ConfigError(option, f"applies to the Grover finders, and finders names none ({', '.join(finders)}); "
-                              f"add one (e.g. grover-emulator) or drop {option}")
     return run_comparison(config, progress=interactive() if progress is None else progress, data=arrays)
 
 

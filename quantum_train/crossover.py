@@ -89,12 +89,17 @@ def _grid(m: int) -> list[float]:
     return sorted(set(range(lo, hi + 1)) | {math.log2(m)})
 
 
+def _width(x: float) -> int:
+    """The width ``m = 2^x`` of a grid point (exact for integer ``x``)."""
+    return 1 << int(x) if x == int(x) else int(round(2 ** x))
+
+
 def crossover_table(report) -> dict:
     """``{model: {"toffoli": ..., "wall": ..., "reason": ...}}`` for a :class:`~quantum_train.query_cost.CostReport`."""
     o = report.options
     top = min(MEASURE_MAX_LOG2, int(math.log2(report.m)))
     cs = {e: measured_c(e, report.strategy, report.delta, report.seed, o.k)
-          for e in range(LOG2_RANGE[0], top + 1, 2)}
+          for e in range(LOG2_RANGE[0], top + 1, 2) if e != math.log2(report.m)}  # the report measured its own m
     here_c = report.quantum_queries / math.sqrt(report.m * max(1, report.found or report.fired or 1))
     cs[math.log2(report.m)] = here_c
     held = cs[max(cs)]
@@ -103,14 +108,15 @@ def crossover_table(report) -> dict:
     physical = bool(report.physical)
     if physical:
         from circuits.ft_estimate import depth_limited, estimate_counts
+    scans = {x: report.scan if x == math.log2(report.m) else scan_cost(_width(x), report.d, report.bits, o.adder,
+                                                                          o.uncompute) for x in _grid(report.m)}
     table = {}
     for model, here in report.per_query.items():
         tof_points, wall_points, bb_points = [], [], []
         band_points = {"low": [], "high": []}
         layer = 0.0
         for x in _grid(report.m):
-            m = 2 ** x if x != int(x) else 1 << int(x)
-            m = int(round(m))
+            m = _width(x)
             if m == report.m:
                 qc, queries = here, report.quantum_queries
             else:
@@ -118,7 +124,7 @@ def crossover_table(report) -> dict:
                                 max_logical_qubits=o.max_logical_qubits)
                 c = cs.get(x, held)
                 queries = c * math.sqrt(m * expected_k(m, o.k))
-            scan = scan_cost(m, report.d, report.bits, o.adder, o.uncompute)
+            scan = scans[x]
             quantum = queries * qc.toffoli
             tof_points.append((x, qc.within_budget and quantum < scan.toffoli))
             for edge, c_edge in zip(("low", "high"), band):

@@ -122,12 +122,9 @@ class FiredSearch:
     def to_json(self, path: str | os.PathLike | None = None) -> str:
         """:meth:`to_dict` as standard JSON text; with ``path``, also written there as ``find-fired --json`` would
         (checked first: it replaces only a missing or empty file or an earlier ``find-fired`` document)."""
-        from quantum_train.io import check_output, dumps_json, write_json
+        from quantum_train.io import result_json
 
-        check_output("json", path, "json", "find-fired")
-        if path is not None:
-            write_json(path, self.to_dict())
-        return dumps_json(self.to_dict())
+        return result_json(self.to_dict(), path, "find-fired")
 
 
 def find_fired(m: int = 2**10, d: int = 16, inputs: int = 8, b: float | None = None, seed: int = 0,

@@ -16,6 +16,7 @@ import os
 import stat
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -117,6 +118,17 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
     atomic_write(path, dumps_json(obj).encode())
 
 
+def result_json(document: Any, path: str | os.PathLike | None, command: str, data: Any = None) -> str:
+    """A result's ``to_json(path)``: the standard JSON text of its ``to_dict()`` ``document``; with ``path``, also
+    written there by the output rules (checked first: only a missing or empty file or an earlier ``command``
+    document is replaced, never ``data``)."""
+    check_output("json", path, "json", command, data=data)
+    text = dumps_json(document)
+    if path is not None:
+        atomic_write(path, text.encode())
+    return text
+
+
 @dataclass(frozen=True)
 class OutputPath:
     """An output file asked for by option ``field``.
@@ -147,7 +159,6 @@ JSON_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "find-fired": ("summary", "inputs"),
     "resources": ("per_query", "per_input", "classical_scan"),
     "circuit": ("num_qubits", "marked", "iterations", "success_probability_measured"),
-    "job": ("num_qubits", "marked", "iterations", "success_probability_measured"),
 }
 #: Keys of every record of a sweep store (one JSON object per line).
 STORE_RECORD_KEYS = ("schema", "key")
@@ -241,7 +252,7 @@ def _check_existing(out: OutputPath, target: str, shown: str) -> bool:
     if os.path.getsize(target) == 0:
         return False  # an empty file holds nothing to lose
     if out.kind == "store":
-        if os.path.getsize(target) > RECOGNISE_MAX_BYTES or not _store_records(open(target, "rb").read()):
+        if os.path.getsize(target) > RECOGNISE_MAX_BYTES or not _store_records(Path(target).read_bytes()):
             raise OutputPathError(out.field, f"{shown!r} exists and is {describe_file(target)}, not a store of sweep "
                                   "records; it is left alone: give a new path or an existing sweep store")
         return False

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from quantum_train.comparison import CompareConfig
 from quantum_train.fired_search import FiredSearch, InputSearch
+from quantum_train.io import JSON_DOCUMENTS, STORE_RECORD_KEYS
 from quantum_train.results import Comparison, FinderResult, FrozenMap
 
 if TYPE_CHECKING:
@@ -91,13 +92,13 @@ def load(path: str | os.PathLike) -> Comparison | FiredSearch | Sweep:
         except json.JSONDecodeError as err:
             raise UnknownDocumentError(f"{os.fspath(path)!r} is neither a JSON document nor a store of sweep "
                                        f"records: {err}") from None
-        if records and all(isinstance(r, dict) and {"schema", "key"} <= set(r) for r in records):
+        if records and all(isinstance(r, dict) and set(STORE_RECORD_KEYS) <= set(r) for r in records):
             return sweep_from_records(records)
-    if isinstance(doc, dict) and {"schema", "key"} <= set(doc):  # a store of one record
+    if isinstance(doc, dict) and set(STORE_RECORD_KEYS) <= set(doc):  # a store of one record
         return sweep_from_records([doc])
-    if isinstance(doc, dict) and set(doc) == {"config", "results"}:
+    if isinstance(doc, dict) and set(doc) == set(JSON_DOCUMENTS["compare"]):
         return comparison_from_dict(doc)
-    if isinstance(doc, dict) and set(doc) == {"summary", "inputs"}:
+    if isinstance(doc, dict) and set(doc) == set(JSON_DOCUMENTS["find-fired"]):
         return fired_search_from_dict(doc)
     raise UnknownDocumentError(f"{os.fspath(path)!r} is not a document that load() reads: a compare or "
                                "find-fired --json document, or a sweep's store")

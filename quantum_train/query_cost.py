@@ -235,12 +235,9 @@ class CostReport:
     def to_json(self, path: str | os.PathLike | None = None) -> str:
         """:meth:`to_dict` as standard JSON text; with ``path``, also written there as ``resources --json`` would
         (the path is checked first: it replaces only a missing or empty file or an earlier ``resources`` report)."""
-        from quantum_train.io import check_output, dumps_json, write_json
+        from quantum_train.io import result_json
 
-        check_output("json", path, "json", "resources")
-        if path is not None:
-            write_json(path, self.to_dict())
-        return dumps_json(self.to_dict())
+        return result_json(self.to_dict(), path, "resources")
 
     def to_dict(self) -> dict:
         """The JSON of the issues' contract: ``per_query.<model>.toffoli``, ``per_input.queries``, ...
@@ -341,7 +338,6 @@ def assumptions(uncompute: str = DEFAULT_UNCOMPUTE, adder: str = DEFAULT_ADDER) 
             f"classical multiply-adds; the classical scan is costed with the same adder")
 
 
-ASSUMPTIONS = assumptions()
 
 
 def cost_report(m: int, d: int, bits: int, memory=MEMORY_MODELS, strategy: str = "counting",

@@ -240,12 +240,9 @@ class Comparison:
         replaces only a missing or empty file or an earlier ``compare`` result,
         never the data file or any other file (a ``ConfigError`` on ``json``).
         """
-        from quantum_train.io import check_output, dumps_json, write_json
+        from quantum_train.io import result_json
 
-        check_output("json", path, "json", "compare", data=self.config.data)
-        if path is not None:
-            write_json(path, self.to_dict())
-        return dumps_json(self.to_dict())
+        return result_json(self.to_dict(), path, "compare", data=self.config.data)
 
     def table(self) -> str:
         """The side-by-side text table, with its notes."""

@@ -14,8 +14,8 @@ from quantum_train.comparison import (
     CompareConfig,
     run_comparison,
 )
-from quantum_train.errors import ConfigError, TrainingDiverged
-from quantum_train.finders import pinned_forms
+from quantum_train.errors import TrainingDiverged
+from quantum_train.finders import pinned_forms, refuse_options_no_finder_takes
 from quantum_train.grover_options import backend_of, check_mid_circuit
 from quantum_train.io import write_json
 
@@ -42,17 +42,6 @@ def register(sub) -> None:
 GROVER_ONLY = ("oracle", "bits", "memory", "uncompute", "adder")
 
 
-def check_grover_only(args: argparse.Namespace, finders: tuple[str, ...]) -> None:
-    """Refuse ``--oracle``, ``--bits``, ``--memory``, ``--uncompute``, ``--adder`` given when no finder takes them
-    (the registry's specs say which options each finder takes)."""
-    from quantum_train.finders import resolve
-
-    for dest in GROVER_ONLY:
-        if given(args, dest) and not any(dest in resolve(f).spec.options for f in finders):
-            raise ConfigError(dest, f"applies to the Grover finders, and --finders names none "
-                              f"({', '.join(finders)}); add one (e.g. grover-emulator) or drop --{dest}")
-
-
 def run(args: argparse.Namespace) -> int:
     config = CompareConfig(data=args.data, n=args.n, m=args.m, d=args.d, iters=args.iters, lr=args.lr,
                            b=args.b, seed=args.seed, finders=args.finders, strategy=args.strategy, delta=args.delta,
@@ -61,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     check_outputs(json=args.json, plot=args.plot, command="compare", data=args.data)
     if given(args, "uncompute"):
         check_mid_circuit(args.uncompute, args.oracle, [b for f in args.finders or () if (b := backend_of(f))])
-    check_grover_only(args, config.validate().finders)
+    refuse_options_no_finder_takes([o for o in GROVER_ONLY if given(args, o)], config.validate().finders)
     comparison = run_comparison(config, progress=not args.quiet and sys.stderr.isatty(), announce=True)
     print(comparison.table())
     if args.json:

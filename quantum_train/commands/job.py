@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_output_path("--json", args.json, command="job")
+    check_output_path("--json", args.json, command="circuit")  # a job writes the circuit command's document
     record = load_job_record(args.job_id)
     if record is None:
         raise ConfigError("job_id", f"no record of job {args.job_id!r} (jobs submitted by quantum-train circuit "

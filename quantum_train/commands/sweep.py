@@ -159,12 +159,9 @@ def run(args: argparse.Namespace) -> int:
     config = plan(finders=args.finders, m=args.ms, d=args.ds, n=args.ns, seeds=args.seeds, data=args.data,
                   iters=args.iters, lr=args.lr, b=args.b, strategy=args.strategy, delta=args.delta,
                   uncompute=args.uncompute, adder=args.adder)
-    from quantum_train.finders import resolve as resolve_finder
+    from quantum_train.finders import refuse_options_no_finder_takes
 
-    for option in ("uncompute", "adder"):  # as compare: refused where no finder takes them
-        if common.given(args, option) and not any(option in resolve_finder(f).spec.options for f in config.finders):
-            raise ConfigError(option, f"applies to the Grover finders, and --finders names none "
-                              f"({', '.join(config.finders)}); add one (e.g. grover-emulator) or drop --{option}")
+    refuse_options_no_finder_takes([o for o in ("uncompute", "adder") if common.given(args, o)], config.finders)
     check_dask(args.workers, args.scheduler)
     check_outputs(args)
     for option in ("plot", "map"):

@@ -166,6 +166,18 @@ def make_finder(name: str, seed: int = 0, **options) -> FiredSetFinder:
     return resolved.build(seed, **options)
 
 
+def refuse_options_no_finder_takes(options, finders, flag: str = "--") -> None:
+    """A :class:`~quantum_train.errors.ConfigError` on the first of ``options`` (given by the user) that no finder
+    in ``finders`` takes (its spec's ``options``): ``--oracle`` with no Grover finder, say. ``flag`` prefixes the
+    names in the message (``""`` for the Python API's keywords)."""
+    from quantum_train.errors import ConfigError
+
+    for option in options:
+        if not any(option in resolve(f).spec.options for f in finders):
+            raise ConfigError(option, f"applies to the Grover finders, and {flag}finders names none "
+                              f"({', '.join(finders)}); add one (e.g. grover-emulator) or drop {flag}{option}")
+
+
 def exact_finder_names() -> tuple[str, ...]:
     """Every exact finder's name and pinned form (for the exactness tests; plug-ins included)."""
     out = []
@@ -223,5 +235,6 @@ __all__ = ["FINDERS", "STRUCTURES", "ENTRY_POINT_GROUP", "FinderSpec", "Resolved
            "check_finder_name", "exact_finder_names", "FiredSetFinder", "CorrelationDTreeFinder",
            "CorrelationWTreeFinder", "DenseFinder", "DriftFinder",
            "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder", "is_quantum", "make_finder",
-           "finder_class", "name_forms", "parse_finders", "pinned_forms", "register", "register_finder", "resolve",
+           "finder_class", "name_forms", "parse_finders", "pinned_forms", "refuse_options_no_finder_takes", "register",
+           "register_finder", "resolve",
            "specs", "unregister_finder"]

@@ -57,7 +57,6 @@ from quantum_train.grover_options import (
     DEVICE_MAX_M,
     DEVICE_MAX_N,
     GROVER_PREFIX,
-    ORACLES,
     RAN_NOTE,
     is_device_finder,
     ran_layout,
@@ -82,9 +81,9 @@ class GroverFinder(FiredSetFinder):
                  oracle: str = "table", bits: int = DEFAULT_BITS, memory: str = DEFAULT_MEMORY,
                  uncompute: str = DEFAULT_UNCOMPUTE, adder: str = DEFAULT_ADDER):
         super().__init__()
-        if oracle not in ORACLES:
-            raise ValueError(f"oracle must be one of {ORACLES}, got {oracle!r}")
-        self.oracle_kind = ORACLE_KINDS[oracle]
+        self.oracle_kind = ORACLE_KINDS.get(oracle)
+        if self.oracle_kind is None:
+            raise ValueError(f"oracle must be one of {tuple(ORACLE_KINDS)}, got {oracle!r}")
         self.executor = self.oracle_kind.executor(backend, uncompute)
         self.oracle, self.bits, self.memory, self.uncompute, self.adder = oracle, bits, memory, uncompute, adder
         self.backend = backend

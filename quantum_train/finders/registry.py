@@ -103,10 +103,13 @@ class Resolved:
         """A fresh finder; ``options`` not among the spec's are ignored (callers pass a config's whole set)."""
         kept = {k: v for k, v in options.items() if k in self.spec.options}
         if self.spec.is_family:
-            return self.spec.factory(seed, self.parameter, **kept)
-        if self.structure:
-            return self.spec.factory(seed, structure=self.structure, **kept)
-        return self.spec.factory(seed, **kept)
+            finder = self.spec.factory(seed, self.parameter, **kept)
+        elif self.structure:
+            finder = self.spec.factory(seed, structure=self.structure, **kept)
+        else:
+            finder = self.spec.factory(seed, **kept)
+        finder.name = self.name  # results and notes know a finder by the name it was asked for (a plug-in's too)
+        return finder
 
 
 _SPECS: dict[str, FinderSpec] = {}

@@ -60,8 +60,8 @@ class PointSpec:
         if is_quantum(self.finder):
             out |= {"strategy": self.strategy, "delta": self.delta}
             # the gate-cost convention joins the key only off its default, so stores made before it still resume
-            out |= {k: v for k, v in (("uncompute", self.uncompute), ("adder", self.adder))
-                    if v != {"uncompute": DEFAULT_UNCOMPUTE, "adder": DEFAULT_ADDER}[k]}
+            out |= {k: v for k, v, default in (("uncompute", self.uncompute, DEFAULT_UNCOMPUTE),
+                                               ("adder", self.adder, DEFAULT_ADDER)) if v != default}
         return out
 
     def key_id(self) -> str:
@@ -105,11 +105,6 @@ def distinct_thresholds(values, field: str = "b") -> tuple[float | None, ...]:
 def b_order(b: float | None) -> tuple[bool, float]:
     """Sort key of thresholds: the default first, then increasing."""
     return (b is not None, 0.0 if b is None else b)
-
-
-def distinct_names(names, field: str = "finders") -> tuple[str, ...]:
-    """Finder names, each valid, none repeated: :func:`quantum_train.finders.parse_finders`, the one parser."""
-    return parse_finders(names, field)
 
 
 @dataclass(frozen=True)
@@ -160,7 +155,7 @@ class SweepConfig:
         if isinstance(self.iters, bool) or not isinstance(self.iters, (int, np.integer)) or self.iters < 1:
             raise ConfigError("iters", f"must be a positive integer, got {self.iters!r}")
         bs = tuple(sorted(distinct_thresholds(self.b), key=b_order))
-        return replace(self, finders=distinct_names(self.finders), ms=ms, ds=ds, ns=ns, seeds=seeds,
+        return replace(self, finders=parse_finders(self.finders), ms=ms, ds=ds, ns=ns, seeds=seeds,
                        b=bs[0] if len(bs) == 1 else bs)
 
     def synthetic_defaults(self) -> SweepConfig:

@@ -52,7 +52,7 @@ from scipy import stats
 
 from quantum_train.finders.registry import is_quantum, theory_for_name
 from quantum_train.sweeps.record import SweepPoint
-from quantum_train.theory import Theory, fired_exponent_theory, moved_exponent_theory  # noqa: F401 (public here too)
+from quantum_train.theory import Theory, fired_exponent_theory  # noqa: F401 (fired_exponent_theory: public here too)
 
 Group = tuple[str, int, int]  # (finder, d, n)
 

@@ -58,6 +58,7 @@ def resolve(config: SweepConfig) -> SweepConfig:
     config = config.checked_lists().synthetic_defaults()
     ds, ns = config.ds or (None,), config.ns or (None,)
     shapes = set()
+    loaded = set()  # the data depend on (d, n), not on b: each shape is loaded once, every b still checked
     for b in config.bs:
         for d in ds:
             for n in ns:
@@ -66,10 +67,13 @@ def resolve(config: SweepConfig) -> SweepConfig:
                                       strategy=config.strategy, delta=config.delta,
                                       uncompute=config.uncompute, adder=config.adder)
                 try:
-                    data = load_data(probe.validate())
+                    checked = probe.validate()
+                    if (checked.d, checked.n) not in loaded:
+                        data = load_data(checked)
+                        loaded.add((checked.d, checked.n))
+                        shapes.add((data.d, data.n))
                 except ConfigError as err:
                     raise _field(err) from None
-                shapes.add((data.d, data.n))
     return replace(config, ds=tuple(sorted({d for d, _ in shapes})), ns=tuple(sorted({n for _, n in shapes})))
 
 

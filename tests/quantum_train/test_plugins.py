@@ -5,7 +5,6 @@ import pathlib
 import re
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
@@ -95,23 +94,9 @@ def test_unknown_names_say_what_exists():
 def test_an_installed_entry_point_is_a_finder_on_the_command_line(tmp_path):
     """A package installed with an entry point in the group ``quantum_train.finders`` (here: a dist-info folder
     on the path, which is what an install leaves) is usable from ``--finders`` without any registration call."""
-    (tmp_path / "qt_plugin_example.py").write_text(textwrap.dedent('''
-        from quantum_train.finders.base import FiredSetFinder
-
-        class PlainScan(FiredSetFinder):
-            name = "plugin-scan"
-
-            def find(self, net, X):
-                self.ops += X.shape[0] * net.m
-                return net.fired_sets(X)
-
-            @classmethod
-            def memory_bytes(cls, n, m, d, b, pairs):
-                return 0.0
-
-        def make(seed):
-            return PlainScan()
-    '''))
+    # the installed module: this file's Scan, behind a factory (tests/ is a package on the child's path)
+    (tmp_path / "qt_plugin_example.py").write_text("from tests.quantum_train.test_plugins import Scan\n\n\n"
+                                                   "def make(seed):\n    return Scan()\n")
     info = tmp_path / "qt_plugin_example-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: qt-plugin-example\nVersion: 0.1\n")
