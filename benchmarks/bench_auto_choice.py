@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 
-from quantum_train.commands.sweep import expand_list
-from quantum_train.comparison import CompareConfig, run_comparison
+from quantum_train.experiments.comparison import CompareConfig, run_comparison
+from quantum_train.face.commands.sweep import expand_list
 
 
 def structure_cost(row: dict) -> tuple[float, float]:

@@ -41,7 +41,7 @@ class Timing(event.Listener):
         if not stack:
             rows.append((name, time.perf_counter() - start))
 event.register("numba:compile", Timing())
-from quantum_train.cli import main
+from quantum_train.face.cli import main
 code = main(sys.argv[2:])
 json.dump(rows, open(sys.argv[1], "w"))
 sys.exit(code)
@@ -59,9 +59,9 @@ def run_once(cache: Path, argv: list[str]) -> tuple[float, list[tuple[str, float
 
 
 def help_cpu_seconds() -> float:
-    """CPU seconds (user + system) of one ``python -m quantum_train.cli --help`` process."""
+    """CPU seconds (user + system) of one ``python -m quantum_train.face.cli --help`` process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-m", "quantum_train.cli", "--help"], env={**os.environ, "PYTHONPATH": str(REPO)},
+    subprocess.run([sys.executable, "-m", "quantum_train.face.cli", "--help"], env={**os.environ, "PYTHONPATH": str(REPO)},
                    check=True, stdout=subprocess.DEVNULL)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -17,10 +17,10 @@ import time
 
 import numpy as np
 
-from quantum_train.data import synthetic
+from quantum_train.core.model import ShiftedReLUNet
+from quantum_train.core.train import default_learning_rate, train
+from quantum_train.data.datasets import synthetic
 from quantum_train.finders import DenseFinder
-from quantum_train.model import ShiftedReLUNet
-from quantum_train.train import default_learning_rate, train
 
 
 def peak_rss_gib() -> float:

@@ -68,11 +68,11 @@ THREAD_VARIABLES = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREAD
 
 
 def worker(args) -> None:
-    from quantum_train.comparison import warm_up
-    from quantum_train.data import synthetic
+    from quantum_train.core.model import ShiftedReLUNet
+    from quantum_train.core.train import default_learning_rate, train
+    from quantum_train.data.datasets import synthetic
+    from quantum_train.experiments.comparison import warm_up
     from quantum_train.finders import make_finder
-    from quantum_train.model import ShiftedReLUNet
-    from quantum_train.train import default_learning_rate, train
 
     warm_up(args.finder, args.d, 0)
     data = synthetic(args.n, args.d, seed=args.seed)
@@ -106,7 +106,7 @@ def cpu_seconds_by_iteration():
     """
     import time
 
-    from quantum_train.costs import CostLedger
+    from quantum_train.core.costs import CostLedger
 
     cpu: list[float] = []
     measure = CostLedger.measure
@@ -144,7 +144,7 @@ def plain_scan_seconds(net, X, block: int = 2048, repeats: int = 2) -> float:
 
 
 def main() -> None:
-    from quantum_train.commands.common import size  # 2^20 or 1048576, checked (this tree's parser)
+    from quantum_train.face.commands.common import size  # 2^20 or 1048576, checked (this tree's parser)
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=1024)

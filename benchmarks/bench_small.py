@@ -4,7 +4,7 @@
 
 For each situation ("as found": whatever else runs on the machine; "busy":
 plus a process we start that keeps both cores busy with BLAS), trains the
-dense finder with the threading policy of :mod:`quantum_train.threads`
+dense finder with the threading policy of :mod:`quantum_train.core.threads`
 (serial below ``SERIAL_WORK``) and without it (``SERIAL_WORK = 0``: numba's
 pool, BLAS and the scan's worker threads as before), interleaved, and prints
 the median seconds per iteration against the arithmetic: one single-threaded
@@ -24,11 +24,11 @@ BUSY = "import numpy as np\na = np.random.rand(1500, 1500)\nwhile True:\n    a @
 
 
 def per_iteration(m: int, n: int, d: int, iters: int, serial_work: int | None) -> float:
-    import quantum_train.threads as T
-    from quantum_train.data import synthetic
+    import quantum_train.core.threads as T
+    from quantum_train.core.model import ShiftedReLUNet
+    from quantum_train.core.train import default_learning_rate, train
+    from quantum_train.data.datasets import synthetic
     from quantum_train.finders import make_finder
-    from quantum_train.model import ShiftedReLUNet
-    from quantum_train.train import default_learning_rate, train
 
     saved = T.SERIAL_WORK
     T.SERIAL_WORK = saved if serial_work is None else serial_work
@@ -64,8 +64,8 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=3)
     a = p.parse_args()
     print("command:", " ".join(["python", *sys.argv]))
-    from quantum_train.comparison import warm_up
-    from quantum_train.threads import SERIAL_WORK
+    from quantum_train.core.threads import SERIAL_WORK
+    from quantum_train.experiments.comparison import warm_up
 
     warm_up("dense", a.d, 0)
     per_iteration(a.m, a.n, a.d, 2, None)

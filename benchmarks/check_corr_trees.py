@@ -41,7 +41,7 @@ TOO_BIG = ["--n", "1024", "--d", "16", "--m", "2^26", "--finders", "dense,corr-d
 
 def cli(args: list[str]) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "quantum_train.cli", *args], cwd=REPO, env=env,
+    return subprocess.run([sys.executable, "-m", "quantum_train.face.cli", *args], cwd=REPO, env=env,
                           capture_output=True, text=True)
 
 

@@ -23,12 +23,12 @@ import time
 
 import numpy as np
 
-from quantum_train.commands.common import size  # 2^20 or 1048576, checked
-from quantum_train.comparison import warm_up
-from quantum_train.data import synthetic
+from quantum_train.core.model import ShiftedReLUNet
+from quantum_train.core.train import default_learning_rate, train
+from quantum_train.data.datasets import synthetic
+from quantum_train.experiments.comparison import warm_up
+from quantum_train.face.commands.common import size  # 2^20 or 1048576, checked
 from quantum_train.finders import drift as D
-from quantum_train.model import ShiftedReLUNet
-from quantum_train.train import default_learning_rate, train
 
 
 def clocks() -> tuple[float, float]:

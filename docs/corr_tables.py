@@ -21,9 +21,9 @@ from collections import defaultdict
 
 import numpy as np
 
-from quantum_train.sweeps import Sweep
-from quantum_train.sweeps.config import SweepConfig, b_order
-from quantum_train.sweeps.fit import crossovers
+from quantum_train.experiments.sweeps import Sweep
+from quantum_train.experiments.sweeps.config import SweepConfig, b_order
+from quantum_train.experiments.sweeps.fit import crossovers
 
 TREES = ("corr-dtree", "corr-wtree")
 REFERENCES = ("dense", "drift")

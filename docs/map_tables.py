@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import sys
 
-from quantum_train.sweeps import Sweep
-from quantum_train.sweeps.config import SweepConfig
+from quantum_train.experiments.sweeps import Sweep
+from quantum_train.experiments.sweeps.config import SweepConfig
 
 ALG1, ALG2, DRIFT = "weights-hsr:kdtree", "data-hsr:kdtree", "drift"
 

@@ -2,6 +2,7 @@
 
 import ast
 import pathlib
+import re
 
 import pytest
 
@@ -71,7 +72,7 @@ def test_no_import_cycles():
 
 def test_no_finder_imports_the_training_loop():
     graph = import_graph()
-    offenders = [m for m in graph if m.startswith("quantum_train.finders") and "quantum_train.train" in graph[m]]
+    offenders = [m for m in graph if m.startswith("quantum_train.finders") and "quantum_train.core.train" in graph[m]]
     assert offenders == []
 
 
@@ -85,9 +86,9 @@ def test_the_two_bottom_packages_never_import_each_other(package, other):
 
 def test_the_commands_reach_finders_only_through_the_public_registry():
     """``commands/`` may name finders through ``quantum_train.finders`` (the registry's functions), never a
-    finder's own module: options and defaults come from the face (``quantum_train.grover_options``, the API)."""
+    finder's own module: options and defaults come from the face (``quantum_train.core.grover_options``, the API)."""
     graph = import_graph()
-    offenders = [f"{m} -> {t}" for m, targets in graph.items() if m.startswith("quantum_train.commands")
+    offenders = [f"{m} -> {t}" for m, targets in graph.items() if m.startswith("quantum_train.face.commands")
                  for t in targets if t.startswith("quantum_train.finders.")]
     assert offenders == []
 
@@ -103,3 +104,47 @@ def test_no_numba_kernel_takes_more_than_twelve_parameters():
                     if count > 12:
                         offenders.append(f"{path.relative_to(ROOT)}: {node.name} takes {count}")
     assert offenders == []
+
+
+#: quantum_train's folders from the top down; a module may import its own layer and the layers below it
+#: (``errors`` and ``seeds``, at the top of the package, are the bottom layer; ``__init__`` and ``__main__`` are
+#: the public surface and may import anything).
+LAYERS = ("face", "experiments", "finders", "core", "data", "output", "shared")
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "quantum_train" or module in ("quantum_train", "quantum_train.__main__"):
+        return None
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else "shared"
+
+
+def test_layers_import_downwards_only():
+    """The folder tree is the architecture: face > experiments > finders > core > data > output > shared."""
+    upward = [f"{m} -> {t}" for m, targets in import_graph().items() if (lm := _layer(m)) is not None
+              for t in targets if (lt := _layer(t)) is not None and LAYERS.index(lt) < LAYERS.index(lm)]
+    assert upward == []
+
+
+def test_every_module_sits_in_a_layer():
+    """No module floats at the top of the package besides the public surface and the shared bottom layer."""
+    top = sorted(p.stem for p in (ROOT / "quantum_train").glob("*.py"))
+    assert top == ["__init__", "__main__", "errors", "seeds"]
+
+
+def _flag_texts(path: pathlib.Path) -> list[str]:
+    """String constants of ``path`` (docstrings aside) that spell a command-line flag (``--name``)."""
+    tree = ast.parse(path.read_text())
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            and re.search(r"(?<![\w-])--[a-z]", node.value)]
+
+
+def test_no_flag_below_the_face():
+    """Layers below the face name options through ``errors.option`` (rendered as a flag by the face, as a keyword
+    in Python), never as ``--flag`` text."""
+    below = [p for layer in LAYERS[1:-1] for p in sorted((ROOT / "quantum_train" / layer).rglob("*.py"))]
+    assert [text for p in below for text in _flag_texts(p)] == []

@@ -13,7 +13,8 @@ from collections.abc import Iterator, Mapping
 from typing import Callable, Sequence
 
 from circuits.backends import BACKENDS, PREFIXED_BACKENDS, UnknownBackendError
-from quantum_train.finders.base import FiredSetFinder
+from quantum_train.core.finder_contract import FiredSetFinder
+from quantum_train.core.grover_options import GROVER_PREFIX
 from quantum_train.finders.corr_trees import CorrelationDTreeFinder, CorrelationWTreeFinder
 from quantum_train.finders.dense import DenseFinder
 from quantum_train.finders.drift import DriftFinder
@@ -33,8 +34,7 @@ from quantum_train.finders.registry import (
     specs,
     unregister_finder,
 )
-from quantum_train.grover_options import GROVER_PREFIX
-from quantum_train.theory import Theory, moved_exponent_theory
+from quantum_train.finders.theory import Theory, moved_exponent_theory
 
 GROVER_OPTIONS = ("strategy", "delta", "oracle", "bits", "memory", "uncompute", "adder")
 

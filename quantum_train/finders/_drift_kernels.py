@@ -28,7 +28,7 @@ from numba import njit, prange
 
 from classical._lanes import borrowed_row, lane_dot, lane_squared_distance
 from classical.exact import exact_dot, exact_dot4, guard_width
-from quantum_train.model import FORWARD_CHUNKS, add_neuron_outputs, neuron_gradient
+from quantum_train.core.model import FORWARD_CHUNKS, add_neuron_outputs, neuron_gradient
 
 EPS = 2.220446049250313e-16
 
@@ -183,8 +183,8 @@ def forward_from_state(W, a, b, X, start, fired_idx, n_fired, partial, counts):
 
     ``partial[c, i]`` adds ``a_r (exact_dot(w_r, x_i) - b)`` over the fired
     pairs of chunk ``c``'s neurons in the order of
-    :func:`quantum_train.model._forward_by_neuron` (same chunks, neurons in
-    order, inputs sorted), so :func:`quantum_train.model.sum_chunks` of it is
+    :func:`quantum_train.core.model._forward_by_neuron` (same chunks, neurons in
+    order, inputs sorted), so :func:`quantum_train.core.model.sum_chunks` of it is
     bit-identical to the forward pass over the fired CSR. If ``counts`` has
     columns, ``counts[c, i]`` is the number of chunk ``c``'s neurons that
     fire on input ``i`` (summed over ``c``: the fired count per input).
@@ -220,7 +220,7 @@ def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
     with fired inputs ``T_r`` (read in place from ``fired_idx``, in the order
     the forward pass visits them), while ``w_r`` is hot:
 
-    1. ``g_r = (scale a_r) sum_{i in T_r} err_i x_i`` (:func:`quantum_train.model.neuron_gradient`);
+    1. ``g_r = (scale a_r) sum_{i in T_r} err_i x_i`` (:func:`quantum_train.core.model.neuron_gradient`);
     2. ``w_r <- w_r - lr g_r`` (neurons with ``T_r`` empty do not move), and
        ``stepped[r]`` is set. A neuron whose new weights are not finite goes
        no further (the caller stops training).
@@ -391,7 +391,7 @@ def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
 def forward_by_scan(w, a_r, b, X, fired_idx, lo, k_old, deltas, c, out):
     """A neuron past ``tau`` in the fused pass: its fired set from every input (:func:`fired_by_scan`), its count
     changes against the ``k_old`` fired ids at ``lo`` (:func:`count_changes`, if ``deltas`` has columns) and its
-    contributions to ``out`` (:func:`quantum_train.model.add_neuron_outputs`); returns its fired count.
+    contributions to ``out`` (:func:`quantum_train.core.model.add_neuron_outputs`); returns its fired count.
 
     Not inlined: it runs for the few neurons refreshed in a step, and kept
     out of the visiting loop it leaves that loop's code as it was.

@@ -48,10 +48,10 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from quantum_train.core.finder_contract import FiredSetFinder
+from quantum_train.core.fired import FiredSets
+from quantum_train.core.model import ShiftedReLUNet
 from quantum_train.finders import _corr_kernels as K
-from quantum_train.finders.base import FiredSetFinder
-from quantum_train.fired import FiredSets
-from quantum_train.model import ShiftedReLUNet
 
 
 def leaf_slots(leaves: int) -> int:

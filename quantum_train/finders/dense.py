@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from quantum_train.finders.base import FiredSetFinder
-from quantum_train.fired import FiredSets
-from quantum_train.model import ShiftedReLUNet
+from quantum_train.core.finder_contract import FiredSetFinder
+from quantum_train.core.fired import FiredSets
+from quantum_train.core.model import ShiftedReLUNet
 
 #: Bytes of the blocked scan's tiles on two threads (``SCAN_NEURONS x SCAN_INPUTS`` float64 each), with room.
 SCAN_TILE_BYTES = 64 * 2**20

@@ -34,11 +34,11 @@ from __future__ import annotations
 import numpy as np
 
 from classical.brute import blocked_halfspace_csr
+from quantum_train.core.finder_contract import FiredSetFinder, ForwardPass, FusedStep, FusedTraining, LazyMaintenance
+from quantum_train.core.fired import FiredSets, csr_replace_rows
+from quantum_train.core.model import FORWARD_CHUNKS, SCAN_INPUTS, SCAN_NEURONS, ShiftedReLUNet, fire_probability, sum_chunks
 from quantum_train.finders import _drift_kernels as K
-from quantum_train.finders.base import FiredSetFinder, ForwardPass, FusedStep, FusedTraining, LazyMaintenance
 from quantum_train.finders.dense import scan_bytes
-from quantum_train.fired import FiredSets, csr_replace_rows
-from quantum_train.model import FORWARD_CHUNKS, SCAN_INPUTS, SCAN_NEURONS, ShiftedReLUNet, fire_probability, sum_chunks
 
 #: Default candidate band below ``b``.
 DEFAULT_TAU = 0.05
@@ -174,7 +174,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         """Update the moved neurons, then patch the previous fired CSR at the neurons that changed.
 
         Only neurons whose fired set changed are rewritten
-        (:func:`~quantum_train.fired.csr_replace_rows`: the rows between them
+        (:func:`~quantum_train.core.fired.csr_replace_rows`: the rows between them
         move as blocks); when none changed the previous arrays are returned as
         they are (they are never written in place). A fused finder keeps no
         CSR: it brings the moved neurons up to date and builds one.

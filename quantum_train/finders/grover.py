@@ -45,11 +45,9 @@ import numpy as np
 
 from circuits import find_all_many
 from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE, input_cost, query_cost
-from quantum_train.finders.base import FiredSetFinder
-from quantum_train.finders.dense import scan_bytes
-from quantum_train.finders.grover_oracles import ORACLE_KINDS, SearchTally
-from quantum_train.fired import FiredSets
-from quantum_train.grover_options import (
+from quantum_train.core.finder_contract import FiredSetFinder
+from quantum_train.core.fired import FiredSets
+from quantum_train.core.grover_options import (
     DEFAULT_BITS,
     DEFAULT_DELTA,
     DEFAULT_MEMORY,
@@ -61,14 +59,16 @@ from quantum_train.grover_options import (
     is_device_finder,
     ran_layout,
 )
-from quantum_train.model import ShiftedReLUNet
+from quantum_train.core.model import ShiftedReLUNet
+from quantum_train.finders.dense import scan_bytes
+from quantum_train.finders.grover_oracles import ORACLE_KINDS, SearchTally
 from quantum_train.seeds import stream
 
 
 class GroverFinder(FiredSetFinder):
     """Find-all Grover search per input on a named backend (``grover-<backend>``).
 
-    Its options are checked where the run is set up (:mod:`quantum_train.grover_options`); its counters are
+    Its options are checked where the run is set up (:mod:`quantum_train.core.grover_options`); its counters are
     one :class:`~quantum_train.finders.grover_oracles.SearchTally`; the oracle kind is an object
     (:data:`~quantum_train.finders.grover_oracles.ORACLE_KINDS`).
     """

@@ -6,7 +6,7 @@
   ``bits`` bits (:mod:`circuits.arithmetic_oracle`) mark the *quantized* fired set; the simulation never sees
   the fired sets, which serve the classical checks and the recall against the exact sets only.
 
-The finder (:mod:`quantum_train.finders.grover`) and ``find_fired`` (:mod:`quantum_train.fired_search`) both
+The finder (:mod:`quantum_train.finders.grover`) and ``find_fired`` (:mod:`quantum_train.experiments.fired_search`) both
 search through these objects.
 """
 

@@ -27,10 +27,10 @@ from typing import Callable
 import numpy as np
 
 from classical import AutoHSR, BruteForceHSR, HalfSpaceReporter, KDTreeHSR
-from quantum_train.finders.base import FiredSetFinder, LazyMaintenance
+from quantum_train.core.finder_contract import FiredSetFinder, LazyMaintenance
+from quantum_train.core.fired import FiredSets, csr_replace_rows
+from quantum_train.core.model import ShiftedReLUNet
 from quantum_train.finders.dense import scan_bytes
-from quantum_train.fired import FiredSets, csr_replace_rows
-from quantum_train.model import ShiftedReLUNet
 
 HSRFactory = Callable[[], HalfSpaceReporter]
 

@@ -7,7 +7,7 @@ pinned to a structure, which options does it take, is it exact, does it
 preprocess, what does theory predict for its cost, how much memory will it
 need, what does its line in the notes say. Each finder answers all of them
 from one place: a :class:`FinderSpec` here, plus the class methods of its
-:class:`~quantum_train.finders.base.FiredSetFinder` (``note``, ``limits``,
+:class:`~quantum_train.core.finder_contract.FiredSetFinder` (``note``, ``limits``,
 ``preferred_strategy``, ``warm_up``, ``memory_bytes``). The command line, the
 Python API, ``compare``, ``sweep``, the fits, the notes and the memory guard
 read these facts and nothing else, so a new finder is one class and one
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Callable, Sequence
 
-from quantum_train.finders.base import FiredSetFinder
-from quantum_train.theory import Theory
+from quantum_train.core.finder_contract import FiredSetFinder
+from quantum_train.finders.theory import Theory
 
 #: The entry-point group through which installed packages add finders.
 ENTRY_POINT_GROUP = "quantum_train.finders"
@@ -132,7 +132,7 @@ def register_finder(name: str, factory: Callable[[int], FiredSetFinder], *, exac
                     preprocesses: bool = False, replace: bool = False, description: str = "") -> FinderSpec:
     """Make a finder usable everywhere finders are named (``qt.compare``, ``qt.sweep``, ``--finders``).
 
-    ``factory(seed)`` returns a fresh :class:`~quantum_train.finders.base.FiredSetFinder`. Its class answers
+    ``factory(seed)`` returns a fresh :class:`~quantum_train.core.finder_contract.FiredSetFinder`. Its class answers
     the facts (``memory_bytes`` for the memory guard, ``note``, ``limits``); ``exact`` says whether it
     returns exactly the dense fired sets, which the comparison then checks weight by weight.
     """

@@ -301,7 +301,7 @@ def test_failed_and_timed_out_jobs_are_one_line(no_account, monkeypatch):
 def test_core_imports_without_qiskit_ibm_runtime():
     code = (
         "import sys; sys.modules['qiskit_ibm_runtime'] = None\n"
-        "import circuits, circuits.ibm, quantum_train.cli, quantum_train.comparison\n"
+        "import circuits, circuits.ibm, quantum_train.face.cli, quantum_train.experiments.comparison\n"
         "from circuits.backends import make_executor\n"
         "make_executor('aer'); make_executor('emulator')\n"
         "from circuits.ibm import MissingExtraError\n"

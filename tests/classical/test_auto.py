@@ -94,8 +94,8 @@ def test_probe_work_is_charged_as_build_work() -> None:
 
 def test_hsr_finders_probe_their_own_workload() -> None:
     """The automatic structure is timed on the queries the finder will ask, at the run's threshold."""
+    from quantum_train.core.model import ShiftedReLUNet
     from quantum_train.finders import make_finder
-    from quantum_train.model import ShiftedReLUNet
 
     rng = np.random.default_rng(3)
     X = rng.standard_normal((40, 2))

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import quantum_train as qt
-from quantum_train.cli import main
-from quantum_train.comparison import CompareConfig, run_comparison
-from quantum_train.io import dumps_json
+from quantum_train.experiments.comparison import CompareConfig, run_comparison
+from quantum_train.face.cli import main
+from quantum_train.output.io import dumps_json
 
 SMALL = dict(m=256, iters=3, finders="dense,drift,grover-emulator")
 CLI_SMALL = ["--m", "256", "--iters", "3", "--finders", "dense,drift,grover-emulator", "--quiet"]

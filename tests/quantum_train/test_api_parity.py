@@ -1,6 +1,6 @@
 """Every option of the command line that shapes the computation is a keyword of the Python API.
 
-The option list is derived from the parser itself (``quantum_train.cli.build_parser``), so a new option without
+The option list is derived from the parser itself (``quantum_train.face.cli.build_parser``), so a new option without
 its keyword fails here. Output-only options are methods of the results instead: ``--json`` is ``.to_json(path)``
 (``json=`` for the sweep's store), ``--plot``/``--map``/``--draw`` are ``.plot(path)``, ``--markdown`` is
 ``.table(markdown=True)``, and ``--quiet`` is ``progress=False``.
@@ -12,7 +12,7 @@ import inspect
 import pytest
 
 import quantum_train as qt
-from quantum_train.cli import build_parser
+from quantum_train.face.cli import build_parser
 
 #: Options that only say where or how to show a result.
 OUTPUT_ONLY = {"json", "plot", "map", "markdown", "quiet", "draw"}
@@ -52,7 +52,7 @@ def test_qt_resources_is_the_command_s_report(tmp_path):
     import sys
 
     out = tmp_path / "r.json"
-    done = subprocess.run([sys.executable, "-m", "quantum_train.cli", "resources", "--m", "2^12", "--d", "8",
+    done = subprocess.run([sys.executable, "-m", "quantum_train.face.cli", "resources", "--m", "2^12", "--d", "8",
                            "--bits", "8", "--memory", "qrom,selectswap", "--n", "4", "--iters", "3", "--json", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from quantum_train.cli import main
+from quantum_train.face.cli import main
 
 TINY = ["--n", "8", "--m", "64", "--d", "2", "--iters", "1", "--quiet"]
 AER = ["--m", "8", "--k", "1", "--backend", "aer"]

@@ -22,10 +22,10 @@ import numpy as np
 import pytest
 
 import quantum_train as qt
-from quantum_train import cli
-from quantum_train.cli import main
-from quantum_train.data import DataError, user_dataset
+from quantum_train.data.datasets import DataError, user_dataset
 from quantum_train.errors import ConfigError
+from quantum_train.face import cli
+from quantum_train.face.cli import main
 
 TINY = ["--n", "8", "--m", "64", "--iters", "1", "--quiet", "--finders", "dense"]
 SWEEP = ["sweep", "--finders", "dense", "--m", "64", "--seeds", "0", "--n", "8", "--iters", "1", "--quiet"]
@@ -366,8 +366,8 @@ def test_find_fired_with_no_fired_neuron_says_so_not_nan(capsys):
 
 
 def test_aer_memory_check_counts_the_qubits_the_circuit_has():
-    from quantum_train.comparison import CompareConfig
-    from quantum_train.grover_options import executor_for
+    from quantum_train.core.grover_options import executor_for
+    from quantum_train.experiments.comparison import CompareConfig
 
     assert CompareConfig(m=2**20, finders=("grover-aer",)).validate().finders == ("grover-aer",)
     with pytest.raises(ConfigError, match="32-qubit statevector"):  # 31 index qubits + 1 counting control
@@ -375,12 +375,12 @@ def test_aer_memory_check_counts_the_qubits_the_circuit_has():
 
 
 def test_interrupt_during_plot_names_the_json_that_exists(home, capsys, monkeypatch):
-    import quantum_train.plots
+    import quantum_train.output.plots
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(quantum_train.plots, "save_comparison_plot", interrupted)
+    monkeypatch.setattr(quantum_train.output.plots, "save_comparison_plot", interrupted)
     assert main(["compare", *TINY, "--json", "r.json", "--plot", "r.png"]) == cli.EXIT_INTERRUPTED
     err = capsys.readouterr().err
     assert err.strip() == ("quantum-train: interrupted; written before the interrupt: r.json (whole); "

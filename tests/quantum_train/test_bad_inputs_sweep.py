@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from quantum_train.cli import main
+from quantum_train.face.cli import main
 
 BASE = ["sweep", "--finders", "dense", "--m", "2^8", "--seeds", "0", "--n", "8", "--d", "2", "--iters", "1", "--quiet"]
 OLD_RECORD = {"schema": 1, "key": {"finder": "dense", "m": 256, "seed": 0, "data": "synthetic", "n": 8, "d": 2,

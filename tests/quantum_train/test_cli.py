@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from quantum_train.cli import main
+from quantum_train.face.cli import main
 
 SMALL = ["--n", "40", "--m", "2^9", "--d", "4", "--iters", "3", "--quiet"]
 
@@ -38,7 +38,7 @@ def test_compare_writes_table_json_and_plot(tmp_path, capsys):
 
 
 def test_default_finders_follow_m():
-    from quantum_train.comparison import CompareConfig
+    from quantum_train.experiments.comparison import CompareConfig
 
     small = CompareConfig(m=2**10, n=8, iters=8)
     large = CompareConfig(m=2**11, n=8, iters=8)

@@ -7,9 +7,9 @@ import pytest
 
 from circuits.fixed_point import fixed_point_instance
 from circuits.resources import query_cost
-from quantum_train.cli import main
-from quantum_train.data import synthetic
-from quantum_train.model import ShiftedReLUNet
+from quantum_train.core.model import ShiftedReLUNet
+from quantum_train.data.datasets import synthetic
+from quantum_train.face.cli import main
 
 
 def _row(doc, finder):

@@ -8,7 +8,7 @@ import pytest
 import qiskit_ibm_runtime  # noqa: E402,F401  (the test extra installs it: these tests must run, not skip)
 
 from circuits import ibm  # noqa: E402
-from quantum_train.cli import main  # noqa: E402
+from quantum_train.face.cli import main  # noqa: E402
 from tests.circuits.test_ibm import FakeService  # noqa: E402
 
 

@@ -1,10 +1,10 @@
 import json
 
 from circuits import executors
-from quantum_train import ram_guard as memory
-from quantum_train.cli import main
-from quantum_train.data import synthetic
-from quantum_train.model import ShiftedReLUNet
+from quantum_train.core.model import ShiftedReLUNet
+from quantum_train.data.datasets import synthetic
+from quantum_train.experiments import ram_guard as memory
+from quantum_train.face.cli import main
 
 
 def test_find_fired_emulator_writes_per_input_results(tmp_path, capsys):

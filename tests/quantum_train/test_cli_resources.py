@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from circuits.resources import input_cost, query_cost, scan_cost
-from quantum_train.cli import main
-from quantum_train.data import synthetic
-from quantum_train.model import default_threshold
+from quantum_train.core.model import default_threshold
+from quantum_train.data.datasets import synthetic
+from quantum_train.face.cli import main
 from quantum_train.seeds import stream
 
 
@@ -126,7 +126,7 @@ def test_resources_unitary_cdkm_is_the_old_model(tmp_path):
 
 def test_crossover_holds_the_point_values(tmp_path):
     """Where one input's quantum Toffolis are below the scan's at the run's m, the crossover contains that m."""
-    from quantum_train.crossover import intervals
+    from quantum_train.experiments.crossover import intervals
 
     assert intervals([(10, True), (11, True), (12, False), (13, True)]) == [
         {"from_m_log2": 10, "to_m_log2": 11}, {"from_m_log2": 13, "to_m_log2": None}]

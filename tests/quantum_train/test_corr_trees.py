@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from classical.exact import exact_dot, exact_dots
+from quantum_train.core.model import ShiftedReLUNet
 from quantum_train.errors import ConfigError
+from quantum_train.experiments.ram_guard import check_fits, estimate_run
 from quantum_train.finders import _corr_kernels as K
 from quantum_train.finders import finder_class, make_finder
 from quantum_train.finders.corr_trees import CorrelationDTreeFinder, CorrelationWTreeFinder, leaf_slots
-from quantum_train.model import ShiftedReLUNet
-from quantum_train.ram_guard import check_fits, estimate_run
 
 
 def unit_rows(rng, n, d):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from quantum_train.data import (
+from quantum_train.data.datasets import (
     DATASETS,
     REAL_DATASETS,
     DataError,

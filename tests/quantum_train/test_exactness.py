@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from classical.exact import exact_dots
-from quantum_train.data import REAL_DATASETS, load_dataset
+from quantum_train.core.model import ShiftedReLUNet
+from quantum_train.core.train import default_learning_rate, train
+from quantum_train.data.datasets import REAL_DATASETS, load_dataset
 from quantum_train.finders import exact_finder_names, make_finder
-from quantum_train.model import ShiftedReLUNet
-from quantum_train.train import default_learning_rate, train
 
 EXACT = [name for name in exact_finder_names() if name != "dense"]  # pinned structures included
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from quantum_train.cli import build_parser, main
-from quantum_train.commands import SUMMARIES
+from quantum_train.face.cli import build_parser, main
+from quantum_train.face.commands import SUMMARIES
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--n", "8", "--m", "64", "--d", "2", "--iters", "1", "--quiet"]
@@ -42,8 +42,8 @@ def test_version_prints_the_installed_version(capsys):
 
 
 def test_top_level_help_imports_no_command_and_no_numerical_library():
-    script = ("import sys\nfrom quantum_train.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-              "heavy = ['numpy', 'numba', 'scipy', 'qiskit', 'matplotlib', 'quantum_train.commands.compare']\n"
+    script = ("import sys\nfrom quantum_train.face.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+              "heavy = ['numpy', 'numba', 'scipy', 'qiskit', 'matplotlib', 'quantum_train.face.commands.compare']\n"
               "print([m for m in heavy if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=child_env(), timeout=60)
     assert out.returncode == 0, out.stderr
@@ -130,12 +130,12 @@ def unwritable_copy(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 @pytest.mark.slow
 def test_unwritable_cache_runs_uncached_with_one_warning_line(tmp_path):
     tree, env = unwritable_copy(tmp_path)
-    helped = subprocess.run([sys.executable, "-m", "quantum_train.cli", "compare", "--help"], capture_output=True,
+    helped = subprocess.run([sys.executable, "-m", "quantum_train.face.cli", "compare", "--help"], capture_output=True,
                             text=True, env=env, cwd=tmp_path, timeout=300)
     assert helped.returncode == 0, helped.stderr
     assert helped.stderr.strip().splitlines() == [helped.stderr.strip()]  # one line
     assert helped.stderr.startswith("quantum-train: warning: no writable numba cache")
-    ran = subprocess.run([sys.executable, "-m", "quantum_train.cli", "compare", *TINY, "--finders", "dense"],
+    ran = subprocess.run([sys.executable, "-m", "quantum_train.face.cli", "compare", *TINY, "--finders", "dense"],
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
     assert ran.returncode == 0, ran.stderr
     assert "Traceback" not in ran.stderr and "cannot cache" not in ran.stderr
@@ -146,7 +146,7 @@ def test_unwritable_cache_runs_uncached_with_one_warning_line(tmp_path):
 
 @pytest.mark.slow
 def test_a_cold_cache_says_it_compiles_and_a_warm_one_does_not(tmp_path):
-    argv = [sys.executable, "-m", "quantum_train.cli", "compare", *TINY, "--finders", "dense"]
+    argv = [sys.executable, "-m", "quantum_train.face.cli", "compare", *TINY, "--finders", "dense"]
     env = child_env(NUMBA_CACHE_DIR=str(tmp_path / "numba"))
     cold = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
     assert cold.returncode == 0, cold.stderr
@@ -166,7 +166,7 @@ def test_a_cold_cache_says_it_compiles_and_a_warm_one_does_not(tmp_path):
                          ids=["script_default_hides", "interactive_default_shows", "interactive_told_not_to",
                               "script_asks_for_it"])
 def test_api_shows_progress_when_interactive_unless_told_not_to(interactive, progress, shown, monkeypatch):
-    import quantum_train.api as api
+    import quantum_train.face.api as api
 
     seen = {}
     monkeypatch.setattr(api, "interactive", lambda: interactive)
@@ -178,7 +178,7 @@ def test_api_shows_progress_when_interactive_unless_told_not_to(interactive, pro
 def test_interactive_follows_ipython_and_the_terminal(monkeypatch):
     import io
 
-    from quantum_train.comparison import interactive
+    from quantum_train.experiments.comparison import interactive
 
     monkeypatch.delattr(sys, "ps1", raising=False)
     monkeypatch.setitem(sys.modules, "IPython", None)
@@ -199,7 +199,7 @@ def test_circuit_on_aer_says_it_is_not_transpiled(capsys):
 
 
 def test_circuit_on_a_device_says_it_is_transpiled():
-    from quantum_train.commands.circuit import gate_report
+    from quantum_train.face.commands.circuit import gate_report
 
     line = gate_report({"oracle": "diagonal", "transpiled_for": "fake_torino", "depth": 261, "two_qubit_gates": 79,
                         "oracle_candidates": {"diagonal": 14}})
@@ -220,7 +220,7 @@ def test_compare_table_says_grover_ops_include_the_classical_checks(grover_compa
 
 
 def test_work_split_separates_oracle_queries_from_inner_products(grover_comparison):
-    from quantum_train.plots import work_per_iteration
+    from quantum_train.output.plots import work_per_iteration
 
     dense, grover = grover_comparison.rows()
     assert work_per_iteration(dense) == (dense["per_iteration"]["ops"], 0.0)
@@ -231,7 +231,7 @@ def test_work_split_separates_oracle_queries_from_inner_products(grover_comparis
 
 
 def test_plot_keeps_oracle_queries_apart_from_inner_products(grover_comparison):
-    from quantum_train.plots import comparison_figure
+    from quantum_train.output.plots import comparison_figure
 
     work_axis = comparison_figure(grover_comparison).axes[1]
     labels = [t.get_text() for t in work_axis.get_legend().get_texts()]
@@ -261,7 +261,7 @@ def test_documented_mpl_drawing_works_after_the_base_install():
 
 
 def test_long_run_says_its_estimate_and_dominant_finder_before_it_starts(monkeypatch, capsys):
-    import quantum_train.comparison as comparison
+    import quantum_train.experiments.comparison as comparison
 
     def not_started(*args, **kwargs):
         raise KeyboardInterrupt  # stands in for the training that would follow
@@ -283,7 +283,7 @@ def test_short_run_gives_no_estimate(capsys, tmp_path, monkeypatch):
 
 
 def test_estimate_follows_the_cost_model():
-    from quantum_train.run_time import (
+    from quantum_train.experiments.run_time import (
         AER_SECONDS_PER_SEARCH,
         LONG_RUN_SECONDS,
         SECONDS_PER_MULTIPLY_ADD,
@@ -303,8 +303,8 @@ def test_estimate_follows_the_cost_model():
                          ids=["script_default_hides", "interactive_default_shows", "interactive_told_not_to",
                               "script_asks_for_it"])
 def test_sweep_api_shows_a_bar_when_interactive_unless_told_not_to(interactive, progress, bar, monkeypatch):
-    import quantum_train.comparison as comparison
-    from quantum_train.sweeps import _progress
+    import quantum_train.experiments.comparison as comparison
+    from quantum_train.experiments.sweeps import _progress
 
     monkeypatch.setattr(comparison, "interactive", lambda: interactive)
     shown, callback = _progress(progress, 3)
@@ -315,7 +315,7 @@ def test_sweep_api_shows_a_bar_when_interactive_unless_told_not_to(interactive, 
 
 def test_sweep_bar_counts_the_points(monkeypatch):
     import quantum_train as qt
-    import quantum_train.sweeps as sweeps
+    import quantum_train.experiments.sweeps as sweeps
 
     bars = []
     real = sweeps._progress

@@ -1,6 +1,6 @@
 """The fused drift iteration (one visit per neuron) is the four-pass iteration, bit for bit.
 
-``drift`` trains through :class:`~quantum_train.finders.base.FusedTraining`;
+``drift`` trains through :class:`~quantum_train.core.finder_contract.FusedTraining`;
 ``drift-unfused`` is the same finder in four passes. Weights, losses, fired
 counts and every phase's ops must agree exactly, through refreshes (large
 steps), divergence, and on the bundled data; the exactness suite holds both to
@@ -10,11 +10,11 @@ the dense finder.
 import numpy as np
 import pytest
 
-from quantum_train.data import load_dataset
+from quantum_train.core.finder_contract import FusedTraining
+from quantum_train.core.model import ShiftedReLUNet
+from quantum_train.core.train import default_learning_rate, train
+from quantum_train.data.datasets import load_dataset
 from quantum_train.finders import make_finder
-from quantum_train.finders.base import FusedTraining
-from quantum_train.model import ShiftedReLUNet
-from quantum_train.train import default_learning_rate, train
 
 
 def both(X, y, m, iters, lr_scale=1.0, seed=0):

@@ -10,9 +10,9 @@ from numba import njit
 
 from classical._lanes import borrowed_row, lane_order_reference, lane_squared_distance
 from classical.exact import exact_dot4
+from quantum_train.core.fired import csr_replace_rows
+from quantum_train.core.threads import threads_for
 from quantum_train.finders import _drift_kernels as K
-from quantum_train.fired import csr_replace_rows
-from quantum_train.threads import threads_for
 
 
 def _random_fired_slots(rng, m, n):
@@ -101,7 +101,7 @@ def test_pair_kernels_sum_in_the_canonical_order_bit_for_bit():
     (the forward's dot products in the four-lane order, the gradient's sums over inputs in input order)."""
     from numba import njit
 
-    from quantum_train.model import add_neuron_outputs, neuron_gradient
+    from quantum_train.core.model import add_neuron_outputs, neuron_gradient
 
     @njit
     def outputs(w, a_r, b, X, ids, out):

@@ -7,8 +7,8 @@ import pytest
 from scipy.stats import binomtest
 
 from classical.exact import exact_dots
-from quantum_train.fired import FiredSets
-from quantum_train.model import ShiftedReLUNet, default_threshold, fire_probability
+from quantum_train.core.fired import FiredSets
+from quantum_train.core.model import ShiftedReLUNet, default_threshold, fire_probability
 from tests.conftest import unit_rows
 
 

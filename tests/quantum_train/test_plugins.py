@@ -102,7 +102,7 @@ def test_an_installed_entry_point_is_a_finder_on_the_command_line(tmp_path):
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: qt-plugin-example\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text("[quantum_train.finders]\nplugin-scan = qt_plugin_example:make\n")
     out = tmp_path / "out.json"
-    done = subprocess.run([sys.executable, "-m", "quantum_train.cli", "compare", "--finders", "dense,plugin-scan",
+    done = subprocess.run([sys.executable, "-m", "quantum_train.face.cli", "compare", "--finders", "dense,plugin-scan",
                            "--m", "128", "--n", "16", "--iters", "2", "--json", str(out)],
                           cwd=tmp_path, env=child_env(tmp_path), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import quantum_train as qt
-from quantum_train.load_results import UnknownDocumentError
+from quantum_train.experiments.load_results import UnknownDocumentError
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def test_a_comparison_pickles(comparison):
 
 def test_load_reads_back_what_compare_json_wrote(tmp_path):
     out = tmp_path / "run.json"
-    done = subprocess.run([sys.executable, "-m", "quantum_train.cli", "compare", "--finders", "dense,drift",
+    done = subprocess.run([sys.executable, "-m", "quantum_train.face.cli", "compare", "--finders", "dense,drift",
                            "--m", "256", "--n", "32", "--iters", "3", "--json", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
@@ -51,7 +51,7 @@ def test_load_refuses_what_it_cannot_read(tmp_path, text):
 
 
 def _as_json(obj):
-    from quantum_train.io import dumps_json
+    from quantum_train.output.io import dumps_json
 
     return json.loads(dumps_json(obj))
 
@@ -77,3 +77,24 @@ def test_load_reads_back_a_sweep_store(tmp_path):
     assert loaded.to_json(again) == store.read_text() == again.read_text()
     with pytest.raises(ValueError, match="not empty"):
         sweep.to_json(store)  # an existing store grows only through qt.sweep(json=...)
+
+
+@pytest.mark.parametrize("options", [dict(), dict(memory="qrom,selectswap", uncompute="unitary", adder="cdkm", n=8,
+                                                  iters=3, k=2)])
+def test_load_reads_back_a_resources_report(tmp_path, options):
+    report = qt.resources(m=2**12, d=4, **options)
+    path = tmp_path / "r.json"
+    report.to_json(path)
+    loaded = qt.load(path)
+    assert isinstance(loaded, qt.CostReport)
+    assert _as_json(loaded.to_dict()) == json.loads(path.read_text())
+    assert loaded.table() == report.table() and loaded.per_query == report.per_query and loaded.scan == report.scan
+
+
+def test_load_reads_back_a_physical_resources_report(tmp_path):
+    report = qt.resources(m=2**10, d=4, memory="qrom", physical=True)
+    path = tmp_path / "r.json"
+    report.to_json(path)
+    loaded = qt.load(path)
+    assert _as_json(loaded.to_dict()) == json.loads(path.read_text())
+    assert loaded.physical == report.physical and loaded.depth_limited == report.depth_limited

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from quantum_train.data import DataError, load_dataset
-from quantum_train.model import ShiftedReLUNet
+from quantum_train.core.model import ShiftedReLUNet
+from quantum_train.data.datasets import DataError, load_dataset
 from quantum_train.seeds import STREAMS, RunSeeds, SeedError, check_seed, stream
 
 

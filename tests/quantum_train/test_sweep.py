@@ -13,13 +13,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from quantum_train.cli import main
-from quantum_train.commands.sweep import expand_list, seed_list
+from quantum_train.core.model import default_threshold, fire_probability
 from quantum_train.errors import ConfigError
-from quantum_train.model import default_threshold, fire_probability
-from quantum_train.sweeps import StoreVersionError, Sweep, SweepStore, plan, run, sweep
-from quantum_train.sweeps.config import key_id
-from quantum_train.sweeps.fit import (
+from quantum_train.experiments.sweeps import StoreVersionError, Sweep, SweepStore, plan, run, sweep
+from quantum_train.experiments.sweeps.config import key_id
+from quantum_train.experiments.sweeps.fit import (
     break_even_iterations,
     break_evens,
     crossover_width,
@@ -28,9 +26,11 @@ from quantum_train.sweeps.fit import (
     fit_exponent,
     theory_for,
 )
-from quantum_train.sweeps.record import SweepPoint
-from quantum_train.sweeps.report import format_exponents
-from quantum_train.sweeps.runner import SCHEMA, PointRunner, deterministic_part
+from quantum_train.experiments.sweeps.record import SweepPoint
+from quantum_train.experiments.sweeps.report import format_exponents
+from quantum_train.experiments.sweeps.runner import SCHEMA, PointRunner, deterministic_part
+from quantum_train.face.cli import main
+from quantum_train.face.commands.sweep import expand_list, seed_list
 
 SMALL = dict(n=48, d=6, iters=3)
 FINDERS = ("dense", "weights-hsr", "data-hsr:kdtree", "drift", "grover-emulator")
@@ -273,7 +273,7 @@ def test_killed_sweep_reruns_only_the_missing_points(tmp_path):
     args = ["--finders", "dense,data-hsr,drift", "--m", "2^8,2^9", "--seeds", "0-19",
             "--n", "32", "--d", "4", "--iters", "2", "--json", str(path), "--quiet"]
     env = dict(os.environ, PYTHONPATH=os.getcwd())
-    proc = subprocess.Popen([sys.executable, "-m", "quantum_train.cli", "sweep", *args],
+    proc = subprocess.Popen([sys.executable, "-m", "quantum_train.face.cli", "sweep", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         deadline = time.monotonic() + 120
@@ -305,7 +305,7 @@ def test_ctrl_c_leaves_one_line_and_no_file(tmp_path):
             "--json", str(path), "--quiet"]
     env = dict(os.environ, PYTHONPATH=os.getcwd())
     # a shell's background job inherits SIGINT ignored; restore the default so Python raises KeyboardInterrupt
-    proc = subprocess.Popen([sys.executable, "-m", "quantum_train.cli", "sweep", *args],
+    proc = subprocess.Popen([sys.executable, "-m", "quantum_train.face.cli", "sweep", *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:

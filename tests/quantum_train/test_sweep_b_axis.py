@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from quantum_train.cli import main
-from quantum_train.commands.sweep import threshold_list
+from quantum_train.core.model import default_threshold
 from quantum_train.errors import ConfigError
-from quantum_train.model import default_threshold
-from quantum_train.sweeps import Sweep, plan, sweep
+from quantum_train.experiments.sweeps import Sweep, plan, sweep
+from quantum_train.face.cli import main
+from quantum_train.face.commands.sweep import threshold_list
 
 
 def test_threshold_list_parses_default_and_numbers():
@@ -59,7 +59,7 @@ def test_sweep_over_b_keeps_records_and_fits_apart(tmp_path):
 
 def test_sweep_takes_the_gate_cost_convention_and_keeps_old_keys():
     """--uncompute/--adder reach the Grover finders' gate cost; at their defaults the keys are as before (resume)."""
-    from quantum_train.sweeps.config import PointSpec
+    from quantum_train.experiments.sweeps.config import PointSpec
 
     assert "uncompute" not in PointSpec("grover-emulator", 4, 8, 64, 0, "synthetic", 1).key()
     assert PointSpec("grover-emulator", 4, 8, 64, 0, "synthetic", 1, uncompute="unitary").key()["uncompute"] == "unitary"

@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from quantum_train.costs import ITERATION_PHASES, CostLedger
-from quantum_train.data import DATASETS, DataError, load_dataset
+from quantum_train.core.costs import ITERATION_PHASES, CostLedger
+from quantum_train.core.model import ShiftedReLUNet
+from quantum_train.core.train import default_learning_rate, train
+from quantum_train.data.datasets import DATASETS, DataError, load_dataset
 from quantum_train.finders import DenseFinder
-from quantum_train.model import ShiftedReLUNet
-from quantum_train.train import default_learning_rate, train
 from tests.conftest import unit_rows
 
 

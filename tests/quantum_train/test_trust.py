@@ -13,13 +13,13 @@ import time
 import numpy as np
 import pytest
 
-from quantum_train.cli import EXIT_DIVERGED, main
-from quantum_train.data import load_dataset
+from quantum_train.core.model import ShiftedReLUNet
+from quantum_train.core.train import DIVERGENCE_FACTOR, default_learning_rate, train
+from quantum_train.data.datasets import load_dataset
+from quantum_train.experiments.ram_guard import estimate_run
+from quantum_train.face.cli import EXIT_DIVERGED, main
 from quantum_train.finders import DenseFinder
-from quantum_train.io import dumps_json
-from quantum_train.model import ShiftedReLUNet
-from quantum_train.ram_guard import estimate_run
-from quantum_train.train import DIVERGENCE_FACTOR, default_learning_rate, train
+from quantum_train.output.io import dumps_json
 
 TINY = ["--n", "16", "--m", "256", "--d", "4", "--iters", "4", "--quiet"]
 
@@ -35,7 +35,7 @@ def test_divergence_stops_the_run_and_names_the_iteration(lr):
     assert 1 <= result.diverged.iteration < 10
     bad = result.loss[-1]
     assert not np.isfinite(bad) or bad > DIVERGENCE_FACTOR * result.loss[0]
-    assert "lower --lr" in result.diverged.message("dense")
+    assert "lower the learning rate lr" in result.diverged.message("dense")
 
 
 def test_a_converging_run_is_not_flagged():
@@ -107,7 +107,7 @@ def test_plot_format_follows_extension_and_files_get_usual_permissions(ext, magi
 def test_ctrl_c_leaves_no_traceback_and_no_file(tmp_path):
     out = tmp_path / "r.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "quantum_train.cli", "compare", "--m", "2^14", "--n", "512", "--iters", "100000",
+        [sys.executable, "-m", "quantum_train.face.cli", "compare", "--m", "2^14", "--n", "512", "--iters", "100000",
          "--finders", "dense", "--quiet", "--json", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
         # a background job inherits SIGINT ignored; restore the default so Python raises KeyboardInterrupt
@@ -128,7 +128,7 @@ def test_ctrl_c_leaves_no_traceback_and_no_file(tmp_path):
 
 PEAK_SCRIPT = """
 import resource, sys
-from quantum_train.comparison import CompareConfig, run_comparison
+from quantum_train.experiments.comparison import CompareConfig, run_comparison
 m, n, finders = int(sys.argv[1]), int(sys.argv[2]), tuple(sys.argv[3].split(","))
 run_comparison(CompareConfig(m=m, n=n, d=16, iters=3, finders=finders))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
@@ -143,7 +143,7 @@ def test_memory_estimate_covers_the_measured_peak_of_a_comparison():
     out = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(m), str(n), ",".join(finders)],
                          capture_output=True, text=True, check=True, timeout=900)
     peak = int(out.stdout.split()[-1])
-    from quantum_train.model import default_threshold
+    from quantum_train.core.model import default_threshold
 
     estimate = estimate_run(n, m, d, default_threshold(m), finders).total
     assert peak <= estimate, f"measured {peak / 2**20:.0f} MiB > estimated {estimate / 2**20:.0f} MiB"
@@ -152,7 +152,7 @@ def test_memory_estimate_covers_the_measured_peak_of_a_comparison():
 
 def test_guard_suggests_a_size_that_fits():
     from quantum_train.errors import ConfigError
-    from quantum_train.ram_guard import check_fits
+    from quantum_train.experiments.ram_guard import check_fits
 
     with pytest.raises(ConfigError) as err:
         check_fits(256, 2**30, 16, 3.0, ["dense"], available=8 * 2**30)
