@@ -1,2 +1,1 @@
-"""Output: checked and atomic writes, the text table, figures, and reading documents back (``qt.load``).
-"""
+"""Output: checked and atomic writes, the one text table, figures, and the files named on Ctrl-C."""
