@@ -31,6 +31,7 @@ The blocks:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import re
@@ -64,8 +65,13 @@ REFERENCES = ("dense", "drift")
 
 def records(name: str) -> list[dict]:
     """The records of the store ``STORES[name]``, in stored order."""
-    with open(STORES[name]) as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return list(_records(STORES[name]))
+
+
+@functools.lru_cache(maxsize=None)
+def _records(path: Path) -> tuple[dict, ...]:
+    with open(path) as f:
+        return tuple(json.loads(line) for line in f if line.strip())
 
 
 def table(head: list[str], rows: list[str]) -> list[str]:
@@ -74,6 +80,7 @@ def table(head: list[str], rows: list[str]) -> list[str]:
 
 # ---- section 2: the map ----------------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
 def map_sweep() -> Sweep:
     recs = [r for r in records("map") if r["finder"] in ("dense", ALG1, ALG2, DRIFT)]
     return Sweep.from_records(SweepConfig(), recs)
@@ -152,6 +159,7 @@ def map_grover() -> str:
 
 # ---- section 3: cost against m at d = 16 ------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
 def sweep_d16() -> Sweep:
     return Sweep.from_records(SweepConfig(), records("sweep"))
 
