@@ -42,6 +42,7 @@ from typing import Callable
 
 import numpy as np
 
+from quantum_train.model import default_threshold, fire_probability
 from quantum_train.sweeps import Sweep
 from quantum_train.sweeps.config import SweepConfig, b_order
 from quantum_train.sweeps.fit import Fit, crossovers, fit_or_undefined
@@ -243,8 +244,19 @@ def moved_rows(points) -> list[str]:
             f"{moved / (n * m ** 0.8):.2e} |" for (d, n, m), moved in moved_per_iteration(points).items()]
 
 
-def moved_fit_rows(points) -> list[str]:
-    """Per ``(d, n)``: the exponent in ``m`` of the neurons moved per iteration, against the paper's 4/5 and 1."""
+def moved_theory(ms: list[int], n: int, b: float | None) -> float:
+    """The slope in ``log m`` of ``m (1 - (1 - Q(b))^n)`` over ``ms``: the neurons that fire on some input (and so
+    move), if every neuron fired on each unit input with probability ``Q(b)`` independently (``w_r ~ N(0, I)``)."""
+    def moving(m: int) -> float:
+        q = fire_probability(default_threshold(m) if b is None else b)
+        return m * -math.expm1(n * math.log1p(-q))
+
+    return float(np.polyfit(np.log(ms), np.log([moving(m) for m in ms]), 1)[0])
+
+
+def moved_fit_rows(points, b: float | None) -> list[str]:
+    """Per ``(d, n)``: the fitted exponent in ``m`` of the neurons moved per iteration, beside the independent-firing
+    prediction and the paper's bound ``n m^(4/5)`` (exponent 0.8; the count can never exceed ``m``, exponent 1)."""
     by = defaultdict(lambda: ([], []))
     for (d, n, m), moved in moved_per_iteration(points).items():
         by[(d, n)][0].append(m)
@@ -252,7 +264,8 @@ def moved_fit_rows(points) -> list[str]:
     rows = []
     for (d, n), (ms, ys) in sorted(by.items()):
         fit = fit_or_undefined(ms, ys)
-        rows.append(f"| {d} | {n} | 2^{int(math.log2(min(ms)))}..2^{int(math.log2(max(ms)))} | {fit.format()} |")
+        rows.append(f"| {d} | {n} | 2^{int(math.log2(min(ms)))}..2^{int(math.log2(max(ms)))} | {fit.format()} | "
+                    f"{moved_theory(ms, n, b):.2f} | 0.80 |")
     return rows
 
 
@@ -289,8 +302,9 @@ def corr_b() -> str:
                                "the same, wall s"], rows)
         lines += [""] + table(["d", "n", "m", "neurons moved per iteration", "/ m", "n m^(4/5)", "/ (n m^(4/5))"],
                               moved_rows(sweep.points))
-        lines += [""] + table(["d", "n", "widths", "neurons moved per iteration: exponent in m [95% CI]"],
-                              moved_fit_rows(sweep.points))
+        lines += [""] + table(["d", "n", "widths", "neurons moved per iteration: exponent in m [95% CI]",
+                               "independent firing: m (1 - (1 - Q(b))^n)", "paper: n m^(4/5)"],
+                              moved_fit_rows(sweep.points, b))
         out.append("\n".join(lines))
     return "\n\n".join(out)
 
