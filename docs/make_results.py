@@ -309,6 +309,63 @@ def corr_b() -> str:
     return "\n\n".join(out)
 
 
+def span(values, fmt: str = ".2f", scale: float = 1.0) -> str:
+    """``lo-hi`` of ``values`` (one value if they agree to the format)."""
+    lo, hi = (format(min(values) * scale, fmt), format(max(values) * scale, fmt))
+    return lo if lo == hi else f"{lo}-{hi}"
+
+
+def corr_summary() -> str:
+    """Per threshold ``b``: the ranges that section 6's text reads, each from the tables below it."""
+    by_b = defaultdict(list)
+    for r in records("corr_b"):
+        by_b[r["key"]["b"]].append(r)
+    out = []
+    for b in sorted(by_b, key=b_order):
+        sweep = Sweep.from_records(SweepConfig(), by_b[b])
+        points = sweep.points
+        ds = sorted({p.d for p in points})
+        exps = [e for e in sweep.exponents if e.finder in TREES]
+        moved = moved_per_iteration(points)
+        top = {(d, n): max(p.m for p in points if (p.d, p.n) == (d, n)) for d, n in {(p.d, p.n) for p in points}}
+        cells = defaultdict(list)
+        for p in points:
+            cells[(p.finder, p.d, p.n, p.m)].append(p)
+
+        def cost(finder, d, n, m, attr, cells=cells):
+            return float(np.mean([getattr(p, attr) for p in cells[(finder, d, n, m)]]))
+
+        at_top = [(cost(f, d, n, m, "ops_per_iter") / cost("dense", d, n, m, "ops_per_iter"),
+                   cost(f, d, n, m, "seconds_per_iter") / cost("dense", d, n, m, "seconds_per_iter"))
+                  for (d, n), m in top.items() for f in TREES]
+        vs_drift = [cost(f, d, n, m, "ops_per_iter") / cost("drift", d, n, m, "ops_per_iter")
+                    for (f, d, n, m) in cells if f in TREES]
+        cross = [c for c in sweep.crossovers if c.finder in TREES]
+        walls = [c for c in cross if c.metric == "seconds" and c.status != "never"]
+        widths = {n: sorted({p.m for p in points if p.n == n}) for n in sorted({p.n for p in points})}
+        lines = [f"- **b = {b_text(b)}** (`d` in {{{', '.join(map(str, ds))}}}; " + ", ".join(
+                     f"`n = {n}`: `m = 2^{int(math.log2(ms[0]))} .. 2^{int(math.log2(ms[-1]))}`"
+                     for n, ms in widths.items()) + "):",
+                 "  - the trees' ops per iteration grow like `m^a`, `a` = " + "; ".join(
+                     f"{span([e.ops.slope for e in exps if e.d == d])} at `d = {d}`" for d in ds) + ";",
+                 "  - neurons moved per iteration: " + "; ".join(
+                     f"{span([v / m for (dd, _, m), v in moved.items() if dd == d], '.1f', 100)} % of `m` at "
+                     f"`d = {d}`" for d in ds)
+                 + f"; {span([v / (n * m ** 0.8) for (_, n, m), v in moved.items()], '.1e')} of `n m^(4/5)`;",
+                 f"  - at the largest widths the trees do {span([o for o, _ in at_top], '.3f')} of dense's ops and take "
+                 f"{span([s for _, s in at_top])} of its seconds per iteration;",
+                 "  - `m*` against dense, ops: " + ", ".join(sorted({c.describe() for c in cross
+                                                                     if c.metric == "ops"})) + ";",
+                 f"  - `m*` against dense, wall seconds: the trees pass dense in {len(walls)} of "
+                 f"{sum(c.metric == 'seconds' for c in cross)} `(tree, d, n)` cells"
+                 + (" (" + ", ".join(f"{c.finder} `d = {c.d}, n = {c.n}`: {c.describe()}" for c in walls) + ")"
+                    if walls else "") + ";",
+                 f"  - `drift` does {span(vs_drift, '.3g')} times fewer ops than a tree, point by point"
+                 + ("." if min(vs_drift) > 1 else f" (the tree fewer at {sum(v < 1 for v in vs_drift)} points).")]
+        out.append("\n".join(lines))
+    return "\n".join(out)
+
+
 #: name -> the markdown that goes between the block's markers
 BLOCKS: dict[str, Callable[[], str]] = {
     "map-exponents": map_exponents,
@@ -316,6 +373,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "map-grover": map_grover,
     "sweep-exponents": sweep_exponents,
     "sweep-break-even": sweep_break_even,
+    "corr-summary": corr_summary,
     "corr-b": corr_b,
 }
 
