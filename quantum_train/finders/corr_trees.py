@@ -2,14 +2,19 @@
 
 Alman, Liang, Song, Zhang and Zhuo, "Bypass Exponential Time Preprocessing:
 Fast Neural Network Training via Weight-Data Correlation Preprocessing"
-(NeurIPS 2023, arXiv:2211.14227), store the weight-data inner products
-themselves in binary max-trees. Their abstract states the result: "Our
-method requires only O(nmd) time in preprocessing and still achieves o(nmd)
-time per iteration." (The text of the theorem with its conditions, as the
-issue recalls it: ``O~(m^(4/5) n^2 d)`` per iteration at ``b = sqrt(0.4 ln m)``,
-at most ``n m^(4/5)`` neurons moving, each costing ``n (d + log m)``; only the
-paper's introduction could be read here, so this bound is quoted as recalled,
-not from the theorem's text. ``docs/results.md`` says the same.)
+(Advances in NeurIPS 36, 2023, pp. 48110-48137; arXiv:2211.14227), store the
+weight-data inner products themselves in binary max-trees. Their abstract
+states the result: "Our method requires only O(nmd) time in preprocessing and
+still achieves o(nmd) time per iteration", and adds a lower bound: assuming a
+popular conjecture from complexity theory, "one could not substantially speed
+up our algorithm for dynamic detection of firing neurons". The theorem itself
+is NOT quoted here: no stored copy of its text could be found (the abstract,
+the proceedings and index pages, and the opening of the introduction only;
+``docs/results.md``, section 6, lists the searches). Its bound is given as the
+issue recalls it, and labelled so: ``O~(m^(4/5) n^2 d)`` per iteration at
+``b = sqrt(0.4 ln m)``, at most ``n m^(4/5)`` neurons moving, each costing
+``n (d + log m)``. Someone with the paper should replace this with the
+theorem's number and text.
 
 - ``corr-dtree`` (Correlation DTree): one tree per input ``x_i`` over the ``m``
   neurons. ``find`` descends each tree into the children whose maximum exceeds
