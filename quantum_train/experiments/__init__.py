@@ -1,0 +1,1 @@
+"""Experiments: comparisons, sweeps, cost curves and the verdict built from them."""
