@@ -1,6 +1,6 @@
 """The tables of docs/results.md ("Correlation trees"), from a stored sweep over b.
 
-    python docs/corr_tables.py docs/corr_b.jsonl
+    python docs/corr_tables.py quantum_train/experiments/stored/corr_b.jsonl
 
 Prints, per threshold ``b`` (markdown): the fitted exponents of ops and wall
 seconds per iteration against ``m`` of the correlation trees, dense and drift;
@@ -133,4 +133,4 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "docs/corr_b.jsonl")
+    main(sys.argv[1] if len(sys.argv) > 1 else "quantum_train/experiments/stored/corr_b.jsonl")

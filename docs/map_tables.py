@@ -1,6 +1,6 @@
 """The README's tables of "Does preprocessing help?", from a stored map run.
 
-    python docs/map_tables.py docs/map.jsonl
+    python docs/map_tables.py quantum_train/experiments/stored/map.jsonl
 
 Prints, per ``n``, the exponents of Algorithm 1 and 2 (pinned kd-tree) and of
 drift against theory with ``T*``, then the crossover widths ``m*``, as markdown.
