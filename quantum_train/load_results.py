@@ -76,7 +76,8 @@ def load(path: str | os.PathLike) -> Comparison | FiredSearch | Sweep:
 
     A ``compare --json`` document gives a :class:`~quantum_train.results.Comparison`, a ``find-fired --json``
     one a :class:`~quantum_train.fired_search.FiredSearch`, and a sweep's store (``sweep --json``, JSON lines)
-    a :class:`~quantum_train.sweeps.Sweep`. (``resources`` reports are not read back yet.)
+    a :class:`~quantum_train.sweeps.Sweep`, a ``verdict --json`` document a
+    :class:`~quantum_train.experiments.verdict.Verdict`. (``resources`` reports are not read back yet.)
     """
     try:
         with open(path, encoding="utf-8") as f:
@@ -100,5 +101,9 @@ def load(path: str | os.PathLike) -> Comparison | FiredSearch | Sweep:
         return comparison_from_dict(doc)
     if isinstance(doc, dict) and set(doc) == set(JSON_DOCUMENTS["find-fired"]):
         return fired_search_from_dict(doc)
+    if isinstance(doc, dict) and set(JSON_DOCUMENTS["verdict"]) <= set(doc):
+        from quantum_train.experiments.verdict import Verdict
+
+        return Verdict.from_dict(doc)
     raise UnknownDocumentError(f"{os.fspath(path)!r} is not a document that load() reads: a compare or "
                                "find-fired --json document, or a sweep's store")
