@@ -167,3 +167,23 @@ def test_out_of_reach_is_refused_naming_the_field(kw, field):
     assert refused.value.field == field
     if field in ("d", "n") and kw.get(field, 1) > 0:
         assert "--measure" in str(refused.value)
+
+
+def test_the_command_writes_what_qt_verdict_returns(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import quantum_train as qt
+
+    root = Path(__file__).resolve().parents[2]
+    out, fig = tmp_path / "v.json", tmp_path / "v.png"
+    done = subprocess.run([sys.executable, "-m", "quantum_train.cli", "verdict", "--m", "2^13", "--d", "6", "--n",
+                           "300", "--iters", "50", "--memory", "qram,qrom", "--json", str(out), "--plot", str(fig)],
+                          capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    v = qt.verdict(m=2**13, d=6, n=300, iters=50, memory="qram,qrom")
+    assert json.loads(out.read_text()) == json.loads(v.to_json())
+    assert done.stdout.startswith(v.table()) and fig.stat().st_size > 0
+    assert {r.source for r in v.rows if r.available} == {"interpolated", "model"}

@@ -146,7 +146,12 @@ def _measure_now(p: Problem, notes: list[str]):
 
     b = default_threshold(p.m) if p.b is None else p.b
     finders = _classical_finders(p)
-    ram_guard.check_fits(p.n, p.m, p.d, b, finders, b_follows_m=p.b is None)  # refuses, naming what fits
+    try:
+        ram_guard.check_fits(p.n, p.m, p.d, b, finders, b_follows_m=p.b is None)
+    except ConfigError as err:  # the trees hold n m products: run the others if they fit
+        finders = [f for f in finders if f not in CORR]
+        ram_guard.check_fits(p.n, p.m, p.d, b, finders, b_follows_m=p.b is None)  # refuses, naming what fits
+        notes.append(f"--measure: the correlation trees do not fit this machine's memory ({err}); run without them")
     seconds = run_time.estimate_run(finders, p.n, p.m, p.d, fire_probability(b), p.iters).total
     if seconds > MEASURE_BUDGET_SECONDS:
         if p.measured_data or not p.in_reach():
