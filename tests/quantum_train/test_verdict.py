@@ -187,3 +187,27 @@ def test_the_command_writes_what_qt_verdict_returns(tmp_path):
     assert json.loads(out.read_text()) == json.loads(v.to_json())
     assert done.stdout.startswith(v.table()) and fig.stat().st_size > 0
     assert {r.source for r in v.rows if r.available} == {"interpolated", "model"}
+
+
+def test_measure_runs_a_point_that_fits_and_labels_it_measured():
+    v = build_verdict(Problem(m=2**9, d=3, n=64, iters=4, measure=True), quantum_report=fake_report(64, 4))
+    classical = [r for r in v.rows if r.kind == "classical"]
+    assert {r.source for r in classical} == {"measured"}
+    assert {"weights-hsr", "data-hsr", "corr-dtree"} <= {r.name for r in classical}
+    assert v.seconds_measured_on == "this machine"
+    for r in classical:
+        assert r.total_ops == pytest.approx(r.curve_ops.preprocess + sum(r.curve_ops.series))
+
+
+def test_a_data_set_is_measured_without_asking():
+    v = build_verdict(Problem(m=2**8, d=4, n=100, iters=3, data="iris"), quantum_report=fake_report(100, 3))
+    assert {r.source for r in v.rows if r.kind == "classical"} == {"measured"}
+
+
+def test_measure_on_a_long_point_rescales_the_stored_seconds():
+    p = dict(m=2**20, d=16, n=1024, iters=300)
+    plain = verdict(**p)
+    v = build_verdict(Problem(**p, measure=True), stored_map=MAP, long_runs=[], quantum_report=fake_report(1024, 300))
+    assert any("rescaled" in n for n in v.notes) and v.seconds_measured_on == "this machine (rescaled)"
+    factors = {round(v[name].total_seconds / plain[name].total_seconds, 9) for name in CLASSICAL}
+    assert len(factors) == 1 and all(v[name].total_ops == plain[name].total_ops for name in CLASSICAL)

@@ -119,18 +119,18 @@ def _rows_from_map(p: Problem, smap: StoredMap, long_runs: list[dict], notes: li
     notes.append(f"seconds: measured on the machine that made the stored map (host {host!r}), not this one; "
                  "--measure times dense here and rescales them, or runs the point itself when it fits")
     notes.append("interpolated: between grid points in log m, log n and d; extrapolated: fitted power laws beyond "
-                 "the grid (the range in brackets from the exponents' 95 % intervals)")
+                 "the grid (the range in brackets from the exponents' 95 % intervals, widened by the fits' largest residual in m)")
     return rows, host
 
 
 def _automatic_row(p: Problem, pinned: str) -> list[Row]:
-    """The automatic structure choice beside the pinned kd-tree, where it differs (``d >= 8``: a timed scan)."""
+    """The automatic structure choice beside the pinned kd-tree: it times a kd-tree against a scan on the machine
+    it runs on and charges that probe (at ``d >= 8`` it falls back to the scan), so the stored map, which pinned
+    the kd-tree, cannot give its figures: the row says so (``--measure`` runs it)."""
     auto = AUTOMATIC[pinned]
-    if p.d < 8:
-        return []
-    return [unavailable(auto, p.iters, f"the automatic choice (at d >= 8 it falls back to a scan after a timing "
-                        f"probe, unlike {pinned}) is timed on the machine it runs on and is not in the stored map; "
-                        "add --measure to run it")]
+    return [unavailable(auto, p.iters, f"the automatic choice times a kd-tree against a scan on the machine it runs "
+                        f"on and charges that probe (at d >= 8 it falls back to the scan), so it differs from "
+                        f"{pinned}; the stored map holds the pinned kd-tree only: add --measure to run it")]
 
 
 # ---------------------------------------------------------------------------- --measure and data sets

@@ -14,7 +14,9 @@ seconds, and the ops and seconds of each of its (3) iterations. At a problem
   exponent of that cost over the :data:`~.problem.FIT_WIDTHS` widths nearest
   the edge and ``e_lo, e_hi`` its 95 % t interval
   (:func:`quantum_train.sweeps.fit.fit_exponent`): the costs at ``e_lo`` and
-  ``e_hi`` bound the range (``extrapolated``);
+  ``e_hi``, widened by the fit's largest residual (a factor ``exp(max |log y_i - fit_i|)``: the
+  exponent's interval alone says how well the slope is known, not how far one point strays from the
+  line), bound the range (``extrapolated``);
 - **beyond the grid in n**, the two-point exponent between ``n = 256`` and
   ``1024`` at that ``(m, d)``, its range the least and largest such exponent
   over the grid's widths at that ``d`` (``extrapolated``).
@@ -127,7 +129,9 @@ class FinderGrid:
             fit = fit_exponent(near, ys)
             slopes = [fit.slope] + [s for s in (fit.lo, fit.hi) if math.isfinite(s)]
             candidates = [base[j] * ratio**s for s in slopes]
-            value[j], low[j], high[j] = candidates[0], min(candidates), max(candidates)
+            scatter = max(abs(math.log(y) - fit.intercept - fit.slope * math.log(mm)) for mm, y in zip(near, ys))
+            value[j] = candidates[0]
+            low[j], high[j] = min(candidates) * math.exp(-scatter), max(candidates) * math.exp(scatter)
         return value, low, high, "extrapolated"
 
     # ------------------------------------------------------------------ along n
