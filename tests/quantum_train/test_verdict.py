@@ -211,3 +211,19 @@ def test_measure_on_a_long_point_rescales_the_stored_seconds():
     assert any("rescaled" in n for n in v.notes) and v.seconds_measured_on == "this machine (rescaled)"
     factors = {round(v[name].total_seconds / plain[name].total_seconds, 9) for name in CLASSICAL}
     assert len(factors) == 1 and all(v[name].total_ops == plain[name].total_ops for name in CLASSICAL)
+
+
+def test_physical_gives_the_quantum_rows_seconds_or_is_refused_without_the_extra():
+    from circuits.ft_estimate import qdk_available
+
+    p = Problem(m=2**12, d=8, n=64, iters=10, memory=("qram",), physical=True)
+    if not qdk_available():
+        with pytest.raises(ConfigError) as refused:
+            build_verdict(p, stored_map=MAP, long_runs=[])
+        assert refused.value.field == "physical"
+        return
+    v = build_verdict(p, stored_map=MAP, long_runs=[])
+    row = v["grover-qram"]
+    assert row.ft_seconds is not None and row.total_seconds == row.ft_seconds
+    classical = [r for r in v.rows if r.kind == "classical" and r.available]
+    assert v.winner["seconds"] == min([*classical, row], key=lambda r: r.total_seconds).name
