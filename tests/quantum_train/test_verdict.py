@@ -227,3 +227,17 @@ def test_physical_gives_the_quantum_rows_seconds_or_is_refused_without_the_extra
     assert row.ft_seconds is not None and row.total_seconds == row.ft_seconds
     classical = [r for r in v.rows if r.kind == "classical" and r.available]
     assert v.winner["seconds"] == min([*classical, row], key=lambda r: r.total_seconds).name
+
+
+def test_the_long_runs_are_read_from_the_package_when_stored(monkeypatch, tmp_path):
+    from quantum_train.experiments.verdict import engine
+
+    assert long_run_records() == [] or stored.exists(stored.MAP_LONG)  # the branch ships none; the merge may add it
+    rec = dict(record("dense", 2**12, 4, 256), ops_by_iteration=[1.0] * 30, seconds_by_iteration=[1.0] * 30)
+    monkeypatch.setattr(stored, "exists", lambda name: True)
+    monkeypatch.setattr(stored, "read_records", lambda name: [rec] if name == stored.MAP_LONG else [])
+    assert long_run_records() == [rec]
+    v = engine.build_verdict(Problem(m=2**12, d=4, n=256, iters=50), stored_map=MAP,
+                             quantum_report=fake_report(256, 50))
+    assert "long run" in v["dense"].note and NO_LONG_RUNS not in v.notes
+    assert "no long-run point of drift" in v["drift"].note
