@@ -116,7 +116,7 @@ class Verdict:
         parts = [name]
         if m.get("runner_up"):
             parts.append(f"{m['over_runner_up']:.3g}x cheaper than the runner-up {m['runner_up']}")
-        if m.get("over_dense") is not None and name != "dense":
+        if m.get("over_dense") is not None and name != "dense" and m.get("runner_up") != "dense":
             parts.append(f"{m['over_dense']:.3g}x cheaper than dense")
         return ", ".join(parts)
 
