@@ -241,3 +241,16 @@ def test_the_long_runs_are_read_from_the_package_when_stored(monkeypatch, tmp_pa
                              quantum_report=fake_report(256, 50))
     assert "long run" in v["dense"].note and NO_LONG_RUNS not in v.notes
     assert "no long-run point of drift" in v["drift"].note
+
+
+def test_the_verdict_is_frozen_and_pickles():
+    import dataclasses
+    import pickle
+
+    v = verdict(2**12, 4, 256, 20)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        v.answer = "no"
+    with pytest.raises(TypeError):
+        v.winner["ops"] = "dense"
+    again = pickle.loads(pickle.dumps(v))
+    assert again.to_dict() == v.to_dict()

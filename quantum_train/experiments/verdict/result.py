@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from quantum_train.experiments.verdict.problem import Problem, log2_text
 from quantum_train.experiments.verdict.rows import Row
@@ -17,20 +17,42 @@ from quantum_train.format import format_count, format_table
 DOCUMENT_KEYS = ("problem", "methods", "winner", "break_even_iters", "answer")
 
 
+def frozen(obj):
+    """``obj`` with every dict a :class:`~quantum_train.results.FrozenMap` (read-only, pickles)."""
+    from quantum_train.results import FrozenMap
+
+    if isinstance(obj, Mapping):
+        return FrozenMap({k: frozen(v) for k, v in obj.items()})
+    return obj
+
+
+def thawed(obj):
+    """The plain-dict form of a :func:`frozen` value (for JSON)."""
+    if isinstance(obj, Mapping):
+        return {k: thawed(v) for k, v in obj.items()}
+    return obj
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The cheapest way to train one ``(m, d, n, T)``, in every currency, with the source of every figure."""
 
     problem: Problem
     rows: tuple[Row, ...]
-    winner: dict[str, str | None]
-    margin: dict[str, Any]
-    break_even_iters: dict[str, int | None]
-    break_even_iters_seconds: dict[str, int | None]
-    crossovers: tuple[dict, ...]
+    winner: Mapping[str, str | None]  #: currency -> method (``ops``, ``seconds``)
+    margin: Mapping[str, Any]  #: currency -> runner-up and the ratios over it and over dense
+    break_even_iters: Mapping[str, int | None]  #: method -> least T at most dense's total ops (None: never)
+    break_even_iters_seconds: Mapping[str, int | None]  #: the same in seconds
+    crossovers: tuple[Mapping, ...]
     answer: str
     notes: tuple[str, ...]
     seconds_measured_on: str | None
+
+    def __post_init__(self):
+        for name in ("winner", "margin", "break_even_iters", "break_even_iters_seconds"):
+            object.__setattr__(self, name, frozen(getattr(self, name)))
+        object.__setattr__(self, "crossovers", tuple(frozen(c) for c in self.crossovers))
+        object.__setattr__(self, "notes", tuple(self.notes))
 
     def __getitem__(self, name: str) -> Row:
         for r in self.rows:
@@ -43,10 +65,10 @@ class Verdict:
         """Exactly the document ``quantum-train verdict --json`` writes."""
         return {"problem": self.problem.to_dict(),
                 "methods": {r.name: r.to_dict() for r in self.rows},
-                "winner": dict(self.winner), "margin": dict(self.margin),
-                "break_even_iters": dict(self.break_even_iters),
-                "break_even_iters_seconds": dict(self.break_even_iters_seconds),
-                "crossovers": [dict(c) for c in self.crossovers],
+                "winner": thawed(self.winner), "margin": thawed(self.margin),
+                "break_even_iters": thawed(self.break_even_iters),
+                "break_even_iters_seconds": thawed(self.break_even_iters_seconds),
+                "crossovers": [thawed(c) for c in self.crossovers],
                 "answer": self.answer, "notes": list(self.notes),
                 "seconds_measured_on": self.seconds_measured_on}
 
