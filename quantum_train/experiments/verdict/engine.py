@@ -135,7 +135,8 @@ def _automatic_row(p: Problem, pinned: str) -> list[Row]:
 
 # ---------------------------------------------------------------------------- --measure and data sets
 
-def _classical_finders(p: Problem) -> list[str]:
+def _classical_finders() -> list[str]:
+    """Every classical method of the table, the automatic structure choices included (a run made now has them)."""
     return [*CLASSICAL[:4], *AUTOMATIC.values(), *CORR]
 
 
@@ -145,7 +146,7 @@ def _measure_now(p: Problem, notes: list[str]):
     from quantum_train.model import default_threshold, fire_probability
 
     b = default_threshold(p.m) if p.b is None else p.b
-    finders = _classical_finders(p)
+    finders = _classical_finders()
     try:
         ram_guard.check_fits(p.n, p.m, p.d, b, finders, b_follows_m=p.b is None)
     except ConfigError as err:  # the trees hold n m products: run the others if they fit

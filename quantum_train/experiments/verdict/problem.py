@@ -35,7 +35,7 @@ N_REACH = (64, 4096)
 D_REACH = (2, 16)
 #: the widths of each power-law fit used beyond the grid in m (the top six, or the bottom six below it)
 FIT_WIDTHS = 6
-#: the default memory models of ``resources`` (all of them); imported lazily from ``circuits.resources``
+#: fixed-point bits of the quantum oracle (the default of ``resources``)
 DEFAULT_BITS = 16
 
 

@@ -102,8 +102,7 @@ class Verdict:
                 continue
             pi_ops = r.per_iteration(r.total_ops, r.preprocess_ops)
             pi_s = r.per_iteration(r.total_seconds, r.preprocess_seconds)
-            quantum = r.kind == "quantum"
-            body.append([r.name, r.source, _num(r.preprocess_ops, quantum), _num(pi_ops, quantum),
+            body.append([r.name, r.source, _num(r.preprocess_ops), _num(pi_ops),
                          _range(r.total_ops, r.ops_range), _sec(r.preprocess_seconds), _sec(pi_s),
                          _range(r.total_seconds, r.seconds_range, seconds=True), _num(r.queries),
                          _num(r.toffoli), _sec(r.ft_seconds)])
@@ -196,7 +195,7 @@ class Verdict:
         return fig
 
 
-def _num(x: float | None, quantum: bool = False) -> str:
+def _num(x: float | None) -> str:
     return "-" if x is None else format_count(x)
 
 
