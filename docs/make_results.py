@@ -52,11 +52,12 @@ DOCS = Path(__file__).resolve().parent
 RESULTS = DOCS / "results.md"
 
 #: The stored runs, by name: the only place this script names their paths.
+STORED = DOCS.parent / "quantum_train" / "experiments" / "stored"  # package data (the verdict reads it too)
 STORES: dict[str, Path] = {
-    "map": DOCS / "map.jsonl",
-    "map_grover": DOCS / "map_grover.jsonl",
+    "map": STORED / "map.jsonl",
+    "map_grover": STORED / "map_grover.jsonl",
     "sweep": DOCS / "sweep.jsonl",
-    "corr_b": DOCS / "corr_b.jsonl",
+    "corr_b": STORED / "corr_b.jsonl",
 }
 
 ALG1, ALG2, DRIFT = "weights-hsr:kdtree", "data-hsr:kdtree", "drift"
@@ -270,7 +271,7 @@ def moved_fit_rows(points, b: float | None) -> list[str]:
 
 
 def corr_b() -> str:
-    """Per threshold ``b``: the correlation trees against dense and drift (``docs/corr_b.jsonl``)."""
+    """Per threshold ``b``: the correlation trees against dense and drift (``quantum_train/experiments/stored/corr_b.jsonl``)."""
     by_b = defaultdict(list)
     for r in records("corr_b"):
         by_b[r["key"]["b"]].append(r)

@@ -6,6 +6,7 @@ The public API (see the README's "Python API"):
 - :func:`compare`: train one network with several finders; returns a :class:`Comparison`;
 - :func:`find_fired`: Grover find-all of the fired neurons of random inputs; returns a :class:`FiredSearch`;
 - :func:`sweep`: cost per iteration across ``m``, ``d``, ``n``; returns a :class:`Sweep` (exponents, ``T*``, ``m*``);
+- :func:`verdict`: the cheapest way to train one ``(m, d, n, T)``, every figure labelled; returns a :class:`Verdict`;
 - :func:`circuits.run_search_circuit` (package ``circuits``): one Grover search circuit on a backend.
 
 Names are imported on first use (PEP 562), so ``import quantum_train`` and the
@@ -24,6 +25,8 @@ _PUBLIC = {
     "compare": "quantum_train.face.api",
     "find_fired": "quantum_train.face.api",
     "resources": "quantum_train.face.api",
+    "verdict": "quantum_train.face.api",
+    "Verdict": "quantum_train.experiments.verdict",
     "CostReport": "quantum_train.experiments.query_cost",
     "sweep": "quantum_train.experiments.sweeps",
     "Sweep": "quantum_train.experiments.sweeps",

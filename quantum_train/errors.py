@@ -17,17 +17,27 @@ _OPTION = re.compile(r"⟨([a-z_]+)(?:=([^⟩]*))?⟩")
 def option(field: str, value: object = None) -> str:
     """Another option named inside a library message (the fix it suggests), rendered by whoever shows it:
     ``--oracle table`` on the command line, ``oracle='table'`` in Python (``str`` of the error)."""
-    return f"⟨{field}⟩" if value is None else f"⟨{field}={value}⟩"
+    return f"⟨{field}⟩" if value is None else f"⟨{field}={value}⟩"  # value True: a switch (--physical)
+
+
+def _python_value(text: str) -> str:
+    if text in ("True", "False"):
+        return text
+    try:
+        float(text)
+    except ValueError:
+        return repr(text)
+    return text
 
 
 def for_python(text: str) -> str:
-    """``text`` with its :func:`option` references as Python keywords (``oracle='table'``)."""
-    return _OPTION.sub(lambda m: m[1] if m[2] is None else f"{m[1]}={m[2]!r}", text)
+    """``text`` with its :func:`option` references as Python keywords (``oracle='table'``, ``n=1000``)."""
+    return _OPTION.sub(lambda m: m[1] if m[2] is None else f"{m[1]}={_python_value(m[2])}", text)
 
 
 def for_command_line(text: str) -> str:
     """``text`` with its :func:`option` references as flags (``--oracle table``)."""
-    return _OPTION.sub(lambda m: flag_for(m[1]) + ("" if m[2] is None else f" {m[2]}"), text)
+    return _OPTION.sub(lambda m: flag_for(m[1]) + ("" if m[2] in (None, "True") else f" {m[2]}"), text)
 
 
 class ConfigError(ValueError):

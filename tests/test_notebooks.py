@@ -16,7 +16,7 @@ import pytest
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 EXPECTED = {"01_query_complexity.ipynb", "02_training_side_by_side.ipynb", "03_circuits_on_aer_and_ibm.ipynb",
-            "04_what_a_query_costs.ipynb", "05_does_preprocessing_help.ipynb"}
+            "04_what_a_query_costs.ipynb", "05_does_preprocessing_help.ipynb", "06_the_answer.ipynb"}
 
 
 def test_the_notebooks_are_there():

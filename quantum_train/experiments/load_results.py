@@ -19,6 +19,7 @@ from quantum_train.output.io import JSON_DOCUMENTS, STORE_RECORD_KEYS
 if TYPE_CHECKING:
     from quantum_train.experiments.query_cost import CostReport
     from quantum_train.experiments.sweeps import Sweep
+    from quantum_train.experiments.verdict import Verdict
 
 
 class UnknownDocumentError(ValueError):
@@ -72,13 +73,14 @@ def sweep_from_records(records: list[dict[str, Any]]) -> Sweep:
     return Sweep.from_records(config, records)
 
 
-def load(path: str | os.PathLike) -> "Comparison | FiredSearch | Sweep | CostReport":
+def load(path: str | os.PathLike) -> "Comparison | FiredSearch | Sweep | CostReport | Verdict":
     """The typed result of a JSON document that ``quantum-train`` (or a result's ``to_json``) wrote.
 
     A ``compare --json`` document gives a :class:`~quantum_train.experiments.results.Comparison`, a ``find-fired --json``
     one a :class:`~quantum_train.experiments.fired_search.FiredSearch`, and a sweep's store (``sweep --json``, JSON lines)
-    a :class:`~quantum_train.experiments.sweeps.Sweep`, and a ``resources --json`` report a
-    :class:`~quantum_train.experiments.query_cost.CostReport`.
+    a :class:`~quantum_train.experiments.sweeps.Sweep`, a ``resources --json`` report a
+    :class:`~quantum_train.experiments.query_cost.CostReport`, and a ``verdict --json`` document a
+    :class:`~quantum_train.experiments.verdict.Verdict`.
     """
     try:
         with open(path, encoding="utf-8") as f:
@@ -110,5 +112,9 @@ def load(path: str | os.PathLike) -> "Comparison | FiredSearch | Sweep | CostRep
         except (KeyError, TypeError, ValueError) as err:
             raise UnknownDocumentError(f"{os.fspath(path)!r} looks like a resources report but does not read back: "
                                        f"{err}") from None
+    if isinstance(doc, dict) and set(JSON_DOCUMENTS["verdict"]) <= set(doc):
+        from quantum_train.experiments.verdict import Verdict
+
+        return Verdict.from_dict(doc)
     raise UnknownDocumentError(f"{os.fspath(path)!r} is not a document that load() reads: a compare or "
-                               "find-fired or resources JSON document, or a sweep's store")
+                               "find-fired, resources or verdict JSON document, or a sweep's store")

@@ -220,6 +220,45 @@ class Comparison:
     def finders(self) -> tuple[str, ...]:
         return tuple(r.finder for r in self.results)
 
+    def curve(self, finder: str, what: str = "ops"):
+        """``finder``'s :class:`~quantum_train.experiments.cost_curve.CostCurve` in ``ops`` or ``seconds``."""
+        from quantum_train.experiments.cost_curve import CostCurve
+
+        r = self[finder]
+        if what not in ("ops", "seconds"):
+            raise ValueError(f"what must be 'ops' or 'seconds', got {what!r}")
+        series = r.ops_by_iteration if what == "ops" else r.seconds_by_iteration
+        return CostCurve(float(getattr(r.preprocess, what)), tuple(series))
+
+    def total(self, iters: int | None = None) -> dict[str, dict]:
+        """Each finder's cost of a run of ``iters`` iterations (default: this run's), in ops and seconds.
+
+        ``{finder: {"ops": CurveTotal, "seconds": CurveTotal}}``: preprocessing plus the measured
+        per-iteration costs, the iterations beyond this run charged at its steady state
+        (:mod:`quantum_train.experiments.cost_curve`; ``.extended`` says when they were).
+        """
+        t = self.config.iters if iters is None else iters
+        return {r.finder: {w: self.curve(r.finder, w).total(t) for w in ("ops", "seconds")} for r in self.results}
+
+    def break_even_iters(self, reference: str = "dense") -> dict[str, dict]:
+        """Per finder other than ``reference``: the least ``T`` from which its total is at most the reference's.
+
+        ``{finder: {"ops": T or None, "seconds": T or None}}`` (None: never pays), exact on this run's iterations
+        and in closed form on the steady-state extension
+        (:func:`quantum_train.experiments.cost_curve.break_even_iters`). Seconds of a quantum finder are
+        simulation time: ``None`` there.
+        """
+        from quantum_train.experiments.cost_curve import break_even_iters
+
+        out = {}
+        for r in self.results:
+            if r.finder == reference:
+                continue
+            out[r.finder] = {w: None if w == "seconds" and r.seconds_label != "wall" else
+                             break_even_iters(self.curve(r.finder, w), self.curve(reference, w))
+                             for w in ("ops", "seconds")}
+        return out
+
     def diverged(self) -> list[FinderResult]:
         """The results whose training was stopped for divergence."""
         return [r for r in self.results if r.diverged is not None]

@@ -30,7 +30,7 @@ from quantum_train.experiments.query_cost import CostReport
 from quantum_train.experiments.results import Comparison
 from quantum_train.finders import parse_finders, refuse_options_no_finder_takes
 
-__all__ = ["compare", "find_fired", "resources", "Comparison", "FiredSearch", "CostReport"]
+__all__ = ["compare", "find_fired", "resources", "verdict", "Comparison", "FiredSearch", "CostReport"]
 
 
 def _finders(finders: str | Sequence[str] | None) -> tuple[str, ...] | None:
@@ -135,3 +135,46 @@ def resources(m: int = 2**16, d: int = 16, bits: int = 16, memory: str | Sequenc
     check_run_options(m, opts, physical)
     check_search_options(strategy, delta)
     return cost_report(m, d, bits, models, strategy, delta, seed, physical, options=opts, crossover=True)
+
+
+def verdict_problem(m: int, d: int, n: int, iters: int, b: float | None = None, data: str = "synthetic",
+                    memory: str | Sequence[str] | None = None, bits: int = 16, uncompute: str | None = None,
+                    adder: str | None = None, physical: bool = False, measure: bool = False):
+    """The checked :class:`~quantum_train.experiments.verdict.Problem` of :func:`verdict` (``ConfigError`` naming the
+    field when it cannot be answered), shared by the command and the API."""
+    from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE, MEMORY_MODELS
+    from quantum_train.experiments.verdict import Problem, check_problem
+
+    if memory is None:
+        models: tuple[str, ...] = tuple(MEMORY_MODELS)
+    elif isinstance(memory, str):
+        models = tuple(s.strip() for s in memory.split(","))
+    elif isinstance(memory, (list, tuple)) and all(isinstance(x, str) for x in memory):
+        models = tuple(memory)
+    else:
+        raise ConfigError("memory", f"expected memory model names (a comma string or a list), got {memory!r}")
+    if b is not None and (isinstance(b, bool) or not isinstance(b, (int, float))):
+        raise ConfigError("b", f"must be a number, got {b!r}")
+    problem = Problem(m=m, d=d, n=n, iters=iters, b=None if b is None else float(b), data=_data_name(data),
+                      memory=models, bits=bits, uncompute=DEFAULT_UNCOMPUTE if uncompute is None else uncompute,
+                      adder=DEFAULT_ADDER if adder is None else adder, physical=bool(physical),
+                      measure=bool(measure))
+    check_problem(problem)
+    return problem
+
+
+def verdict(m: int, d: int, n: int, iters: int, *, b: float | None = None, data: str = "synthetic",
+            memory: str | Sequence[str] | None = None, bits: int = 16, uncompute: str | None = None,
+            adder: str | None = None, physical: bool = False, measure: bool = False):
+    """The cheapest way to train ``m`` neurons on ``n`` inputs of dimension ``d`` for ``iters`` iterations; the same
+    answer as ``quantum-train verdict`` (the keywords are its options).
+
+    Returns a frozen :class:`~quantum_train.experiments.verdict.Verdict`: ``.table()`` is what the command prints,
+    ``.to_dict()`` what ``--json`` writes, ``.to_json(path)`` and ``.plot(path)`` write them. Figures come from the
+    stored map shipped with the package (measured at its grid points, interpolated between them, extrapolated
+    beyond, each row labelled) and from the resource model for the quantum rows; ``measure=True`` runs the point
+    here when it fits. A problem out of reach raises ``ConfigError`` naming the field.
+    """
+    from quantum_train.experiments.verdict import build_verdict
+
+    return build_verdict(verdict_problem(m, d, n, iters, b, data, memory, bits, uncompute, adder, physical, measure))

@@ -159,6 +159,7 @@ JSON_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "find-fired": ("summary", "inputs"),
     "resources": ("per_query", "per_input", "classical_scan"),
     "circuit": ("num_qubits", "marked", "iterations", "success_probability_measured"),
+    "verdict": ("problem", "methods", "winner", "break_even_iters", "answer"),
 }
 #: Keys of every record of a sweep store (one JSON object per line).
 STORE_RECORD_KEYS = ("schema", "key")

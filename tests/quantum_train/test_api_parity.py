@@ -17,7 +17,8 @@ from quantum_train.face.cli import build_parser
 #: Options that only say where or how to show a result.
 OUTPUT_ONLY = {"json", "plot", "map", "markdown", "quiet", "draw"}
 
-API = {"compare": "compare", "sweep": "sweep", "find-fired": "find_fired", "resources": "resources"}
+API = {"compare": "compare", "sweep": "sweep", "find-fired": "find_fired", "resources": "resources",
+       "verdict": "verdict"}
 
 
 def cli_options(command: str) -> set[str]:

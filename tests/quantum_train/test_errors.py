@@ -8,9 +8,11 @@ from quantum_train.face.cli import main
 
 
 def test_option_renders_per_audience():
-    text = f"drop them or use {option('oracle', 'table')}, or set {option('max_logical_qubits')}"
-    assert for_python(text) == "drop them or use oracle='table', or set max_logical_qubits"
-    assert for_command_line(text) == "drop them or use --oracle table, or set --max-logical-qubits"
+    text = (f"drop them or use {option('oracle', 'table')}, or set {option('max_logical_qubits')}, "
+            f"{option('n', 8)} or {option('physical', True)}")
+    assert for_python(text) == "drop them or use oracle='table', or set max_logical_qubits, n=8 or physical=True"
+    assert for_command_line(text) == ("drop them or use --oracle table, or set --max-logical-qubits, --n 8 or "
+                                      "--physical")
     err = ConfigError("oracle", text)
     assert str(err) == for_python(text) and err.command_line_message == for_command_line(text)
 

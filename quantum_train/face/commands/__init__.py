@@ -15,6 +15,7 @@ SUMMARIES = {
     "job": "fetch the result of an IBM Quantum job submitted with circuit --no-wait",
     "resources": "gates, qubits and fault-tolerant cost of a query and of one input's find-all",
     "sweep": "cost per iteration against m (and d, n) for several finders: exponents, T*, m*",
+    "verdict": "the cheapest way to train a given (m, d, n, T), in every currency",
 }
 
 
