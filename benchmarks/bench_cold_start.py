@@ -8,7 +8,8 @@ Each round runs the command in a fresh process with ``NUMBA_CACHE_DIR`` pointing
 warm take turns under the same machine load. Printed: the wall seconds of each run, the median cold /
 warm ratio, and, from the last cold run, the seconds numba spent compiling each kernel (top-level
 compiles, from numba's ``numba:compile`` events; nested compiles are inside their caller's time).
-Also times ``quantum-train --help`` (CPU seconds of the process, which a loaded machine inflates less
+CPU seconds (user + system) of each process are printed beside its wall seconds. Also times
+``quantum-train --help`` (CPU seconds of the process, which a loaded machine inflates less
 than wall seconds). On a shared machine, compare ratios measured side by side, not wall seconds.
 """
 
@@ -48,14 +49,18 @@ sys.exit(code)
 """
 
 
-def run_once(cache: Path, argv: list[str]) -> tuple[float, list[tuple[str, float]]]:
-    """Wall seconds of one CLI run in a fresh process with ``NUMBA_CACHE_DIR=cache``, and its compiles."""
+def run_once(cache: Path, argv: list[str]) -> tuple[float, float, list[tuple[str, float]]]:
+    """Wall and CPU seconds (user + system) of one CLI run in a fresh process with ``NUMBA_CACHE_DIR=cache``,
+    and its compiles."""
     with tempfile.NamedTemporaryFile(suffix=".json") as log:
         env = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", CHILD, log.name, *argv], env=env, check=True, stdout=subprocess.DEVNULL)
         wall = time.perf_counter() - start
-        return wall, [tuple(r) for r in json.load(open(log.name))]
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return wall, cpu, [tuple(r) for r in json.load(open(log.name))]
 
 
 def help_cpu_seconds() -> float:
@@ -73,18 +78,22 @@ def main() -> None:
     parser.add_argument("compare_args", nargs="*", help="options after -- go to quantum-train compare")
     args = parser.parse_args()
     argv = ["compare", "--quiet", *args.compare_args]
-    cold, warm, compiles = [], [], []
+    cold, warm, cold_cpu, warm_cpu, compiles = [], [], [], [], []
     for k in range(args.rounds):
         with tempfile.TemporaryDirectory(prefix="numba-cold-") as cache:
-            seconds, compiles = run_once(Path(cache), argv)
+            seconds, cpu, compiles = run_once(Path(cache), argv)
             cold.append(seconds)
-            seconds, warm_compiles = run_once(Path(cache), argv)
+            cold_cpu.append(cpu)
+            seconds, cpu, warm_compiles = run_once(Path(cache), argv)
             warm.append(seconds)
-        print(f"round {k + 1}: cold {cold[-1]:.1f} s ({len(compiles)} top-level compiles, "
-              f"{sum(s for _, s in compiles):.1f} s compiling), warm {warm[-1]:.1f} s "
-              f"({len(warm_compiles)} compiles)", flush=True)
-    print(f"quantum-train {' '.join(argv)}: cold median {statistics.median(cold):.1f} s, warm median "
-          f"{statistics.median(warm):.1f} s, cold / warm {statistics.median(c / w for c, w in zip(cold, warm)):.2f}")
+            warm_cpu.append(cpu)
+        print(f"round {k + 1}: cold {cold[-1]:.1f} s wall, {cold_cpu[-1]:.1f} CPU s ({len(compiles)} top-level "
+              f"compiles, {sum(s for _, s in compiles):.1f} s compiling), warm {warm[-1]:.1f} s wall, "
+              f"{warm_cpu[-1]:.1f} CPU s ({len(warm_compiles)} compiles)", flush=True)
+    print(f"quantum-train {' '.join(argv)}: cold median {statistics.median(cold):.1f} s wall "
+          f"({statistics.median(cold_cpu):.1f} CPU s), warm median {statistics.median(warm):.1f} s wall "
+          f"({statistics.median(warm_cpu):.1f} CPU s), cold / warm "
+          f"{statistics.median(c / w for c, w in zip(cold, warm)):.2f}")
     print("compile seconds by kernel (last cold run):")
     for name, seconds in sorted(compiles, key=lambda r: -r[1]):
         print(f"  {seconds:7.2f}  {name}")
