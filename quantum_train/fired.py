@@ -163,6 +163,10 @@ def _copy_gaps(first, end, indptr, indices, rows, sub_indptr, sub_indices, new_p
     for s in range(first, end):
         lo = 0 if s == 0 else rows[s - 1] + 1
         hi = n_rows if s == g else rows[s]
-        out[new_ptr[lo]:new_ptr[hi]] = indices[indptr[lo]:indptr[hi]]
+        shift = new_ptr[lo] - indptr[lo]  # loops, not slice assignment (which compiles a broadcasting copy)
+        for t in range(indptr[lo], indptr[hi]):
+            out[t + shift] = indices[t]
         if s < g:
-            out[new_ptr[hi]:new_ptr[hi + 1]] = sub_indices[sub_indptr[s]:sub_indptr[s + 1]]
+            shift = new_ptr[hi] - sub_indptr[s]
+            for t in range(sub_indptr[s], sub_indptr[s + 1]):
+                out[t + shift] = sub_indices[t]
