@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from classical._lanes import borrowed_row, lane_dot, lane_squared_distance
 from classical.exact import exact_dot, exact_dot4, guard_width
@@ -472,20 +472,33 @@ def chunk_bounds(rows: np.ndarray, m: int) -> np.ndarray:
     return np.searchsorted(rows, edges).astype(np.int64)
 
 
-@njit(cache=True, parallel=True)
 def fired_csr(rows, start, fired_idx, n_fired):
-    """CSR of the current fired pairs of ``rows`` (all neurons: ``rows = arange(m)``), from the sorted fired ids."""
+    """CSR of the current fired pairs of ``rows`` (all neurons: ``rows = arange(m)``), from the sorted fired ids;
+    the rows' copies shared among numba's threads (:func:`quantum_train.threads.run_chunks`)."""
+    indptr = fired_indptr(rows, n_fired)
+    out = np.empty(indptr[-1], dtype=np.int64)
+    run_chunks(copy_fired, rows.shape[0], rows, start, fired_idx, n_fired, indptr, out)
+    return indptr, out
+
+
+@njit(cache=True, nogil=True)
+def fired_indptr(rows, n_fired):
+    """The ``indptr`` of :func:`fired_csr`."""
     indptr = np.zeros(rows.shape[0] + 1, dtype=np.int64)
     for k in range(rows.shape[0]):
         indptr[k + 1] = indptr[k] + n_fired[rows[k]]
-    out = np.empty(indptr[-1], dtype=np.int64)
-    for k in prange(rows.shape[0]):
+    return indptr
+
+
+@njit(cache=True, nogil=True)
+def copy_fired(first, end, rows, start, fired_idx, n_fired, indptr, out):
+    """Rows ``rows[first:end]`` of :func:`fired_csr`: each neuron's fired ids, in order."""
+    for k in range(first, end):
         r = rows[k]
         t = indptr[k]
         for c in range(start[r], start[r] + n_fired[r]):
             out[t] = fired_idx[c]
             t += 1
-    return indptr, out
 
 
 def write_candidates(neurons, ptr, new_idx, new_z, W, X, band, state):
