@@ -2,14 +2,19 @@
 
     PYTHONPATH=. python benchmarks/bench_cold_start.py               # 2 rounds of (cold, warm), default compare
     PYTHONPATH=. python benchmarks/bench_cold_start.py --rounds 1 -- --finders dense,drift
+    PYTHONPATH=. python benchmarks/bench_cold_start.py --against 2513c7d   # and the tree of a git revision
 
 Each round runs the command in a fresh process with ``NUMBA_CACHE_DIR`` pointing at a new empty folder
 (cold: every kernel compiles), then again with the same folder (warm: every kernel loads), so cold and
 warm take turns under the same machine load. Printed: the wall seconds of each run, the median cold /
 warm ratio, and, from the last cold run, the seconds numba spent compiling each kernel (top-level
-compiles, from numba's ``numba:compile`` events; nested compiles are inside their caller's time).
-Also times ``quantum-train --help`` (CPU seconds of the process, which a loaded machine inflates less
+compiles, from numba's ``numba:compile`` events; nested compiles are inside their caller's time), wall and
+CPU seconds of the compiling thread (the figure a busy machine disturbs least).
+CPU seconds (user + system) of each process are printed beside its wall seconds. Also times
+``quantum-train --help`` (CPU seconds of the process, which a loaded machine inflates less
 than wall seconds). On a shared machine, compare ratios measured side by side, not wall seconds.
+``--against REV`` runs the same rounds in a temporary git worktree of ``REV`` too, the two trees taking turns
+(this tree cold and warm, then ``REV``'s), and prints both summaries.
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-#: Runs the CLI in this process and writes each top-level compile (kernel, seconds) as JSON to argv[1].
+#: Runs the CLI in this process and writes each top-level compile (kernel, wall seconds, CPU seconds of the
+#: compiling thread) as JSON to argv[1].
 CHILD = """
 import json, sys, time
 from numba.core import event
@@ -35,11 +42,11 @@ stack, rows = [], []
 class Timing(event.Listener):
     def on_start(self, ev):
         f = ev.data["dispatcher"].py_func
-        stack.append((time.perf_counter(), f"{f.__module__}.{f.__qualname__}"))
+        stack.append((time.perf_counter(), time.thread_time(), f"{f.__module__}.{f.__qualname__}"))
     def on_end(self, ev):
-        start, name = stack.pop()
+        start, cpu, name = stack.pop()
         if not stack:
-            rows.append((name, time.perf_counter() - start))
+            rows.append((name, time.perf_counter() - start, time.thread_time() - cpu))
 event.register("numba:compile", Timing())
 from quantum_train.face.cli import main
 code = main(sys.argv[2:])
@@ -48,14 +55,19 @@ sys.exit(code)
 """
 
 
-def run_once(cache: Path, argv: list[str]) -> tuple[float, list[tuple[str, float]]]:
-    """Wall seconds of one CLI run in a fresh process with ``NUMBA_CACHE_DIR=cache``, and its compiles."""
+def run_once(cache: Path, argv: list[str], tree: Path = REPO) -> tuple[float, float, list[tuple[str, float, float]]]:
+    """Wall and CPU seconds (user + system) of one CLI run in a fresh process with ``NUMBA_CACHE_DIR=cache``,
+    and its compiles."""
     with tempfile.NamedTemporaryFile(suffix=".json") as log:
-        env = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "PYTHONPATH": str(REPO)}
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "PYTHONPATH": str(tree)}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", CHILD, log.name, *argv], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, "-c", CHILD, log.name, *argv], env=env, check=True, stdout=subprocess.DEVNULL,
+                       cwd=tree)  # python -c puts the working folder first on sys.path
         wall = time.perf_counter() - start
-        return wall, [tuple(r) for r in json.load(open(log.name))]
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return wall, cpu, [tuple(r) for r in json.load(open(log.name))]
 
 
 def help_cpu_seconds() -> float:
@@ -67,27 +79,57 @@ def help_cpu_seconds() -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+@contextmanager
+def revision_tree(rev: str | None):
+    """A temporary git worktree of ``rev`` (None: no tree), removed on exit."""
+    if rev is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="cold-rev-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), rev], check=True,
+                       capture_output=True)
+        try:
+            yield tree
+        finally:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], capture_output=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--against", metavar="REV", help="also measure the tree of git revision REV, taking turns")
     parser.add_argument("compare_args", nargs="*", help="options after -- go to quantum-train compare")
     args = parser.parse_args()
     argv = ["compare", "--quiet", *args.compare_args]
-    cold, warm, compiles = [], [], []
-    for k in range(args.rounds):
-        with tempfile.TemporaryDirectory(prefix="numba-cold-") as cache:
-            seconds, compiles = run_once(Path(cache), argv)
-            cold.append(seconds)
-            seconds, warm_compiles = run_once(Path(cache), argv)
-            warm.append(seconds)
-        print(f"round {k + 1}: cold {cold[-1]:.1f} s ({len(compiles)} top-level compiles, "
-              f"{sum(s for _, s in compiles):.1f} s compiling), warm {warm[-1]:.1f} s "
-              f"({len(warm_compiles)} compiles)", flush=True)
-    print(f"quantum-train {' '.join(argv)}: cold median {statistics.median(cold):.1f} s, warm median "
-          f"{statistics.median(warm):.1f} s, cold / warm {statistics.median(c / w for c, w in zip(cold, warm)):.2f}")
-    print("compile seconds by kernel (last cold run):")
-    for name, seconds in sorted(compiles, key=lambda r: -r[1]):
-        print(f"  {seconds:7.2f}  {name}")
+    with revision_tree(args.against) as old_tree:
+        trees = [("this tree", REPO)] + ([(args.against, old_tree)] if old_tree is not None else [])
+        runs = {label: {"cold": [], "warm": [], "cold_cpu": [], "warm_cpu": [], "compiles": []} for label, _ in trees}
+        for k in range(args.rounds):
+            for label, tree in trees:
+                got = runs[label]
+                with tempfile.TemporaryDirectory(prefix="numba-cold-") as cache:
+                    seconds, cpu, compiles = run_once(Path(cache), argv, tree)
+                    got["cold"].append(seconds)
+                    got["cold_cpu"].append(cpu)
+                    got["compiles"] = compiles
+                    seconds, cpu, warm_compiles = run_once(Path(cache), argv, tree)
+                    got["warm"].append(seconds)
+                    got["warm_cpu"].append(cpu)
+                print(f"round {k + 1}, {label}: cold {got['cold'][-1]:.1f} s wall, {got['cold_cpu'][-1]:.1f} CPU s "
+                      f"({len(compiles)} top-level compiles, {sum(r[1] for r in compiles):.1f} s wall, "
+                      f"{sum(r[2] for r in compiles):.1f} CPU s compiling), warm {got['warm'][-1]:.1f} s wall, "
+                      f"{got['warm_cpu'][-1]:.1f} CPU s ({len(warm_compiles)} compiles)", flush=True)
+    for label, _ in trees:
+        got = runs[label]
+        print(f"{label}: quantum-train {' '.join(argv)}: cold median {statistics.median(got['cold']):.1f} s wall "
+              f"({statistics.median(got['cold_cpu']):.1f} CPU s), warm median {statistics.median(got['warm']):.1f} s "
+              f"wall ({statistics.median(got['warm_cpu']):.1f} CPU s), cold / warm "
+              f"{statistics.median(c / w for c, w in zip(got['cold'], got['warm'])):.2f} wall, "
+              f"{statistics.median(c / w for c, w in zip(got['cold_cpu'], got['warm_cpu'])):.2f} CPU")
+        print(f"{label}: compile seconds by kernel (last cold run): wall, CPU of the compiling thread")
+        for name, seconds, cpu in sorted(got["compiles"], key=lambda r: -r[2]):
+            print(f"  {seconds:7.2f}  {cpu:7.2f}  {name}")
     helps = [help_cpu_seconds() for _ in range(5)]
     print(f"quantum-train --help: median {statistics.median(helps):.3f} CPU s over 5 processes")
 

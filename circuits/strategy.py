@@ -176,8 +176,11 @@ def _make_grid(K, mass, ng, tot, F, m, out):
         for i in range(CORE - half):
             tmp[n] = c + (d - c) * i / (CORE - half - 1.0)
             n += 1
-    lo = np.min(tmp[:n])
-    hi = np.max(tmp[:n])
+    lo = tmp[0]
+    hi = tmp[0]
+    for i in range(1, n):  # loops, not np.min / np.max / np.sort: those compile generic kernels in here
+        lo = min(lo, tmp[i])
+        hi = max(hi, tmp[i])
     if lo - F > 1e-6:  # always a point at r = 0 (nothing left)
         tmp[n] = F
         n += 1
@@ -192,11 +195,17 @@ def _make_grid(K, mass, ng, tot, F, m, out):
         for i in range(TAIL_POINTS):
             tmp[n] = hi + (m - hi) * 0.25 ** (TAIL_POINTS - 1 - i)  # ..., 1/16, 1/4, 1
             n += 1
-    srt = np.sort(tmp[:n])
+    for i in range(1, n):  # insertion sort: at most GRID + 4 points
+        v = tmp[i]
+        j = i
+        while j > 0 and tmp[j - 1] > v:
+            tmp[j] = tmp[j - 1]
+            j -= 1
+        tmp[j] = v
     k = 0
     for i in range(n):
-        if k == 0 or srt[i] - out[k - 1] > 1e-6:
-            out[k] = srt[i]
+        if k == 0 or tmp[i] - out[k - 1] > 1e-6:
+            out[k] = tmp[i]
             k += 1
     return k
 
@@ -248,7 +257,7 @@ def init_posterior(post, p, y, t, F, m, n, mass):
         mass[g] = 1.0
         Kp[p, g] = lo + (hi - lo) * g / (CORE - 1.0)
     newK = np.empty(GRID)
-    ng[p] = _make_grid(Kp[p], mass, CORE, float(CORE), F, m, newK)
+    ng[p] = _make_grid(Kp[p], mass, np.int64(CORE), float(CORE), F, m, newK)  # not a literal: one signature
     for g in range(ng[p]):
         Kp[p, g] = newK[g]
     for rep in range(3):

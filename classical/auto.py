@@ -15,7 +15,9 @@ an eighth of the probe; if that extrapolates to more than ``2 t_brute`` the
 tree is abandoned (so a hopeless tree costs about a quarter of a brute-force
 probe), else it is timed on the whole probe. The tree is kept iff it answers
 the whole probe faster than brute force. Below ``min_points`` points brute force is chosen without
-probing. ``prefer="kdtree"|"brute"`` skips the probe.
+probing. ``prefer="kdtree"|"brute"`` skips the probe. With ``scan_from_d``, points of dimension
+``d >= scan_from_d`` get brute force without probing either (a rule for the dimensions where the tree
+was measured never to win, so that neither the probe nor the tree's compiled kernels are paid there).
 
 Probe queries: the ``probe`` argument if given (e.g. a sample of the real
 inputs), else ``probe_queries`` random unit directions from ``seed``; the
@@ -51,6 +53,7 @@ class AutoHSR:
         probe_queries: int = 32,
         min_points: int = 4096,
         prefer: str | None = None,
+        scan_from_d: int | None = None,
         seed: int = 0,
         tree_kwargs: dict | None = None,
         brute_kwargs: dict | None = None,
@@ -64,6 +67,7 @@ class AutoHSR:
         self.probe_queries = int(probe_queries)
         self.min_points = int(min_points)
         self.prefer = prefer
+        self.scan_from_d = scan_from_d
         self.seed = seed
         self.tree_kwargs = dict(tree_kwargs or {})
         self.brute_kwargs = dict(brute_kwargs or {})
@@ -87,6 +91,10 @@ class AutoHSR:
             return self
         if n < max(1, self.min_points):
             self._choose("brute", P, brute, f"{n} points < min_points = {self.min_points}: a scan is cheapest")
+            return self
+        if self.scan_from_d is not None and d >= self.scan_from_d:
+            self._choose("brute", P, brute, f"d = {d} >= {self.scan_from_d}: a kd-tree cannot prune in this "
+                         "dimension (a rule, no probe)")
             return self
         Q, b = self._probe_set(P)
         t0 = time.perf_counter()

@@ -120,7 +120,9 @@ def blocked_halfspace_csr(
         n_out = 0
         for p0 in range(0, n_p, point_block):
             p1 = min(p0 + point_block, n_p)
-            Z = local.tile[: q1 - q0, : p1 - p0]
+            # the first (q1 - q0)(p1 - p0) entries of the buffer: C-contiguous for the last, partial tile too
+            # (a slice of the tile would not be: _scan_tile would compile a second, strided signature)
+            Z = local.tile.reshape(-1)[: (q1 - q0) * (p1 - p0)].reshape(q1 - q0, p1 - p0)
             np.matmul(Qb, P[p0:p1].T, out=Z)
             if local.rows.shape[0] - n_out < Z.size:  # a whole tile must always fit
                 local.rows = np.resize(local.rows, 2 * local.rows.shape[0] + Z.size)

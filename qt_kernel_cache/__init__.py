@@ -150,10 +150,11 @@ def use_temporary_cache_if_unwritable(root: Path, packages: tuple[str, ...] = PA
     return temporary
 
 
-#: Wall seconds that a cold numba cache adds to the default ``quantum-train compare`` on a quiet machine
-#: (59 s cold against 9 s warm, issue 21; ``benchmarks/bench_cold_start.py`` measures the ratio, 7.2 on a
-#: machine shared with four other jobs); the figure the first-compile line quotes.
-COLD_START_SECONDS = 50
+#: Wall seconds that a cold numba cache adds to the default ``quantum-train compare`` (the figure the
+#: first-compile line quotes): 59 s cold against 9 s warm when issue 21 was filed; since the kernels compile
+#: only what a run uses, 25.5 s against 7.3 s on a lightly loaded shared machine, 15.6 CPU s of it compiling
+#: (``benchmarks/bench_cold_start.py --against 2513c7d``).
+COLD_START_SECONDS = 20
 
 
 def announce_first_compile(packages: tuple[str, ...] = PACKAGES, seconds: float = COLD_START_SECONDS) -> None:

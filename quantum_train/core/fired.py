@@ -10,9 +10,10 @@ are sorted, so two fired sets are equal exactly when their arrays are equal.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 import qt_kernel_cache  # noqa: F401  (drops stale numba caches before this module's kernels load)
+from quantum_train.core.threads import run_chunks
 
 
 @njit(cache=True, nogil=True)
@@ -122,14 +123,23 @@ class FiredSets:
         return f"FiredSets(n_inputs={self.n_inputs}, n_neurons={self.n_neurons}, nnz={self.nnz})"
 
 
-@njit(cache=True, parallel=True)
 def csr_replace_rows(indptr, indices, rows, sub_indptr, sub_indices):
     """A copy of a CSR pattern with the (sorted, distinct) ``rows`` replaced by a sub-CSR.
 
     The rows between two replaced ones are unchanged and move as one block
     (by the running change in length): one contiguous copy per gap, the gaps
-    in parallel, with no per-row work beyond the new ``indptr``.
+    shared among numba's threads (:func:`quantum_train.core.threads.run_chunks`), with no per-row work beyond the
+    new ``indptr``.
     """
+    new_ptr = _replaced_indptr(indptr, rows, sub_indptr)
+    out = np.empty(new_ptr[-1], dtype=indices.dtype)
+    run_chunks(_copy_gaps, rows.shape[0] + 1, indptr, indices, rows, sub_indptr, sub_indices, new_ptr, out)
+    return new_ptr, out
+
+
+@njit(cache=True, nogil=True)
+def _replaced_indptr(indptr, rows, sub_indptr):
+    """The ``indptr`` of :func:`csr_replace_rows`' result."""
     n_rows = indptr.shape[0] - 1
     new_ptr = np.empty(n_rows + 1, dtype=np.int64)
     new_ptr[0] = 0
@@ -141,12 +151,22 @@ def csr_replace_rows(indptr, indices, rows, sub_indptr, sub_indices):
         else:
             length = indptr[r + 1] - indptr[r]
         new_ptr[r + 1] = new_ptr[r] + length
-    out = np.empty(new_ptr[n_rows], dtype=indices.dtype)
+    return new_ptr
+
+
+@njit(cache=True, nogil=True)
+def _copy_gaps(first, end, indptr, indices, rows, sub_indptr, sub_indices, new_ptr, out):
+    """Gaps ``first .. end - 1`` of :func:`csr_replace_rows`: gap ``s`` is the unchanged rows before
+    ``rows[s]`` (after the last replaced row for ``s = len(rows)``), then row ``rows[s]``'s new ids."""
+    n_rows = indptr.shape[0] - 1
     g = rows.shape[0]
-    for s in prange(g + 1):
-        lo = 0 if s == 0 else rows[s - 1] + 1  # the gap of unchanged rows before rows[s]
+    for s in range(first, end):
+        lo = 0 if s == 0 else rows[s - 1] + 1
         hi = n_rows if s == g else rows[s]
-        out[new_ptr[lo]:new_ptr[hi]] = indices[indptr[lo]:indptr[hi]]
+        shift = new_ptr[lo] - indptr[lo]  # loops, not slice assignment (which compiles a broadcasting copy)
+        for t in range(indptr[lo], indptr[hi]):
+            out[t + shift] = indices[t]
         if s < g:
-            out[new_ptr[hi]:new_ptr[hi + 1]] = sub_indices[sub_indptr[s]:sub_indptr[s + 1]]
-    return new_ptr, out
+            shift = new_ptr[hi] - sub_indptr[s]
+            for t in range(sub_indptr[s], sub_indptr[s + 1]):
+                out[t + shift] = sub_indices[t]

@@ -20,13 +20,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
-from scipy.stats import norm
+from numba import njit
+from scipy.special import ndtr
 
 from classical.brute import blocked_halfspace_csr
 from classical.exact import exact_dot, exact_dot4
 from quantum_train.core._gradient_lanes import gradient_blocks
 from quantum_train.core.fired import FiredSets
+from quantum_train.core.threads import run_chunks
 from quantum_train.seeds import stream
 
 #: Tile of the reference scan (neurons x inputs): fastest measured on 2 cores at n = 1024, d = 16.
@@ -39,8 +40,11 @@ def default_threshold(m: int) -> float:
 
 
 def fire_probability(b: float) -> float:
-    """``Q(b) = P(N(0,1) > b)``: chance that a fresh neuron fires on a unit input."""
-    return float(norm.sf(b))
+    """``Q(b) = P(N(0,1) > b)``: chance that a fresh neuron fires on a unit input.
+
+    ``ndtr(-b)``, the very function ``scipy.stats.norm.sf`` evaluates, without importing ``scipy.stats``
+    (about a second at every start)."""
+    return float(ndtr(-b))
 
 
 #: Neurons are summed in this many fixed contiguous chunks, each by one thread,
@@ -91,15 +95,21 @@ def neuron_gradient(X, err, ids, lo, hi, scale_a, g):
         g[j] = s * scale_a
 
 
-@njit(cache=True, parallel=True)
 def _forward_by_neuron(W, a, b, X, indptr, indices):
+    """The forward pass over the fired CSR, by chunks of neurons on numba's threads
+    (:func:`quantum_train.core.threads.run_chunks`: plain kernels compile once, a ``prange`` kernel two to three
+    times over)."""
+    partial = np.zeros((FORWARD_CHUNKS, X.shape[0]))
+    run_chunks(_forward_chunks, FORWARD_CHUNKS, W, a, b, X, indptr, indices, partial)
+    return sum_chunks(partial, W.shape[0])
+
+
+@njit(cache=True, nogil=True)
+def _forward_chunks(first, end, W, a, b, X, indptr, indices, partial):
     m = W.shape[0]
-    n = X.shape[0]
-    partial = np.zeros((FORWARD_CHUNKS, n))
-    for c in prange(FORWARD_CHUNKS):
+    for c in range(first, end):
         for r in range(c * m // FORWARD_CHUNKS, (c + 1) * m // FORWARD_CHUNKS):
             add_neuron_outputs(W[r], a[r], b, X, indices, indptr[r], indptr[r + 1], partial[c])
-    return sum_chunks(partial, m)
 
 
 @njit(cache=True, nogil=True)
@@ -111,24 +121,35 @@ def sum_chunks(partial, m):
     return out / math.sqrt(m)
 
 
-@njit(cache=True, parallel=True)
 def _gradient_rows(a, X, err, indptr, indices, rows, scale, G):
-    for k in prange(rows.shape[0]):
+    """``G[k]`` the gradient of neuron ``rows[k]``, the rows shared among numba's threads (as the forward)."""
+    run_chunks(_gradient_chunks, rows.shape[0], a, X, err, indptr, indices, rows, scale, G)
+
+
+@njit(cache=True, nogil=True)
+def _gradient_chunks(first, end, a, X, err, indptr, indices, rows, scale, G):
+    for k in range(first, end):
         r = rows[k]
         neuron_gradient(X, err, indices, indptr[r], indptr[r + 1], scale * a[r], G[k])
 
 
-@njit(cache=True, parallel=True)
 def _step_rows(W, rows, G, lr):
     """``W[rows] -= lr * G`` in place; returns the number of non-finite weights it wrote."""
-    bad = 0
-    for k in prange(rows.shape[0]):
+    bad = np.zeros(max(1, rows.shape[0]), dtype=np.int64)  # each part's count at its first row
+    run_chunks(_step_chunks, rows.shape[0], W, rows, G, lr, bad)
+    return int(bad.sum())
+
+
+@njit(cache=True, nogil=True)
+def _step_chunks(first, end, W, rows, G, lr, bad):
+    count = 0
+    for k in range(first, end):
         r = rows[k]
         for j in range(W.shape[1]):
             w = W[r, j] - lr * G[k, j]
             W[r, j] = w
-            bad += not np.isfinite(w)  # branch-free, so the loop vectorises
-    return bad
+            count += not np.isfinite(w)  # branch-free, so the loop vectorises
+    bad[min(first, bad.shape[0] - 1)] = count
 
 
 @dataclass

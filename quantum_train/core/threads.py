@@ -14,8 +14,9 @@ BLAS tiles, as before. ``benchmarks/bench_small.py`` measures both.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numba
 from threadpoolctl import ThreadpoolController
@@ -40,3 +41,31 @@ def threads_for(work: int, serial_work: int | None = None) -> Iterator[int]:
             yield 1
     finally:
         numba.set_num_threads(before)
+
+
+_CHUNK_POOL: ThreadPoolExecutor | None = None
+
+
+def run_chunks(kernel: Callable[..., object], chunks: int, *args) -> None:
+    """``kernel(first, end, *args)`` over the chunks ``0 .. chunks - 1``, split into one contiguous part per
+    thread of numba's current count (:func:`numba.get_num_threads`, which :func:`threads_for` sets).
+
+    ``kernel`` is a ``nogil`` numba kernel that loops over its chunks ``first .. end - 1`` (each chunk's
+    results in its own rows, so the parts never write the same memory). With one thread it is called once,
+    on the calling thread; otherwise the calling thread runs the first part and a persistent pool the
+    others. This is the parallel loop of a ``prange`` kernel without numba's parallel compilation, which
+    compiles a kernel's body two to three times over (:mod:`quantum_train.finders._drift_kernels`).
+    """
+    global _CHUNK_POOL
+    threads = max(1, min(numba.get_num_threads(), chunks))
+    if threads == 1:
+        kernel(0, chunks, *args)
+        return
+    if _CHUNK_POOL is None or _CHUNK_POOL._max_workers < threads - 1:
+        _CHUNK_POOL = ThreadPoolExecutor(max(threads - 1, numba.config.NUMBA_NUM_THREADS - 1),
+                                         thread_name_prefix="quantum-train-chunks")
+    edges = [k * chunks // threads for k in range(threads + 1)]
+    parts = [_CHUNK_POOL.submit(kernel, edges[k], edges[k + 1], *args) for k in range(1, threads)]
+    kernel(edges[0], edges[1], *args)
+    for part in parts:
+        part.result()

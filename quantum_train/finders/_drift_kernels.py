@@ -24,11 +24,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from classical._lanes import borrowed_row, lane_dot, lane_squared_distance
 from classical.exact import exact_dot, exact_dot4, guard_width
 from quantum_train.core.model import FORWARD_CHUNKS, add_neuron_outputs, neuron_gradient
+from quantum_train.core.threads import run_chunks
 
 EPS = 2.220446049250313e-16
 
@@ -177,7 +178,6 @@ def remove_sorted(ids, lo, k, i):
     return k - 1
 
 
-@njit(cache=True, parallel=True)
 def forward_from_state(W, a, b, X, start, fired_idx, n_fired, partial, counts):
     """Each chunk's forward sums from the stored fired ids; returns the number of fired pairs.
 
@@ -188,11 +188,19 @@ def forward_from_state(W, a, b, X, start, fired_idx, n_fired, partial, counts):
     bit-identical to the forward pass over the fired CSR. If ``counts`` has
     columns, ``counts[c, i]`` is the number of chunk ``c``'s neurons that
     fire on input ``i`` (summed over ``c``: the fired count per input).
+    The chunks run on numba's threads (:func:`quantum_train.core.threads.run_chunks`, :func:`forward_chunks`).
     """
+    pairs = np.zeros(FORWARD_CHUNKS, dtype=np.int64)
+    run_chunks(forward_chunks, FORWARD_CHUNKS, W, a, b, X, start, fired_idx, n_fired, partial, counts, pairs)
+    return pairs.sum()
+
+
+@njit(cache=True, nogil=True)
+def forward_chunks(first, end, W, a, b, X, start, fired_idx, n_fired, partial, counts, pairs):
+    """Chunks ``first .. end - 1`` of :func:`forward_from_state`; chunk ``c``'s fired pairs go to ``pairs[c]``."""
     m = W.shape[0]
     counting = counts.shape[1] > 0
-    pairs = np.zeros(FORWARD_CHUNKS, dtype=np.int64)
-    for c in prange(FORWARD_CHUNKS):
+    for c in range(first, end):
         partial[c, :] = 0.0
         if counting:
             counts[c, :] = 0
@@ -204,10 +212,8 @@ def forward_from_state(W, a, b, X, start, fired_idx, n_fired, partial, counts):
             if counting:
                 for t in range(lo, hi):
                     counts[c, fired_idx[t]] += 1
-    return pairs.sum()
 
 
-@njit(cache=True, parallel=True)
 def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
     """One visit to each neuron ``rows[bounds[c]:bounds[c + 1]]`` of each forward chunk ``c``, in order.
 
@@ -272,6 +278,21 @@ def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
     inner products (one drift norm per neuron re-checked plus the
     re-decisions), the non-finite weights written, and the forward's pairs.
     """
+    stats = np.zeros((FORWARD_CHUNKS, 5), dtype=np.int64)
+    run_chunks(visit_chunks, FORWARD_CHUNKS, rows, bounds, modes, net, X, step, state, outputs, stats)
+    total = stats.sum(axis=0)
+    return total[0], total[1], total[2], total[3], total[4]
+
+
+@njit(cache=True, nogil=True)
+def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, stats):
+    """Chunks ``first .. end - 1`` of :func:`visit_neurons`: chunk ``c``'s neurons ``rows[bounds[c]:bounds[c +
+    1]]``, in order; its five counts go to ``stats[c]``.
+
+    A plain kernel, run on numba's threads by :func:`quantum_train.core.threads.run_chunks`: as a ``prange``
+    kernel, numba's parallel compilation compiled this body two to three times over (about 60 % of the
+    drift finder's cold start).
+    """
     train, recheck, forward = modes
     W, a, A, b, tau, x_norm_max = net
     err, lr, scale = step
@@ -280,8 +301,7 @@ def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
     refresh, changed, stepped, partial, deltas = outputs
     d = W.shape[1]
     track = deltas.shape[1] > 0
-    stats = np.zeros((FORWARD_CHUNKS, 5), dtype=np.int64)
-    for c in prange(FORWARD_CHUNKS):
+    for c in range(first, end):
         g = np.empty(d)
         prev = np.empty(d)
         out = borrowed_row(partial, c)
@@ -381,10 +401,6 @@ def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
         stats[c, 2] = work
         stats[c, 3] = bad
         stats[c, 4] = next_pairs
-    total = np.zeros(5, dtype=np.int64)
-    for c in range(FORWARD_CHUNKS):
-        total += stats[c]
-    return total[0], total[1], total[2], total[3], total[4]
 
 
 @njit(cache=True, nogil=True)
@@ -456,23 +472,35 @@ def chunk_bounds(rows: np.ndarray, m: int) -> np.ndarray:
     return np.searchsorted(rows, edges).astype(np.int64)
 
 
-@njit(cache=True, parallel=True)
 def fired_csr(rows, start, fired_idx, n_fired):
-    """CSR of the current fired pairs of ``rows`` (all neurons: ``rows = arange(m)``), from the sorted fired ids."""
+    """CSR of the current fired pairs of ``rows`` (all neurons: ``rows = arange(m)``), from the sorted fired ids;
+    the rows' copies shared among numba's threads (:func:`quantum_train.core.threads.run_chunks`)."""
+    indptr = fired_indptr(rows, n_fired)
+    out = np.empty(indptr[-1], dtype=np.int64)
+    run_chunks(copy_fired, rows.shape[0], rows, start, fired_idx, n_fired, indptr, out)
+    return indptr, out
+
+
+@njit(cache=True, nogil=True)
+def fired_indptr(rows, n_fired):
+    """The ``indptr`` of :func:`fired_csr`."""
     indptr = np.zeros(rows.shape[0] + 1, dtype=np.int64)
     for k in range(rows.shape[0]):
         indptr[k + 1] = indptr[k] + n_fired[rows[k]]
-    out = np.empty(indptr[-1], dtype=np.int64)
-    for k in prange(rows.shape[0]):
+    return indptr
+
+
+@njit(cache=True, nogil=True)
+def copy_fired(first, end, rows, start, fired_idx, n_fired, indptr, out):
+    """Rows ``rows[first:end]`` of :func:`fired_csr`: each neuron's fired ids, in order."""
+    for k in range(first, end):
         r = rows[k]
         t = indptr[k]
         for c in range(start[r], start[r] + n_fired[r]):
             out[t] = fired_idx[c]
             t += 1
-    return indptr, out
 
 
-@njit(cache=True, parallel=True)
 def write_candidates(neurons, ptr, new_idx, new_z, W, X, band, state):
     """Store fresh candidates of ``neurons`` (CSR ``ptr``, ids sorted) at their ``start`` slots, anchored at ``W``.
 
@@ -485,11 +513,17 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, band, state):
     :func:`quiet_drift_sq`, :func:`quiet_drift_bound`). ``band = (b, tau, x_norm_max)``; ``state`` is the drift
     state of :data:`STATE_ARRAYS`.
     """
+    run_chunks(write_block, neurons.shape[0], neurons, ptr, new_idx, new_z, W, X, band, state)
+
+
+@njit(cache=True, nogil=True)
+def write_block(first, end, neurons, ptr, new_idx, new_z, W, X, band, state):
+    """:func:`write_candidates` for ``neurons[first:end]`` (a plain kernel, as :func:`visit_chunks`)."""
     b, tau, x_norm_max = band
     (start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired, lead_margin, lead_idx,
      lead_state, quiet_bound, drift_bound) = state
     d = W.shape[1]
-    for k in prange(neurons.shape[0]):
+    for k in range(first, end):
         r = neurons[k]
         norm = math.sqrt(lane_dot(W[r], W[r]))
         anchor_norm[r] = norm  # the anchor norm of every later drift_reach
@@ -544,7 +578,33 @@ def sort_by_margin(s0, count, b, idx, z, fired):
                 t -= 1
             idx[t], z[t], fired[t] = i, v, f
         return
-    order = np.argsort(np.abs(z[s0:s0 + count] - b), kind="mergesort")
-    idx[s0:s0 + count] = idx[s0:s0 + count][order]
-    z[s0:s0 + count] = z[s0:s0 + count][order]
-    fired[s0:s0 + count] = fired[s0:s0 + count][order]
+    # a bottom-up merge sort of the slot order (stable, as NumPy's mergesort), written as loops: NumPy's
+    # argsort and fancy indexing would compile a generic sort and three gathers into the kernel
+    keys = np.empty(count)
+    order = np.empty(count, dtype=np.int64)
+    for t in range(count):
+        keys[t] = abs(z[s0 + t] - b)
+        order[t] = t
+    spare = np.empty(count, dtype=np.int64)
+    width = 1
+    while width < count:
+        for lo in range(0, count, 2 * width):
+            mid = min(lo + width, count)
+            hi = min(lo + 2 * width, count)
+            i, j = lo, mid
+            for t in range(lo, hi):
+                if j < hi and (i == mid or keys[order[j]] < keys[order[i]]):
+                    spare[t] = order[j]
+                    j += 1
+                else:
+                    spare[t] = order[i]
+                    i += 1
+        order, spare = spare, order
+        width *= 2
+    old_idx = idx[s0:s0 + count].copy()
+    old_z = z[s0:s0 + count].copy()
+    old_fired = fired[s0:s0 + count].copy()
+    for t in range(count):
+        idx[s0 + t] = old_idx[order[t]]
+        z[s0 + t] = old_z[order[t]]
+        fired[s0 + t] = old_fired[order[t]]

@@ -40,6 +40,11 @@ STRUCTURES: dict[str, HSRFactory] = {"kdtree": KDTreeHSR, "brute": BruteForceHSR
 
 #: at most this many of the real queries are timed by the automatic choice (a scan's tile is 128 queries)
 PROBE_QUERIES = 512
+#: from this dimension on, the automatic choice takes the scan without a probe (and compiles no tree): the
+#: tree loses there (0.35x the scan's speed at d = 8, 0.10x at d = 16, n = 1024, m = 2^20, in CHANGELOG's
+#: stage-2 figures), and the probe chose the scan at every point of ``benchmarks/bench_auto_choice.py --d 8,12,16
+#: --m 2^12,2^14,2^16 --n 256`` (the tree 1.06x to 1.68x slower, once 0.86x: within the probe's 1.3x noise)
+SCAN_FROM_D = 8
 
 
 def make_structure(structure: str | None, queries: np.ndarray, b: float) -> HalfSpaceReporter:
@@ -54,7 +59,7 @@ def make_structure(structure: str | None, queries: np.ndarray, b: float) -> Half
     """
     if structure is not None:
         return STRUCTURES[structure]()
-    return AutoHSR(probe=queries, probe_b=b, probe_queries=min(len(queries), PROBE_QUERIES))
+    return AutoHSR(probe=queries, probe_b=b, probe_queries=min(len(queries), PROBE_QUERIES), scan_from_d=SCAN_FROM_D)
 
 
 def structure_bytes(points: int, d: int) -> float:
@@ -85,8 +90,12 @@ class _HSRFinder(FiredSetFinder):
 
     @classmethod
     def warm_up(cls, name: str, d: int, seed: int, train_tiny: Callable[[str, int, int], None]) -> None:
-        """The tiny run of the base class may use the scan; compile the tree's kernels too."""
+        """The tiny run of the base class may use the scan; compile the tree's kernels too, unless the run
+        cannot use a tree (pinned to the scan, or automatic at ``d >= SCAN_FROM_D``)."""
         super().warm_up(name, d, seed, train_tiny)
+        structure = name.partition(":")[2] or None
+        if structure == "brute" or (structure is None and d >= SCAN_FROM_D):
+            return
         rng = np.random.default_rng(seed)
         X = rng.standard_normal((4, d))
         tree = KDTreeHSR().build(rng.standard_normal((256, d)))

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy import stats
 
 from quantum_train.core.model import default_threshold, fire_probability
 
@@ -22,6 +21,8 @@ def _slope(ms: Sequence[int], f) -> float:
     ms = np.asarray(sorted(set(int(m) for m in ms)), dtype=float)
     if ms.size < 2:
         return math.nan
+    from scipy import stats  # here, not at the top: scipy.stats takes about a second to import
+
     return float(stats.linregress(np.log(ms), np.log([f(int(m)) for m in ms])).slope)
 
 

@@ -110,3 +110,51 @@ def test_hsr_finders_probe_their_own_workload() -> None:
         pinned.prepare(net, X)
         assert isinstance(pinned.structure, cls) and pinned.name == name
         assert pinned.report()["structure"] == cls.__name__
+
+
+@pytest.mark.parametrize("d", [7, 8, 16])
+def test_scan_from_d_takes_the_scan_without_a_probe(d: int, rng) -> None:
+    """At ``d >= scan_from_d`` the scan is chosen by the rule (no probe, no tree); below it the probe decides."""
+    P = rng.standard_normal((5000, d))
+    a = AutoHSR(probe_queries=8, min_points=1000, scan_from_d=8).build(P)
+    if d >= 8:
+        assert a.chosen == "brute" and a.probe == {} and f"d = {d} >= 8" in a.reason
+        assert a.stats.build_ops == 0  # nothing was spent choosing
+    else:
+        assert a.probe["d"] == d and a.reason.startswith("kd-tree")
+    Q = rng.standard_normal((5, d))
+    got = a.query_many(Q, 1.5)
+    ref = oracle_csr(P, Q, 1.5)
+    np.testing.assert_array_equal(got[0], ref[0])
+    np.testing.assert_array_equal(got[1], ref[1])
+
+
+@pytest.mark.parametrize(("name", "d", "tree"), [("weights-hsr", 16, False), ("data-hsr", 8, False),
+                                                 ("weights-hsr:brute", 4, False), ("weights-hsr", 4, True),
+                                                 ("data-hsr:kdtree", 16, True)])
+def test_hsr_warm_up_compiles_a_tree_only_where_the_run_can_use_one(name, d, tree, monkeypatch) -> None:
+    """The finders' automatic choice takes the scan from ``SCAN_FROM_D`` on, and its warm-up builds no tree there."""
+    from quantum_train.experiments.comparison import warm_up
+    from quantum_train.finders import hsr
+
+    built = []
+
+    class Recorded(KDTreeHSR):
+        def build(self, points):
+            built.append(points.shape)
+            return super().build(points)
+
+    monkeypatch.setattr(hsr, "KDTreeHSR", Recorded)
+    warm_up(name, d, 0)
+    assert bool(built) == tree
+    assert hsr.SCAN_FROM_D == 8
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((40, d))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    from quantum_train.core.model import ShiftedReLUNet
+    from quantum_train.finders import make_finder
+
+    finder = make_finder(name.partition(":")[0])
+    finder.prepare(ShiftedReLUNet.initialize(8192, d, seed=1), X)
+    chosen = finder.report()["structure_chosen"]
+    assert chosen == "brute" if d >= hsr.SCAN_FROM_D else chosen in ("brute", "kdtree")

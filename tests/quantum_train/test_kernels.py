@@ -11,7 +11,7 @@ from numba import njit
 from classical._lanes import borrowed_row, lane_order_reference, lane_squared_distance
 from classical.exact import exact_dot4
 from quantum_train.core.fired import csr_replace_rows
-from quantum_train.core.threads import threads_for
+from quantum_train.core.threads import run_chunks, threads_for
 from quantum_train.finders import _drift_kernels as K
 
 
@@ -94,6 +94,25 @@ def test_threads_for_is_serial_below_the_threshold_and_restores():
     assert numba.get_num_threads() == before
     with threads_for(1000, serial_work=100) as t:
         assert t == before == numba.get_num_threads()
+
+
+@njit(nogil=True)
+def _mark_chunks(first, end, seen):
+    for c in range(first, end):
+        seen[c] += 1
+
+
+def test_run_chunks_runs_every_chunk_once_on_any_thread_count():
+    before = numba.get_num_threads()
+    try:
+        for threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS), numba.config.NUMBA_NUM_THREADS}):
+            numba.set_num_threads(threads)
+            for chunks in (0, 1, 3, 64):
+                seen = np.zeros(chunks, dtype=np.int64)
+                run_chunks(_mark_chunks, chunks, seen)
+                assert (seen == 1).all()
+    finally:
+        numba.set_num_threads(before)
 
 
 def test_pair_kernels_sum_in_the_canonical_order_bit_for_bit():

@@ -123,3 +123,11 @@ def test_initialize_rejects_bad_sizes():
         ShiftedReLUNet.initialize(0, 3)
     with pytest.raises(ValueError, match="finite"):
         ShiftedReLUNet.initialize(10, 3, b=float("nan"))
+
+
+def test_fire_probability_is_the_normal_tail_bit_for_bit():
+    """``fire_probability`` calls ``scipy.special.ndtr`` (no scipy.stats import): the value is ``norm.sf``'s."""
+    from scipy.stats import norm
+
+    for b in (-3.0, -0.0, 0.0, 0.5, 1.824, default_threshold(4096), 5.0, 37.5, math.inf, -math.inf):
+        assert fire_probability(b) == float(norm.sf(b))

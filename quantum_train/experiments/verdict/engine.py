@@ -26,6 +26,7 @@ from quantum_train.experiments.verdict.lookup import StoredMap, Unreachable
 from quantum_train.experiments.verdict.problem import GRID_D, GRID_M, GRID_N, Problem, check_problem, log2_text
 from quantum_train.experiments.verdict.result import Verdict
 from quantum_train.experiments.verdict.rows import AUTOMATIC, CLASSICAL, Row, classical_row, quantum_rows, unavailable
+from quantum_train.finders.hsr import SCAN_FROM_D
 
 #: ``--measure`` runs the point itself when its estimated seconds are at most this (else it rescales seconds)
 MEASURE_BUDGET_SECONDS = 600.0
@@ -128,9 +129,10 @@ def _automatic_row(p: Problem, pinned: str) -> list[Row]:
     it runs on and charges that probe (at ``d >= 8`` it falls back to the scan), so the stored map, which pinned
     the kd-tree, cannot give its figures: the row says so (``--measure`` runs it)."""
     auto = AUTOMATIC[pinned]
-    return [unavailable(auto, p.iters, f"the automatic choice times a kd-tree against a scan on the machine it runs "
-                        f"on and charges that probe (at d >= 8 it falls back to the scan), so it differs from "
-                        f"{pinned}; the stored map holds the pinned kd-tree only: add {option('measure', True)} to run it")]
+    how = (f"takes the scan by rule at d >= {SCAN_FROM_D} (no probe, no tree)" if p.d >= SCAN_FROM_D else
+           "times a kd-tree against a scan on the machine it runs on and charges that probe")
+    return [unavailable(auto, p.iters, f"the automatic choice {how}, so it differs from {pinned}; the stored map "
+                        f"holds the pinned kd-tree only: add {option('measure', True)} to run it")]
 
 
 # ---------------------------------------------------------------------------- --measure and data sets
