@@ -7,6 +7,7 @@ The public API (see the README's "Python API"):
 - :func:`find_fired`: Grover find-all of the fired neurons of random inputs; returns a :class:`FiredSearch`;
 - :func:`sweep`: cost per iteration across ``m``, ``d``, ``n``; returns a :class:`Sweep` (exponents, ``T*``, ``m*``);
 - :func:`verdict`: the cheapest way to train one ``(m, d, n, T)``, every figure labelled; returns a :class:`Verdict`;
+- :func:`stored_map`: the stored map (package data) that the verdict and ``docs/results.md`` read, as a :class:`Sweep`;
 - :func:`circuits.run_search_circuit` (package ``circuits``): one Grover search circuit on a backend.
 
 Names are imported on first use (PEP 562), so ``import quantum_train`` and the
@@ -27,6 +28,7 @@ _PUBLIC = {
     "resources": "quantum_train.face.api",
     "verdict": "quantum_train.face.api",
     "Verdict": "quantum_train.experiments.verdict",
+    "stored_map": "quantum_train.experiments.stored",
     "CostReport": "quantum_train.experiments.query_cost",
     "sweep": "quantum_train.experiments.sweeps",
     "Sweep": "quantum_train.experiments.sweeps",
