@@ -31,8 +31,17 @@ asymptotically). Where ``kappa >= 1 - 1/d`` the output term dominates Algorithm
 **Break-even.** A structure that spends ``P`` on preprocessing and ``c`` per
 iteration beats dense (``c_0`` per iteration, no preprocessing) after ``T``
 iterations when ``P + T c < T c_0``, i.e. for ``T > T* = P / (c_0 - c)``; if
-``c >= c_0`` it never does (``None``). Computed per ``(finder, d, n, m)`` on
-means over seeds, in ops and in wall seconds.
+``c >= c_0`` it never does (``None``). Per-iteration costs are not constant
+over a run (warm-up; drift's re-checks grow: issue 24), so ``T*`` is taken on
+each run's measured *cost curve* (:func:`cost_over_iterations`): the sum of
+the measured iterations up to ``T``, and beyond the run its steady-state
+median per iteration. For constant series this is ``P / (c_0 - c)`` exactly.
+Computed per ``(finder, d, n, m)`` on the series averaged over seeds, in ops
+and in wall seconds.
+
+**Steady state.** A run of at least :data:`LONG_RUN` iterations has a steady
+state: its iterations from :data:`STEADY_FROM` on; its steady per-iteration
+cost is their median (:func:`steady_state_cost`).
 
 **Crossover.** ``m*`` is the width from which a finder is cheaper per
 iteration than dense at every larger measured width: the ratio
@@ -204,6 +213,76 @@ def break_even_iterations(preprocess: float, per_iter: float, dense_per_iter: fl
     return preprocess / (dense_per_iter - per_iter)
 
 
+#: The first iteration of a run's steady state, and the shortest run that has one (issue 24: "iterations from
+#: 10 on, over a run of at least 30").
+STEADY_FROM = 10
+LONG_RUN = 30
+
+
+def steady_state_cost(series: Sequence[float]) -> float | None:
+    """The median cost per iteration over iterations ``STEADY_FROM`` on; ``None`` for a run shorter than ``LONG_RUN``."""
+    if len(series) < LONG_RUN:
+        return None
+    return float(np.median(np.asarray(series[STEADY_FROM:], dtype=float)))
+
+
+def cost_over_iterations(series: Sequence[float], iterations: float) -> float:
+    """The cost of ``iterations`` iterations on a run's measured cost curve (``series[t]``: iteration ``t``'s cost).
+
+    Within the run, the sum of the measured iterations (a fraction of an iteration
+    costs that fraction of it). Beyond the run, each further iteration costs the
+    run's steady-state median (:func:`steady_state_cost`); a run too short for a
+    steady state is extended by the median of all its iterations. So a constant
+    series ``c`` gives ``c T``, and a warm-up or a growing cost weighs in by what
+    it measured, not by a 3-iteration mean times ``T``.
+    """
+    costs = np.asarray(series, dtype=float)
+    if costs.ndim != 1 or costs.size == 0 or iterations < 0:
+        raise ValueError("cost_over_iterations needs a non-empty 1-D series and iterations >= 0")
+    whole = min(int(iterations), costs.size)
+    total = float(costs[:whole].sum())
+    if iterations <= costs.size:
+        return total + (iterations - whole) * (float(costs[whole]) if whole < costs.size else 0.0)
+    beyond = steady_state_cost(costs)
+    beyond = float(np.median(costs)) if beyond is None else beyond
+    return total + (iterations - costs.size) * beyond
+
+
+def break_even_on_curves(preprocess: float, series: Sequence[float], dense_series: Sequence[float]) -> float | None:
+    """``T*`` on measured cost curves: for every ``T > T*``, ``P + F(T) < F_0(T)`` (``None``: never, for long runs).
+
+    ``F`` and ``F_0`` are :func:`cost_over_iterations` of the finder's and dense's
+    series: piecewise linear in ``T``, linear beyond the longer run with slopes
+    ``s`` and ``s_0`` (their steady costs). The gap ``F_0 - F - P`` starts at
+    ``-P <= 0``; ``T*`` is where it last crosses 0, interpolated within one
+    iteration. If ``s > s_0``, or ``s = s_0`` and the finder is not ahead at the end
+    of the runs, it never pays back (``None``).
+    """
+    horizon = max(len(series), len(dense_series))
+    gaps = [cost_over_iterations(dense_series, t) - cost_over_iterations(series, t) - preprocess
+            for t in range(horizon + 1)]
+    slope = (cost_over_iterations(dense_series, horizon + 1) - cost_over_iterations(series, horizon + 1)
+             - preprocess) - gaps[-1]
+    if slope < 0 or (slope == 0 and gaps[-1] <= 0):
+        return None
+    if gaps[-1] <= 0:
+        return horizon - gaps[-1] / slope
+    last = max(t for t, g in enumerate(gaps) if g <= 0)  # gaps[0] = -P <= 0
+    return last - gaps[last] / (gaps[last + 1] - gaps[last])
+
+
+def _mean_series(ps: Iterable[SweepPoint], attr: str) -> dict[int, list[float]]:
+    """Per width, the cost series averaged over seeds, iteration by iteration (cut to the shortest run)."""
+    by: dict[int, list[Sequence[float]]] = {}
+    for p in ps:
+        by.setdefault(p.m, []).append(getattr(p, attr))
+    out = {}
+    for m, runs in sorted(by.items()):
+        length = min(len(r) for r in runs)
+        out[m] = np.mean([np.asarray(r[:length], dtype=float) for r in runs], axis=0).tolist()
+    return out
+
+
 @dataclass(frozen=True)
 class BreakEven:
     """``T*`` of one finder at one ``(d, n, m)``, in ops and wall seconds (``None``: never)."""
@@ -212,32 +291,45 @@ class BreakEven:
     d: int
     n: int
     m: int
-    t_star_ops: float | None
+    t_star_ops: float | None  #: on the measured cost curves (:func:`break_even_on_curves`)
     t_star_seconds: float | None  #: None also for quantum finders (simulation seconds)
-    ratio_ops: float  #: per-iteration ops over dense's
+    ratio_ops: float  #: per-iteration ops over dense's (means over the runs)
     ratio_seconds: float | None
+    #: the same ratios at steady state (medians of iterations STEADY_FROM on); None where a run is short
+    ratio_ops_steady: float | None = None
+    ratio_seconds_steady: float | None = None
 
     def to_dict(self) -> dict:
         return {"finder": self.finder, "d": self.d, "n": self.n, "m": self.m, "t_star_ops": self.t_star_ops,
                 "t_star_seconds": self.t_star_seconds, "ratio_ops_vs_dense": self.ratio_ops,
-                "ratio_seconds_vs_dense": self.ratio_seconds}
+                "ratio_seconds_vs_dense": self.ratio_seconds, "ratio_ops_vs_dense_steady": self.ratio_ops_steady,
+                "ratio_seconds_vs_dense_steady": self.ratio_seconds_steady}
+
+
+def _steady_ratio(series: Sequence[float], dense_series: Sequence[float]) -> float | None:
+    c, c0 = steady_state_cost(series), steady_state_cost(dense_series)
+    return None if c is None or c0 is None or c0 <= 0 else c / c0
 
 
 def break_evens(points: Sequence[SweepPoint], reference: str = "dense") -> list[BreakEven]:
-    """``T*`` per ``(finder, d, n, m)`` against ``reference`` at the same ``(d, n, m)`` (means over seeds)."""
+    """``T*`` per ``(finder, d, n, m)`` against ``reference`` at the same ``(d, n, m)``, on cost curves averaged over seeds."""
     out = []
     for (finder, d, n), ps, ref in against(points, reference):
         c, c0 = _means(ps, "ops_per_iter"), _means(ref, "ops_per_iter")
         pre = _means(ps, "preprocess_ops")
         s, s0 = _means(ps, "seconds_per_iter"), _means(ref, "seconds_per_iter")
         pre_s = _means(ps, "preprocess_seconds")
+        curve, curve0 = _mean_series(ps, "ops_series"), _mean_series(ref, "ops_series")
+        secs, secs0 = _mean_series(ps, "seconds_series"), _mean_series(ref, "seconds_series")
         for m in c:
             if m not in c0:
                 continue
             wall = not is_quantum(finder)
-            out.append(BreakEven(finder, d, n, m, break_even_iterations(pre[m], c[m], c0[m]),
-                                 break_even_iterations(pre_s[m], s[m], s0[m]) if wall else None,
-                                 c[m] / c0[m], s[m] / s0[m] if wall else None))
+            out.append(BreakEven(finder, d, n, m, break_even_on_curves(pre[m], curve[m], curve0[m]),
+                                 break_even_on_curves(pre_s[m], secs[m], secs0[m]) if wall else None,
+                                 c[m] / c0[m], s[m] / s0[m] if wall else None,
+                                 _steady_ratio(curve[m], curve0[m]),
+                                 _steady_ratio(secs[m], secs0[m]) if wall else None))
     return out
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from quantum_train.experiments.sweeps.config import is_quantum
-from quantum_train.experiments.sweeps.fit import _means, break_even_iterations, groups
+from quantum_train.experiments.sweeps.fit import _mean_series, _means, break_even_on_curves, groups
 
 #: A :class:`quantum_train.experiments.sweeps.Sweep`. Not imported: the package imports this module, and the
 #: project keeps its import graph free of cycles (tests/test_layering.py).
@@ -112,7 +112,7 @@ def _best_preprocessing_t_star(points) -> dict[tuple[int, int, int], tuple[str, 
         dense = [p for p in by.get(("dense", d, n), []) if p.m == m]
         if not dense:
             continue
-        c0 = float(np.mean([p.ops_per_iter for p in dense]))
+        curve0 = _mean_series(dense, "ops_series")[m]
         best = None
         for (f, fd, fn), ps in by.items():
             sub = [p for p in ps if fd == d and fn == n and p.m == m]
@@ -121,7 +121,7 @@ def _best_preprocessing_t_star(points) -> dict[tuple[int, int, int], tuple[str, 
             pre = float(np.mean([p.preprocess_ops for p in sub]))
             c = float(np.mean([p.ops_per_iter for p in sub]))
             if pre > 0 and (best is None or c < best[1]):
-                best = (f, c, break_even_iterations(pre, c, c0))
+                best = (f, c, break_even_on_curves(pre, _mean_series(sub, "ops_series")[m], curve0))
         if best is not None:
             out[(d, n, m)] = (best[0], best[2])
     return out

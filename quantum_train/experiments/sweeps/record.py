@@ -43,6 +43,16 @@ class SweepPoint:
         return is_quantum(self.finder)
 
     @property
+    def ops_series(self) -> tuple[float, ...]:
+        """Ops of each iteration (a record without them: the mean, as a one-iteration series)."""
+        return tuple(self.record.get("ops_by_iteration") or (self.ops_per_iter,))
+
+    @property
+    def seconds_series(self) -> tuple[float, ...]:
+        """Seconds of each iteration (a record without them: the per-iteration figure, as a one-iteration series)."""
+        return tuple(self.record.get("seconds_by_iteration") or (self.seconds_per_iter,))
+
+    @property
     def group(self) -> tuple[str, int, int]:
         """``(finder, d, n)``: the points of one exponent fit."""
         return self.finder, self.d, self.n

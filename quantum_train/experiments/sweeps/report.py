@@ -8,11 +8,14 @@ from typing import Any, Sequence
 import numpy as np
 
 from quantum_train.experiments.sweeps.fit import (
+    LONG_RUN,
+    STEADY_FROM,
     BreakEven,
     Crossover,
     Exponent,
     fired_exponent_theory,
     groups,
+    steady_state_cost,
 )
 from quantum_train.experiments.sweeps.record import SweepPoint
 
@@ -42,10 +45,33 @@ def _exp(x: float | None) -> str:
     return "-" if x is None or not math.isfinite(x) else f"{x:.2f}"
 
 
+#: Iterations of the short-run figure shown beside a long run's steady state (the stored map's run length).
+SHORT_RUN = 3
+
+
+def _has_long_run(points: Sequence[SweepPoint]) -> bool:
+    return any(len(p.ops_series) >= LONG_RUN for p in points)
+
+
+def _short_and_steady(ps: Sequence[SweepPoint], attr: str) -> tuple[str, str]:
+    """Means over seeds of the first ``SHORT_RUN`` iterations' mean cost, and of the steady-state median."""
+    short = np.mean([np.mean(getattr(p, attr)[:SHORT_RUN]) for p in ps])
+    steady = [steady_state_cost(getattr(p, attr)) for p in ps]
+    return f"{short:.4g}", "-" if None in steady else f"{np.mean(steady):.4g}"
+
+
 def format_points(points: Sequence[SweepPoint], markdown: bool = False) -> str:
-    """Per ``(finder, d, n, m)``: means over seeds of ops, seconds, preprocessing and fired per input."""
+    """Per ``(finder, d, n, m)``: means over seeds of ops, seconds, preprocessing and fired per input.
+
+    Where a point has a long run (``LONG_RUN`` iterations or more), four more columns put its steady-state
+    cost per iteration (median of iterations ``STEADY_FROM`` on) beside the mean of its first ``SHORT_RUN``.
+    """
+    long_run = _has_long_run(points)
     head = ["finder", "d", "n", "m", "seeds", "ops/iter", "find ops/iter", "s/iter", "preproc ops", "fired/input",
             "m Q(b)", "final loss"]
+    if long_run:
+        head += [f"ops/iter 0-{SHORT_RUN - 1}", f"ops/iter {STEADY_FROM}+", f"s/iter 0-{SHORT_RUN - 1}",
+                 f"s/iter {STEADY_FROM}+"]
     cells: dict[tuple, list[SweepPoint]] = {}
     for p in points:
         cells.setdefault((p.finder, p.d, p.n, p.m), []).append(p)
@@ -60,7 +86,13 @@ def format_points(points: Sequence[SweepPoint], markdown: bool = False) -> str:
                      f"{mean('find_ops_per_iter'):.4g}", secs, f"{mean('preprocess_ops'):.3g}",
                      f"{mean('fired_per_input'):.1f}", f"{mean('expected_fired_per_input'):.1f}",
                      f"{np.mean(losses):.5g}" if losses else "-"])
+        if long_run:
+            body[-1] += [*_short_and_steady(ps, "ops_series"), *_short_and_steady(ps, "seconds_series")]
     out = format_table(head, body, markdown)
+    if long_run:
+        out += (f"\nops/iter and s/iter: mean and median over each run; 0-{SHORT_RUN - 1}: mean of the first "
+                f"{SHORT_RUN} iterations; {STEADY_FROM}+: steady state, the median of iterations {STEADY_FROM} on "
+                f"(runs of {LONG_RUN} iterations or more; '-' for a shorter run).")
     if any(p.seconds_label != "wall" for p in points):
         out += "\n* classical simulation seconds of a quantum algorithm, not quantum run time."
     return out
@@ -120,19 +152,30 @@ def format_crossovers(evens: Sequence[BreakEven], crosses: Sequence[Crossover], 
         key = (e.finder, e.d, e.n)
         if key not in last or e.m > last[key].m:
             last[key] = e
+    steady = any(e.ratio_ops_steady is not None for e in evens)
     head = ["finder", "d", "n", "m* (ops)", "m* (wall s)", "at m", "ops/iter vs dense", "T* (ops)", "T* (wall s)"]
+    if steady:
+        head[7:7] = [f"ops vs dense {STEADY_FROM}+", f"s vs dense {STEADY_FROM}+"]
     body = []
     for key, cs in by_cross.items():
         e = last.get(key)
-        body.append([key[0], str(key[1]), str(key[2]), cs["ops"].describe(),
-                     cs["seconds"].describe() if "seconds" in cs else "- (simulation)",
-                     "-" if e is None else str(e.m), "-" if e is None else f"{e.ratio_ops:.3g}",
-                     "-" if e is None else _num(e.t_star_ops),
-                     "-" if e is None or e.ratio_seconds is None else _num(e.t_star_seconds)])
+        row = [key[0], str(key[1]), str(key[2]), cs["ops"].describe(),
+               cs["seconds"].describe() if "seconds" in cs else "- (simulation)",
+               "-" if e is None else str(e.m), "-" if e is None else f"{e.ratio_ops:.3g}",
+               "-" if e is None else _num(e.t_star_ops),
+               "-" if e is None or e.ratio_seconds is None else _num(e.t_star_seconds)]
+        if steady:
+            row[7:7] = ["-" if e is None or r is None else f"{r:.3g}"
+                        for r in ((None, None) if e is None else (e.ratio_ops_steady, e.ratio_seconds_steady))]
+        body.append(row)
     foot = ["m*: the width from which the finder is cheaper per iteration than dense at every larger measured width "
             "(interpolated in log m).",
-            "T*: iterations after which preprocessing is paid back, P + T c < T c_dense for T > T*; "
-            "'never': not cheaper per iteration at that m."]
+            "T*: iterations after which preprocessing is paid back, P + F(T) < F_dense(T) for T > T*, on each run's "
+            "measured cost curve F (its iterations, then its steady-state median per iteration); "
+            "'never': not cheaper per iteration in the long run at that m."]
+    if steady:
+        foot.append(f"{STEADY_FROM}+: ratio of steady-state medians (iterations {STEADY_FROM} on of runs of "
+                    f"{LONG_RUN} or more).")
     sep = "\n- " if markdown else "\n"
     return format_table(head, body, markdown) + ("\n" if markdown else "") + sep + sep.join(foot)
 
