@@ -28,7 +28,7 @@ _PUBLIC = {
     "resources": "quantum_train.face.api",
     "verdict": "quantum_train.face.api",
     "Verdict": "quantum_train.experiments.verdict",
-    "stored_map": "quantum_train.experiments.stored",
+    "stored_map": "quantum_train.experiments.load_results",
     "CostReport": "quantum_train.experiments.query_cost",
     "sweep": "quantum_train.experiments.sweeps",
     "Sweep": "quantum_train.experiments.sweeps",

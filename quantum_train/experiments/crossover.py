@@ -153,7 +153,7 @@ def crossover_table(report) -> dict:
                                   + (f", at most {o.max_logical_qubits} logical qubits" if o.max_logical_qubits
                                      else "") + ")")
         if row["wall"] is None:
-            reasons["wall"] = ("no fault-tolerant figures: they need the physical estimates (physical)" if not physical else
+            reasons["wall"] = ("no fault-tolerant figures: the physical estimates were not asked for" if not physical else
                                f"the fault-tolerant runtime exceeds the scan's measured seconds on "
                                f"{o.classical_cores} cores at every m in 2^{LOG2_RANGE[0]}..2^{LOG2_RANGE[1]}")
         if physical and model == "bucket-brigade":

@@ -118,3 +118,16 @@ def load(path: str | os.PathLike) -> "Comparison | FiredSearch | Sweep | CostRep
         return Verdict.from_dict(doc)
     raise UnknownDocumentError(f"{os.fspath(path)!r} is not a document that load() reads: a compare or "
                                "find-fired, resources or verdict JSON document, or a sweep's store")
+
+
+def stored_map(name: str = "map"):
+    """The stored sweep ``name`` (``"map"``, ``"map_long"``, ``"corr_b"`` or ``"map_grover"``) as a typed
+    :class:`~quantum_train.experiments.sweeps.Sweep` (``qt.stored_map()``: what ``docs/results.md`` states)."""
+    from quantum_train.experiments.stored import CORR_B, MAP, MAP_GROVER, MAP_LONG, exists, path_of
+
+    files = {"map": MAP, "map_long": MAP_LONG, "corr_b": CORR_B, "map_grover": MAP_GROVER}
+    if name not in files:
+        raise ValueError(f"no stored sweep {name!r}; choose one of {', '.join(files)}")
+    if not exists(files[name]):
+        raise FileNotFoundError(f"the stored sweep {name!r} ({files[name]}) is not shipped with this installation")
+    return load(path_of(files[name]))

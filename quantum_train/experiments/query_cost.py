@@ -226,11 +226,12 @@ class CostReport:
         """What the figures assume, naming the convention (:func:`assumptions`)."""
         return assumptions(self.options.uncompute, self.options.adder)
 
-    def table(self) -> str:
-        """The text ``quantum-train resources`` prints."""
+    def table(self, command_line: bool = False) -> str:
+        """The text ``quantum-train resources`` prints (``command_line=True``: the options it suggests as flags,
+        else as Python keywords)."""
         from quantum_train.experiments.resources_report import format_report
 
-        return format_report(self)
+        return format_report(self, command_line)
 
     def to_json(self, path: str | os.PathLike | None = None) -> str:
         """:meth:`to_dict` as standard JSON text; with ``path``, also written there as ``resources --json`` would

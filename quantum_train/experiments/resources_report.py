@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from quantum_train.errors import for_command_line, for_python, option
+
 #: A :class:`quantum_train.experiments.query_cost.CostReport`. Not imported: its ``table()`` imports this module, and the
 #: project keeps its import graph free of cycles (tests/test_layering.py).
 CostReportLike = Any
@@ -20,12 +22,12 @@ def _intervals(iv) -> str:
                      for i in iv)
 
 
-def format_report(rep: CostReportLike) -> str:
+def format_report(rep: CostReportLike, command_line: bool = False) -> str:
     """The text that ``quantum-train resources`` prints (``CostReport.table()``)."""
     lines: list[str] = []
     o = rep.options
     first = next(iter(rep.per_input.values()))
-    what = f"k = {o.k} marked items (k)" if o.k is not None else f"one input fires {rep.fired} neurons"
+    what = f"k = {o.k} marked items ({option('k')})" if o.k is not None else f"one input fires {rep.fired} neurons"
     lines.append(f"m={rep.m} d={rep.d} p={rep.bits} bits, b={rep.b:.4f}, seed {rep.seed}: {what}; find-all "
           f"({rep.strategy}, delta {rep.delta:g}, exact emulator) found {rep.found}")
     lines.append(f"convention: uncompute = {o.uncompute}, adder = {o.adder}"
@@ -83,7 +85,7 @@ def format_report(rep: CostReportLike) -> str:
     if rep.crossover:
         lines.append(f"crossover in m (2^10..2^64): {'model':<16s} {'Toffolis':<24s} wall")
         for model, row in rep.crossover.items():
-            wall = _intervals(row["wall"]) if rep.physical else "(needs physical)"
+            wall = _intervals(row["wall"]) if rep.physical else f"(needs {option('physical', True)})"
             lines.append(f"{'':<28s} {model:<16s} {_intervals(row['toffoli']):<24s} {wall}")
     lines.append(rep.assumptions_text)
-    return "\n".join(lines)
+    return (for_command_line if command_line else for_python)("\n".join(lines))

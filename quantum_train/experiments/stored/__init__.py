@@ -40,15 +40,3 @@ def path_of(name: str) -> str:
     with resources.as_file(stored_file(name)) as p:
         return str(p)
 
-
-def stored_map(name: str = "map"):
-    """The stored sweep ``name`` (``"map"``, ``"map_long"``, ``"corr_b"`` or ``"map_grover"``) as a typed
-    :class:`~quantum_train.experiments.sweeps.Sweep` (``qt.stored_map()``: what ``docs/results.md`` states)."""
-    from quantum_train.experiments.load_results import load
-
-    files = {"map": MAP, "map_long": MAP_LONG, "corr_b": CORR_B, "map_grover": MAP_GROVER}
-    if name not in files:
-        raise ValueError(f"no stored sweep {name!r}; choose one of {', '.join(files)}")
-    if not exists(files[name]):
-        raise FileNotFoundError(f"the stored sweep {name!r} ({files[name]}) is not shipped with this installation")
-    return load(path_of(files[name]))

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     check_output_path("--json", args.json, command="resources")
     rep = cost_report(args.m, args.d, args.bits, args.memory, args.strategy, args.delta, args.seed, args.physical,
                       options=opts, crossover=True)
-    print(rep.table())
+    print(rep.table(command_line=True))
     if args.json:
         write_json(args.json, rep.to_dict())
         print(f"wrote {args.json}")
