@@ -104,7 +104,7 @@ def resources(m: int = 2**16, d: int = 16, bits: int = 16, memory: str | Sequenc
     :class:`~quantum_train.experiments.query_cost.CostReport`: ``.table()`` is what the command prints, ``.to_dict()`` what
     ``--json`` writes, ``.to_json(path)`` writes it. Bad arguments raise ``ConfigError`` naming the field.
     """
-    from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE, MEMORY_MODELS
+    from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE
     from quantum_train.core.grover_options import check_search_options
     from quantum_train.experiments.query_cost import (
         DEFAULT_ERROR_BUDGET,
@@ -115,14 +115,7 @@ def resources(m: int = 2**16, d: int = 16, bits: int = 16, memory: str | Sequenc
         cost_report,
     )
 
-    if memory is None:
-        models = tuple(MEMORY_MODELS)
-    elif isinstance(memory, str):
-        models = tuple(s.strip() for s in memory.split(","))
-    elif isinstance(memory, (list, tuple)) and all(isinstance(x, str) for x in memory):
-        models = tuple(memory)
-    else:
-        raise ConfigError("memory", f"expected memory model names (a comma string or a list), got {memory!r}")
+    models = _memory_models(memory)
     for name, value in (("m", m), ("d", d), ("bits", bits), ("n", n), ("iters", iters), ("seed", seed)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise ConfigError(name, f"must be an integer, got {value!r}")
@@ -142,17 +135,10 @@ def verdict_problem(m: int, d: int, n: int, iters: int, b: float | None = None, 
                     adder: str | None = None, physical: bool = False, measure: bool = False):
     """The checked :class:`~quantum_train.experiments.verdict.Problem` of :func:`verdict` (``ConfigError`` naming the
     field when it cannot be answered), shared by the command and the API."""
-    from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE, MEMORY_MODELS
+    from circuits.resources import DEFAULT_ADDER, DEFAULT_UNCOMPUTE
     from quantum_train.experiments.verdict import Problem, check_problem
 
-    if memory is None:
-        models: tuple[str, ...] = tuple(MEMORY_MODELS)
-    elif isinstance(memory, str):
-        models = tuple(s.strip() for s in memory.split(","))
-    elif isinstance(memory, (list, tuple)) and all(isinstance(x, str) for x in memory):
-        models = tuple(memory)
-    else:
-        raise ConfigError("memory", f"expected memory model names (a comma string or a list), got {memory!r}")
+    models = _memory_models(memory)
     if b is not None and (isinstance(b, bool) or not isinstance(b, (int, float))):
         raise ConfigError("b", f"must be a number, got {b!r}")
     problem = Problem(m=m, d=d, n=n, iters=iters, b=None if b is None else float(b), data=_data_name(data),
@@ -178,3 +164,16 @@ def verdict(m: int, d: int, n: int, iters: int, *, b: float | None = None, data:
     from quantum_train.experiments.verdict import build_verdict
 
     return build_verdict(verdict_problem(m, d, n, iters, b, data, memory, bits, uncompute, adder, physical, measure))
+
+
+def _memory_models(memory: str | Sequence[str] | None) -> tuple[str, ...]:
+    """``memory`` of :func:`resources` and :func:`verdict`: every model (None), a comma string or a list of names."""
+    from circuits.resources import MEMORY_MODELS
+
+    if memory is None:
+        return tuple(MEMORY_MODELS)
+    if isinstance(memory, str):
+        return tuple(s.strip() for s in memory.split(","))
+    if isinstance(memory, (list, tuple)) and all(isinstance(x, str) for x in memory):
+        return tuple(memory)
+    raise ConfigError("memory", f"expected memory model names (a comma string or a list), got {memory!r}")
