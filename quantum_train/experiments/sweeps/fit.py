@@ -33,15 +33,17 @@ iteration beats dense (``c_0`` per iteration, no preprocessing) after ``T``
 iterations when ``P + T c < T c_0``, i.e. for ``T > T* = P / (c_0 - c)``; if
 ``c >= c_0`` it never does (``None``). Per-iteration costs are not constant
 over a run (warm-up; drift's re-checks grow: issue 24), so ``T*`` is taken on
-each run's measured *cost curve* (:func:`cost_over_iterations`): the sum of
-the measured iterations up to ``T``, and beyond the run its steady-state
-median per iteration. For constant series this is ``P / (c_0 - c)`` exactly.
-Computed per ``(finder, d, n, m)`` on the series averaged over seeds, in ops
-and in wall seconds.
+each run's measured *cost curve*: :func:`break_even_on_curves`, which is
+:func:`quantum_train.experiments.cost_curve.break_even_after` (the ``T*`` after
+which the finder stays cheaper; that module holds the one rule for the curve,
+its steady state and both break-even notions). For constant series this is
+``P / (c_0 - c)`` exactly. Computed per ``(finder, d, n, m)`` on the series
+averaged over seeds, in ops and in wall seconds.
 
-**Steady state.** A run of at least :data:`LONG_RUN` iterations has a steady
-state: its iterations from :data:`STEADY_FROM` on; its steady per-iteration
-cost is their median (:func:`steady_state_cost`).
+**Steady state.** A run of at least :data:`LONG_RUN` (30) iterations has a
+steady state: its iterations from :data:`STEADY_FROM` (10, counted from 0) on;
+its steady per-iteration cost is their median (:func:`steady_state_cost`, from
+:mod:`quantum_train.experiments.cost_curve`).
 
 **Crossover.** ``m*`` is the width from which a finder is cheaper per
 iteration than dense at every larger measured width: the ratio
@@ -59,6 +61,14 @@ from typing import Iterable, Sequence
 import numpy as np
 from scipy import stats
 
+from quantum_train.experiments.cost_curve import (  # noqa: F401 (LONG_RUN, STEADY_FROM, cost_over_iterations: public here too)
+    LONG_RUN,
+    STEADY_FROM,
+    CostCurve,
+    break_even_after,
+    cost_over_iterations,
+    steady_state_cost,
+)
 from quantum_train.experiments.sweeps.record import SweepPoint
 from quantum_train.finders.registry import is_quantum, theory_for_name
 from quantum_train.finders.theory import Theory, fired_exponent_theory  # noqa: F401 (fired_exponent_theory: public here too)
@@ -213,62 +223,13 @@ def break_even_iterations(preprocess: float, per_iter: float, dense_per_iter: fl
     return preprocess / (dense_per_iter - per_iter)
 
 
-#: The first iteration of a run's steady state, and the shortest run that has one (issue 24: "iterations from
-#: 10 on, over a run of at least 30").
-STEADY_FROM = 10
-LONG_RUN = 30
-
-
-def steady_state_cost(series: Sequence[float]) -> float | None:
-    """The median cost per iteration over iterations ``STEADY_FROM`` on; ``None`` for a run shorter than ``LONG_RUN``."""
-    if len(series) < LONG_RUN:
-        return None
-    return float(np.median(np.asarray(series[STEADY_FROM:], dtype=float)))
-
-
-def cost_over_iterations(series: Sequence[float], iterations: float) -> float:
-    """The cost of ``iterations`` iterations on a run's measured cost curve (``series[t]``: iteration ``t``'s cost).
-
-    Within the run, the sum of the measured iterations (a fraction of an iteration
-    costs that fraction of it). Beyond the run, each further iteration costs the
-    run's steady-state median (:func:`steady_state_cost`); a run too short for a
-    steady state is extended by the median of all its iterations. So a constant
-    series ``c`` gives ``c T``, and a warm-up or a growing cost weighs in by what
-    it measured, not by a 3-iteration mean times ``T``.
-    """
-    costs = np.asarray(series, dtype=float)
-    if costs.ndim != 1 or costs.size == 0 or iterations < 0:
-        raise ValueError("cost_over_iterations needs a non-empty 1-D series and iterations >= 0")
-    whole = min(int(iterations), costs.size)
-    total = float(costs[:whole].sum())
-    if iterations <= costs.size:
-        return total + (iterations - whole) * (float(costs[whole]) if whole < costs.size else 0.0)
-    beyond = steady_state_cost(costs)
-    beyond = float(np.median(costs)) if beyond is None else beyond
-    return total + (iterations - costs.size) * beyond
-
-
 def break_even_on_curves(preprocess: float, series: Sequence[float], dense_series: Sequence[float]) -> float | None:
     """``T*`` on measured cost curves: for every ``T > T*``, ``P + F(T) < F_0(T)`` (``None``: never, for long runs).
 
-    ``F`` and ``F_0`` are :func:`cost_over_iterations` of the finder's and dense's
-    series: piecewise linear in ``T``, linear beyond the longer run with slopes
-    ``s`` and ``s_0`` (their steady costs). The gap ``F_0 - F - P`` starts at
-    ``-P <= 0``; ``T*`` is where it last crosses 0, interpolated within one
-    iteration. If ``s > s_0``, or ``s = s_0`` and the finder is not ahead at the end
-    of the runs, it never pays back (``None``).
+    :func:`quantum_train.experiments.cost_curve.break_even_after` of the finder's curve (``P``, ``series``) against
+    dense's (no preprocessing, ``dense_series``).
     """
-    horizon = max(len(series), len(dense_series))
-    gaps = [cost_over_iterations(dense_series, t) - cost_over_iterations(series, t) - preprocess
-            for t in range(horizon + 1)]
-    slope = (cost_over_iterations(dense_series, horizon + 1) - cost_over_iterations(series, horizon + 1)
-             - preprocess) - gaps[-1]
-    if slope < 0 or (slope == 0 and gaps[-1] <= 0):
-        return None
-    if gaps[-1] <= 0:
-        return horizon - gaps[-1] / slope
-    last = max(t for t, g in enumerate(gaps) if g <= 0)  # gaps[0] = -P <= 0
-    return last - gaps[last] / (gaps[last + 1] - gaps[last])
+    return break_even_after(CostCurve(preprocess, series), CostCurve(0.0, dense_series))
 
 
 def _mean_series(ps: Iterable[SweepPoint], attr: str) -> dict[int, list[float]]:
