@@ -15,8 +15,9 @@ steady state ``s`` = the median of ``c_t`` for ``t >= 10`` (:data:`STEADY_FROM`,
 0-based: the 11th measured iteration on; :func:`steady_state_cost`). The first
 iterations of a run are not representative: a structure settles, moved neurons
 are re-queried, drift's anchors age. A shorter run has no steady state of its
-own; it is extended by the median of its last third (the last ``ceil(K / 3)``
-iterations; :func:`steady_state`). Beyond ``K`` the curve is an extension, and
+own; it is extended by the median of all its iterations (:func:`steady_state`:
+the median of three iterations is the middle one, where one last iteration alone
+would swing with every noisy measurement). Beyond ``K`` the curve is an extension, and
 :class:`CurveTotal` says so (``extended``). :func:`cost_over_iterations` is the
 same curve at a fractional ``T`` (a fraction of an iteration costs that
 fraction of it), without ``P``.
@@ -71,14 +72,14 @@ def steady_state_cost(series: Sequence[float]) -> float | None:
 def steady_state(series: Sequence[float]) -> float:
     """The per-iteration cost charged beyond a measured run (the module docstring); needs one iteration.
 
-    :func:`steady_state_cost` for a run of at least ``LONG_RUN`` iterations, else the median of its last third.
+    :func:`steady_state_cost` for a run of at least ``LONG_RUN`` iterations, else the median of all its iterations.
     """
     values = np.asarray(series, dtype=float)
     k = values.size
     if k == 0:
         raise ValueError("a cost curve needs at least one measured iteration")
     long_run = steady_state_cost(values)
-    return long_run if long_run is not None else float(np.median(values[k - math.ceil(k / 3):]))
+    return long_run if long_run is not None else float(np.median(values))
 
 
 def cost_over_iterations(series: Sequence[float], iterations: float) -> float:

@@ -28,13 +28,13 @@ def test_steady_state_of_a_long_run_is_the_median_from_iteration_10():
     series = [100.0] * 10 + [float(v) for v in range(1, 22)]  # K = 31: the median of 1..21
     assert steady_state(series) == 11.0
     assert steady_state([100.0] * 10 + [float(v) for v in range(1, 21)]) == 10.5  # K = 30: the median of 1..20
-    assert steady_state_cost([5.0] * 29) is None and steady_state([5.0] * 29) == 5.0  # short: its last third
+    assert steady_state_cost([5.0] * 29) is None and steady_state([5.0] * 29) == 5.0  # short: its median
     assert (STEADY_FROM, LONG_RUN) == (10, 30)
 
 
-def test_steady_state_of_a_short_run_is_the_median_of_its_last_third():
-    assert steady_state([9.0, 8.0, 3.0]) == 3.0  # ceil(3/3) = 1 iteration
-    assert steady_state([50.0, 40.0, 30.0, 5.0, 7.0, 6.0, 100.0]) == 7.0  # last ceil(7/3) = 3: 6, 100, 7
+def test_steady_state_of_a_short_run_is_the_median_of_all_its_iterations():
+    assert steady_state([9.0, 8.0, 3.0]) == 8.0  # the middle one, not the last alone
+    assert steady_state([50.0, 40.0, 30.0, 5.0, 7.0, 6.0, 100.0]) == 30.0
     with pytest.raises(ValueError):
         steady_state([])
 
@@ -44,7 +44,7 @@ def test_total_is_exact_on_the_run_and_extended_beyond():
     inside = curve.total(2)
     assert inside.total == 19.0 and not inside.extended and inside.measured_iters == 2
     beyond = curve.total(10)
-    assert beyond.extended and beyond.total == 10 + 12 + 7 * 3.0
+    assert beyond.extended and beyond.total == 10 + 12 + 7 * 4.0  # beyond: the run's median, 4
     assert beyond.preprocess + 10 * beyond.per_iteration == pytest.approx(beyond.total)
     assert curve.total(0).total == 10.0
 

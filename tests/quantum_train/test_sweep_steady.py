@@ -27,9 +27,8 @@ def test_cost_over_iterations_sums_the_run_then_extends_it_by_its_steady_median(
     assert cost_over_iterations([4.0, 4.0, 4.0], 2) == 8.0
     assert cost_over_iterations([4.0, 4.0, 4.0], 7.5) == pytest.approx(30.0)  # constant c: c T
     assert cost_over_iterations([1.0, 3.0], 1.5) == pytest.approx(2.5)  # half of the second iteration
-    assert cost_over_iterations([3.0, 1.0, 2.0], 5) == pytest.approx(6.0 + 2 * 2.0)  # short run: its last third
-    # beyond a short run, the median of its last ceil(K/3) iterations (4, 0.5), not of all six (2.5)
-    assert cost_over_iterations([3.0, 1.0, 2.0, 5.0, 4.0, 0.5], 7) == pytest.approx(15.5 + 2.25)
+    assert cost_over_iterations([3.0, 1.0, 2.0], 5) == pytest.approx(6.0 + 2 * 2.0)  # short run: its median beyond
+    assert cost_over_iterations([3.0, 1.0, 2.0, 5.0, 4.0, 0.5], 7) == pytest.approx(15.5 + 2.5)  # median of all six
     warm = [5.0] * 10 + [1.0] * 20
     assert cost_over_iterations(warm, 30) == 70.0
     assert cost_over_iterations(warm, 40) == 80.0  # beyond: the steady 1, not the run's mean 7/3
@@ -111,10 +110,9 @@ def test_break_evens_and_tables_report_steady_state_beside_the_short_run():
     assert "ops vs dense 10+" in crosses and "0.25" in crosses
 
 
-def test_short_runs_keep_the_old_tables_and_extend_by_their_last_third():
+def test_short_runs_keep_the_old_tables_and_t_star():
     pts = [point("dense", 1024, [200.0, 190.0, 180.0], [1.0] * 3), point("tree", 1024, [100.0] * 3, [0.5] * 3, 900.0)]
     (e,) = break_evens(pts)
     assert e.ratio_ops_steady is None and e.ratio_seconds_steady is None
-    # 270 of 900 paid back by T = 3, then dense's last third (180, cost_curve.steady_state) against 100: 630 / 80
-    assert e.t_star_ops == pytest.approx(3 + 630 / 80)
+    assert e.t_star_ops == pytest.approx(900 / 90)  # 300 by T = 3, then dense's median 190 against 100
     assert "10+" not in format_points(pts) and "10+" not in format_crossovers([e], [])
