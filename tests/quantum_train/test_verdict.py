@@ -119,7 +119,7 @@ def test_on_a_grid_axis_interpolation_is_log_linear_in_m():
 
 
 def test_beyond_the_grid_is_extrapolated_with_a_range_that_holds_the_figure():
-    v = verdict(2**22, 8, 4096, 20)
+    v = verdict(2**22, 8, 2048, 20)
     for name in CLASSICAL:
         r = v[name]
         assert r.source == "extrapolated"
@@ -127,7 +127,7 @@ def test_beyond_the_grid_is_extrapolated_with_a_range_that_holds_the_figure():
         assert r.seconds_range[0] <= r.total_seconds <= r.seconds_range[1]
         assert "ops_range" in v.to_dict()["methods"][name]["total"]
     dense = v["dense"].total_ops / 20  # dense is n m inner products per iteration and a little more
-    assert 4096 * 2**22 <= dense <= 1.2 * 4096 * 2**22
+    assert 2048 * 2**22 <= dense <= 1.2 * 2048 * 2**22
 
 
 def test_the_correlation_rows_say_why_they_cannot_answer():
@@ -197,14 +197,14 @@ def test_the_document_round_trips_and_loads(tmp_path):
 def test_quantum_rows_equal_the_resources_report():
     from quantum_train.face.api import resources
 
-    v = build_verdict(Problem(m=2**12, d=8, n=64, iters=30, bits=8, memory=("qrom", "selectswap")),
+    v = build_verdict(Problem(m=2**12, d=8, n=128, iters=30, bits=8, memory=("qrom", "selectswap")),
                       stored_map=MAP, long_runs=[])
-    report = resources(m=2**12, d=8, bits=8, memory="qrom,selectswap", n=64, iters=30).to_dict()
+    report = resources(m=2**12, d=8, bits=8, memory="qrom,selectswap", n=128, iters=30).to_dict()
     for model in ("qrom", "selectswap"):
         row = v.to_dict()["methods"][f"grover-{model}"]
         assert row["total"]["toffoli"] == report["per_run"][model]["toffoli"]
         queries = report["per_input"]["grover_queries"] + report["per_input"]["counting_queries"]
-        assert row["total"]["queries"] == 64 * 30 * queries and row["source"] == "model"
+        assert row["total"]["queries"] == 128 * 30 * queries and row["source"] == "model"
 
 
 @pytest.mark.parametrize("kw, field", [
@@ -269,7 +269,7 @@ def test_measure_on_a_long_point_rescales_the_stored_seconds():
 def test_physical_gives_the_quantum_rows_seconds_or_is_refused_without_the_extra():
     from circuits.ft_estimate import qdk_available
 
-    p = Problem(m=2**12, d=8, n=64, iters=10, memory=("qram",), physical=True)
+    p = Problem(m=2**12, d=8, n=128, iters=10, memory=("qram",), physical=True)
     if not qdk_available():
         with pytest.raises(ConfigError) as refused:
             build_verdict(p, stored_map=MAP, long_runs=[])
