@@ -11,10 +11,10 @@ import pytest
 from quantum_train.errors import ConfigError
 from quantum_train.experiments import stored
 from quantum_train.experiments.cost_curve import CostCurve
-from quantum_train.experiments.verdict import Problem, Verdict, build_verdict, check_problem
+from quantum_train.experiments.verdict import Problem, Verdict, build_verdict, check_problem, lookup
 from quantum_train.experiments.verdict.engine import argmin
 from quantum_train.experiments.verdict.long_run import NO_LONG_RUNS, long_run_records, shaped_curve
-from quantum_train.experiments.verdict.lookup import StoredMap
+from quantum_train.experiments.verdict.lookup import FinderGrid, StoredMap, backtest_rate
 
 MAP = StoredMap.default()
 CLASSICAL = ("dense", "weights-hsr:kdtree", "data-hsr:kdtree", "drift")
@@ -59,6 +59,58 @@ def test_between_grid_points_is_interpolated_between_its_neighbours():
         assert min(corners) <= v[name].total_ops - v[name].preprocess_ops <= max(corners)
 
 
+def _power_law_grid(seed: int, widths, sigma: float = 0.03):
+    """A made-up finder whose every cost is ``5 m^1.3`` times log-normal noise (``sigma``), and that cost function."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    noise: dict = {}
+
+    def cost(m: int, slot: int) -> float:
+        if (m, slot) not in noise:
+            noise[(m, slot)] = math.exp(rng.normal(0.0, sigma))
+        return 5.0 * m**1.3 * noise[(m, slot)]
+
+    records = [{"finder": "made-up", "d": 4, "n": 256, "m": m, "host": "test",
+                "key": {"iters": 3, "b": None, "data": "synthetic", "seed": 0},
+                "preprocess": {"ops": cost(m, 0), "seconds": cost(m, 1)},
+                "ops_by_iteration": [cost(m, 2 + i) for i in range(3)],
+                "seconds_by_iteration": [cost(m, 5 + i) for i in range(3)]} for m in widths]
+    return FinderGrid("made-up", records), cost
+
+
+def test_backtest_rate_is_zero_on_an_exact_power_law_and_measures_a_bent_edge():
+    ms = [2**k for k in range(10, 18)]
+    assert backtest_rate(ms, [3.0 * m**1.5 for m in ms], low_edge=True) == pytest.approx(0.0, abs=1e-9)
+    bent = [3.0 * m**1.5 for m in ms]
+    bent[0] *= math.exp(0.2)  # the low edge 0.2 (log) off the line one octave from its neighbour
+    assert backtest_rate(ms, bent, low_edge=True) == pytest.approx(0.2, rel=1e-6)
+    assert backtest_rate(ms, bent, low_edge=False) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_backtested_range_contains_the_held_out_point_on_noisy_power_law_data(monkeypatch):
+    """One octave below and above a 2^10..2^20 grid, a point drawn from the same law and noise is held out. A range
+    from finite noisy data cannot hold every such point (about 1 in 10 falls outside here), so the test asserts the
+    share inside over 40 seeds x 2 points x 8 cost slots, and that the backtest is what raises it."""
+    grid_widths = [2**k for k in range(10, 21)]
+
+    def coverage() -> float:
+        inside = total = 0
+        for seed in range(40):
+            g, c = _power_law_grid(seed, grid_widths)
+            for held_out in (2**9, 2**21):
+                e = g.estimate(held_out, 4, 256)
+                inside += sum(e.low[j] <= c(held_out, j) <= e.high[j] for j in range(e.value.size))
+                total += e.value.size
+        return inside / total
+
+    with_backtest = coverage()
+    monkeypatch.setattr(lookup, "backtest_rate", lambda *a, **k: 0.0)
+    without = coverage()
+    print(f"held-out points inside: {with_backtest:.3f} with the backtest, {without:.3f} without")
+    assert with_backtest >= 0.85 and with_backtest > without
+
+
 def test_on_a_grid_axis_interpolation_is_log_linear_in_m():
     lo, hi = record("dense", 2**13, 8, 256), record("dense", 2**14, 8, 256)
     v = verdict(round(2**13.5), 8, 256, 3)
@@ -67,7 +119,7 @@ def test_on_a_grid_axis_interpolation_is_log_linear_in_m():
 
 
 def test_beyond_the_grid_is_extrapolated_with_a_range_that_holds_the_figure():
-    v = verdict(2**22, 8, 4096, 20)
+    v = verdict(2**22, 8, 2048, 20)
     for name in CLASSICAL:
         r = v[name]
         assert r.source == "extrapolated"
@@ -75,7 +127,7 @@ def test_beyond_the_grid_is_extrapolated_with_a_range_that_holds_the_figure():
         assert r.seconds_range[0] <= r.total_seconds <= r.seconds_range[1]
         assert "ops_range" in v.to_dict()["methods"][name]["total"]
     dense = v["dense"].total_ops / 20  # dense is n m inner products per iteration and a little more
-    assert 4096 * 2**22 <= dense <= 1.2 * 4096 * 2**22
+    assert 2048 * 2**22 <= dense <= 1.2 * 2048 * 2**22
 
 
 def test_the_correlation_rows_say_why_they_cannot_answer():
@@ -145,14 +197,14 @@ def test_the_document_round_trips_and_loads(tmp_path):
 def test_quantum_rows_equal_the_resources_report():
     from quantum_train.face.api import resources
 
-    v = build_verdict(Problem(m=2**12, d=8, n=64, iters=30, bits=8, memory=("qrom", "selectswap")),
+    v = build_verdict(Problem(m=2**12, d=8, n=128, iters=30, bits=8, memory=("qrom", "selectswap")),
                       stored_map=MAP, long_runs=[])
-    report = resources(m=2**12, d=8, bits=8, memory="qrom,selectswap", n=64, iters=30).to_dict()
+    report = resources(m=2**12, d=8, bits=8, memory="qrom,selectswap", n=128, iters=30).to_dict()
     for model in ("qrom", "selectswap"):
         row = v.to_dict()["methods"][f"grover-{model}"]
         assert row["total"]["toffoli"] == report["per_run"][model]["toffoli"]
         queries = report["per_input"]["grover_queries"] + report["per_input"]["counting_queries"]
-        assert row["total"]["queries"] == 64 * 30 * queries and row["source"] == "model"
+        assert row["total"]["queries"] == 128 * 30 * queries and row["source"] == "model"
 
 
 @pytest.mark.parametrize("kw, field", [
@@ -217,7 +269,7 @@ def test_measure_on_a_long_point_rescales_the_stored_seconds():
 def test_physical_gives_the_quantum_rows_seconds_or_is_refused_without_the_extra():
     from circuits.ft_estimate import qdk_available
 
-    p = Problem(m=2**12, d=8, n=64, iters=10, memory=("qram",), physical=True)
+    p = Problem(m=2**12, d=8, n=128, iters=10, memory=("qram",), physical=True)
     if not qdk_available():
         with pytest.raises(ConfigError) as refused:
             build_verdict(p, stored_map=MAP, long_runs=[])

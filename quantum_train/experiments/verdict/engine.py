@@ -111,6 +111,8 @@ def _rows_from_map(p: Problem, smap: StoredMap, long_runs: list[dict], notes: li
             shaped.append(name)
         elif long_runs:
             note = f"no long-run point of {name}: its total is the {est.iters}-iteration mean x T"
+        if est.source == "extrapolated" and not GRID_N[0] <= p.n <= GRID_N[-1]:
+            note = (f"{note}; " if note else "") + N_RANGE_CAVEAT
         rows.append(classical_row(name, p.iters, est.source, curves["value"], curves["low"], curves["high"], note))
         if name in AUTOMATIC:
             rows.extend(_automatic_row(p, name))
@@ -120,8 +122,16 @@ def _rows_from_map(p: Problem, smap: StoredMap, long_runs: list[dict], notes: li
     notes.append(f"seconds: measured on the machine that made the stored map (host {host!r}), not this one; "
                  f"{option('measure', True)} times dense here and rescales them, or runs the point itself when it fits")
     notes.append("interpolated: between grid points in log m, log n and d; extrapolated: fitted power laws beyond "
-                 "the grid (the range in brackets from the exponents' 95 % intervals, widened by the fits' largest residual in m)")
+                 "the grid (the range in brackets from the exponents' 95 % intervals, widened by the fits' largest residual in m "
+                 "and by a backtest: the grid's edge width held out and extrapolated the same way, its log error per "
+                 "octave times the octaves extrapolated)")
     return rows, host
+
+
+#: the row note beyond the grid in n: no point can be held out there, so the range is not a backtest
+N_RANGE_CAVEAT = (f"n is beyond the stored n = {{{', '.join(map(str, GRID_N))}}}; with two n no point can be held out, so "
+                  "the range is only the n-exponent's spread over the grid's widths and neighbouring d, not a backtest "
+                  "of the extrapolation (add --measure to run it)")
 
 
 def _automatic_row(p: Problem, pinned: str) -> list[Row]:

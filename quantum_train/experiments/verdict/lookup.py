@@ -16,10 +16,16 @@ seconds, and the ops and seconds of each of its (3) iterations. At a problem
   (:func:`quantum_train.experiments.sweeps.fit.fit_exponent`): the costs at ``e_lo`` and
   ``e_hi``, widened by the fit's largest residual (a factor ``exp(max |log y_i - fit_i|)``: the
   exponent's interval alone says how well the slope is known, not how far one point strays from the
-  line), bound the range (``extrapolated``);
+  line), bound the range, which is then widened once more by a **backtest** (:func:`backtest_rate`):
+  hold out the edge width, extrapolate it from the next ``FIT_WIDTHS`` widths exactly as above, and
+  take the log error per octave ``r``; the range is widened by the factor ``exp(r * |log2(m / m_edge)|)``
+  (the low edge's backtest below the grid, the high edge's above) (``extrapolated``);
 - **beyond the grid in n**, the two-point exponent between ``n = 256`` and
   ``1024`` at that ``(m, d)``, its range the least and largest such exponent
-  over the grid's widths at that ``d`` (``extrapolated``).
+  over the grid's widths at that ``d`` and at its neighbouring grid ``d``
+  (``extrapolated``). With only two ``n`` stored no point can be held out, so
+  this is the exponent's stability across the grid, not a backtest of the
+  extrapolation itself: the row's note says so.
 
 :class:`Estimate` carries the central vector and the low and high vectors
 (equal to the central one unless extrapolated).
@@ -130,8 +136,10 @@ class FinderGrid:
             slopes = [fit.slope] + [s for s in (fit.lo, fit.hi) if math.isfinite(s)]
             candidates = [base[j] * ratio**s for s in slopes]
             scatter = max(abs(math.log(y) - fit.intercept - fit.slope * math.log(mm)) for mm, y in zip(near, ys))
+            widen = math.exp(scatter + backtest_rate(ms, [self.points[(d, n, mm)][j] for mm in ms],
+                                                     low_edge=m < ms[0]) * abs(math.log2(ratio)))
             value[j] = candidates[0]
-            low[j], high[j] = min(candidates) * math.exp(-scatter), max(candidates) * math.exp(scatter)
+            low[j], high[j] = min(candidates) / widen, max(candidates) * widen
         return value, low, high, "extrapolated"
 
     # ------------------------------------------------------------------ along n
@@ -168,12 +176,16 @@ class FinderGrid:
         return value, low, high, "extrapolated"
 
     def _n_exponent_spread(self, d: int, lo_n: int, hi_n: int) -> dict[int, tuple[float, float]]:
-        """Per slot, the least and largest two-point ``n``-exponent over the widths measured at both ``n``."""
-        ms = sorted(set(self.widths(d, lo_n)) & set(self.widths(d, hi_n)))
+        """Per slot, the least and largest two-point ``n``-exponent over the widths measured at both ``n``,
+        at ``d`` and at its neighbouring grid ``d`` (how much the exponent moves across the grid)."""
+        i = self.ds.index(d) if d in self.ds else None
+        near_d = [d] if i is None else list(self.ds[max(0, i - 1):i + 2])
+        keys = [(dd, mm) for dd in near_d
+                for mm in sorted(set(self.widths(dd, lo_n)) & set(self.widths(dd, hi_n)))]
         out: dict[int, tuple[float, float]] = {}
         span = math.log(hi_n / lo_n)
-        for mm in ms:
-            a, b = self.points[(d, lo_n, mm)], self.points[(d, hi_n, mm)]
+        for dd, mm in keys:
+            a, b = self.points[(dd, lo_n, mm)], self.points[(dd, hi_n, mm)]
             for j in range(a.size):
                 if a[j] > 0 and b[j] > 0:
                     e = math.log(b[j] / a[j]) / span
@@ -197,6 +209,32 @@ class FinderGrid:
         vb, lb, hb, sb = self._at_n(b, n, m)
         return Estimate(self.finder, _interp(d, a, b, va, vb), _interp(d, a, b, la, lb), _interp(d, a, b, ha, hb),
                         _worst(sa, sb, "interpolated"), self.iters, self.host)
+
+
+def backtest_rate(ms: tuple[int, ...] | list[int], ys: list[float], *, low_edge: bool) -> float:
+    """Log error per octave of the verdict's own extrapolation, backtested on the grid.
+
+    The edge width (``ms[0]`` when ``low_edge``, else ``ms[-1]``) is held out and
+    extrapolated from the next :data:`~.problem.FIT_WIDTHS` widths exactly as
+    :meth:`FinderGrid._at_m` extrapolates: ``y_anchor (m_edge / m_anchor)^e`` with ``e``
+    the least-squares exponent (:func:`~quantum_train.experiments.sweeps.fit.fit_exponent`).
+    Returns ``|log(predicted / measured)| / |log2(m_edge / m_anchor)|`` (0 when fewer than
+    3 widths or a cost is not positive: nothing to backtest).
+    """
+    from quantum_train.experiments.sweeps.fit import fit_exponent
+
+    if len(ms) < 3 or min(ys) <= 0 or not all(map(math.isfinite, ys)):
+        return 0.0
+    if low_edge:
+        held, near, near_y = ms[0], list(ms[1:1 + FIT_WIDTHS]), list(ys[1:1 + FIT_WIDTHS])
+        anchor, y_anchor = near[0], near_y[0]
+    else:
+        held, near, near_y = ms[-1], list(ms[-1 - FIT_WIDTHS:-1]), list(ys[-1 - FIT_WIDTHS:-1])
+        anchor, y_anchor = near[-1], near_y[-1]
+    y_held = ys[0] if low_edge else ys[-1]
+    slope = fit_exponent(near, near_y).slope
+    predicted = y_anchor * (held / anchor) ** slope
+    return abs(math.log(predicted / y_held)) / abs(math.log2(held / anchor))
 
 
 def _worst(a: str, b: str, between: str) -> str:
