@@ -131,7 +131,7 @@ def _rows_from_map(p: Problem, smap: StoredMap, long_runs: list[dict], notes: li
 #: the row note beyond the grid in n: no point can be held out there, so the range is not a backtest
 N_RANGE_CAVEAT = (f"n is beyond the stored n = {{{', '.join(map(str, GRID_N))}}}; with two n no point can be held out, so "
                   "the range is only the n-exponent's spread over the grid's widths and neighbouring d, not a backtest "
-                  "of the extrapolation (add --measure to run it)")
+                  f"of the extrapolation (add {option('measure', True)} to run it)")
 
 
 def _automatic_row(p: Problem, pinned: str) -> list[Row]:
