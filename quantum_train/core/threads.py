@@ -46,9 +46,15 @@ def threads_for(work: int, serial_work: int | None = None) -> Iterator[int]:
 _CHUNK_POOL: ThreadPoolExecutor | None = None
 
 
+def chunk_threads() -> int:
+    """The threads :func:`run_chunks` shares its chunks among: numba's current count (:func:`numba.get_num_threads`,
+    which :func:`threads_for` sets). The pool is Python's, so any count runs on any machine (the tests ask for 2)."""
+    return numba.get_num_threads()
+
+
 def run_chunks(kernel: Callable[..., object], chunks: int, *args) -> None:
     """``kernel(first, end, *args)`` over the chunks ``0 .. chunks - 1``, split into one contiguous part per
-    thread of numba's current count (:func:`numba.get_num_threads`, which :func:`threads_for` sets).
+    thread of :func:`chunk_threads`.
 
     ``kernel`` is a ``nogil`` numba kernel that loops over its chunks ``first .. end - 1`` (each chunk's
     results in its own rows, so the parts never write the same memory). With one thread it is called once,
@@ -57,7 +63,7 @@ def run_chunks(kernel: Callable[..., object], chunks: int, *args) -> None:
     compiles a kernel's body two to three times over (:mod:`quantum_train.finders._drift_kernels`).
     """
     global _CHUNK_POOL
-    threads = max(1, min(numba.get_num_threads(), chunks))
+    threads = max(1, min(chunk_threads(), chunks))
     if threads == 1:
         kernel(0, chunks, *args)
         return
