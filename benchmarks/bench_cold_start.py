@@ -28,10 +28,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from _revision import REPO, revision_tree  # noqa: E402 (beside this script)
 
 #: Runs the CLI in this process and writes each top-level compile (kernel, wall seconds, CPU seconds of the
 #: compiling thread) as JSON to argv[1].
@@ -79,22 +78,6 @@ def help_cpu_seconds() -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-@contextmanager
-def revision_tree(rev: str | None):
-    """A temporary git worktree of ``rev`` (None: no tree), removed on exit."""
-    if rev is None:
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="cold-rev-") as tmp:
-        tree = Path(tmp) / "tree"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), rev], check=True,
-                       capture_output=True)
-        try:
-            yield tree
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], capture_output=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
@@ -102,7 +85,7 @@ def main() -> None:
     parser.add_argument("compare_args", nargs="*", help="options after -- go to quantum-train compare")
     args = parser.parse_args()
     argv = ["compare", "--quiet", *args.compare_args]
-    with revision_tree(args.against) as old_tree:
+    with revision_tree(args.against, prefix="cold-rev-") as old_tree:
         trees = [("this tree", REPO)] + ([(args.against, old_tree)] if old_tree is not None else [])
         runs = {label: {"cold": [], "warm": [], "cold_cpu": [], "warm_cpu": [], "compiles": []} for label, _ in trees}
         for k in range(args.rounds):

@@ -55,12 +55,10 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
-
-REPO = Path(__file__).resolve().parent.parent
+from _revision import REPO, revision_tree, tree_env  # noqa: E402 (beside this script)
 
 DEFAULT_FINDERS = "dense,weights-hsr,data-hsr,drift"
 #: What ``--threads`` sets in each worker's environment.
@@ -193,34 +191,9 @@ def main() -> None:
             json.dump({"command": " ".join(["python", *sys.argv]), "runs": saved}, out)
 
 
-@contextlib.contextmanager
-def revision_tree(rev: str | None):
-    """A temporary git worktree of ``rev`` (None: no tree), removed on exit."""
-    if rev is None:
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="bench-rev-") as tmp:
-        tree = Path(tmp) / "tree"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), rev], check=True,
-                       capture_output=True)
-        try:
-            imported = subprocess.run([sys.executable, "-c", "import quantum_train; print(quantum_train.__file__)"],
-                                      cwd=tree, env=tree_env(tree), capture_output=True, text=True, check=True)
-            if not imported.stdout.strip().startswith(str(tree)):
-                raise SystemExit(f"bench_finders: a worker in {tree} imports {imported.stdout.strip()}")
-            print(f"against {rev} (worktree {tree})")
-            yield tree
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], capture_output=True)
-
-
 def is_commit(rev: str) -> bool:
     return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
                           capture_output=True).returncode == 0
-
-
-def tree_env(tree: Path) -> dict:
-    return {**os.environ, "PYTHONPATH": str(tree)}
 
 
 def run_dimension(args, d: int, old_tree: Path | None) -> None:

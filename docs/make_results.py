@@ -270,14 +270,20 @@ def moved_fit_rows(points, b: float | None) -> list[str]:
     return rows
 
 
-def corr_b() -> str:
-    """Per threshold ``b``: the correlation trees against dense and drift (``quantum_train/experiments/stored/corr_b.jsonl``)."""
+@functools.lru_cache(maxsize=None)
+def corr_sweeps() -> tuple[tuple, ...]:
+    """The correlation-tree slice as one :class:`Sweep` per threshold ``b``, in ``b``'s order (built once: the
+    tables and the summary both read them)."""
     by_b = defaultdict(list)
     for r in records("corr_b"):
         by_b[r["key"]["b"]].append(r)
+    return tuple((b, Sweep.from_records(SweepConfig(), by_b[b])) for b in sorted(by_b, key=b_order))
+
+
+def corr_b() -> str:
+    """Per threshold ``b``: the correlation trees against dense and drift (``quantum_train/experiments/stored/corr_b.jsonl``)."""
     out = []
-    for b in sorted(by_b, key=b_order):
-        sweep = Sweep.from_records(SweepConfig(), by_b[b])
+    for b, sweep in corr_sweeps():
         lines = [f"### b = {b_text(b)}", ""]
         lines += table(["finder", "d", "n", "ops/iter exponent [95% CI]", "wall s exponent [95% CI]",
                         "fired k exponent"],
@@ -318,12 +324,8 @@ def span(values, fmt: str = ".2f", scale: float = 1.0) -> str:
 
 def corr_summary() -> str:
     """Per threshold ``b``: the ranges that section 6's text reads, each from the tables below it."""
-    by_b = defaultdict(list)
-    for r in records("corr_b"):
-        by_b[r["key"]["b"]].append(r)
     out = []
-    for b in sorted(by_b, key=b_order):
-        sweep = Sweep.from_records(SweepConfig(), by_b[b])
+    for b, sweep in corr_sweeps():
         points = sweep.points
         ds = sorted({p.d for p in points})
         exps = [e for e in sweep.exponents if e.finder in TREES]

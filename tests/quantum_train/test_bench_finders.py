@@ -1,21 +1,16 @@
 """``benchmarks/bench_finders.py``'s steady-state table: warm-up apart, per-iteration minimum over rounds, ratios
 to dense on the same iterations (counts made up here, so the expected figures are known)."""
 
-import importlib.util
 from argparse import Namespace
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_finders.py"
+from tests._scripts import load_script
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_finders", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/bench_finders.py")
 
 
 def run(seconds, ops):

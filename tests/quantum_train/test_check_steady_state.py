@@ -1,24 +1,17 @@
 """``benchmarks/check_steady_state.py``, issue 24's check: its instrumented compare (CPU seconds and weight hashes
 per iteration) and its figures, on a small instance."""
 
-import importlib.util
 import json
-import sys
 from argparse import ArgumentTypeError, Namespace
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "check_steady_state.py"
+from tests._scripts import load_script
 
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("check_steady_state", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/check_steady_state.py")
 
 
 def test_the_child_hashes_every_iterations_weights_and_times_its_phases(script, tmp_path, capsys):

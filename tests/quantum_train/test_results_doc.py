@@ -1,19 +1,17 @@
 """docs/results.md is what docs/make_results.py makes from the committed stores, so the two cannot diverge."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from tests._scripts import load_script
 
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "make_results.py"
 
 
 @pytest.fixture(scope="module")
 def make_results():
-    spec = importlib.util.spec_from_file_location("make_results", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("docs/make_results.py")
 
 
 def test_results_md_is_what_the_stores_give(make_results):

@@ -1,0 +1,40 @@
+"""A checkout of an earlier commit, for the benchmarks that measure side by side against it (``--against REV``)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def tree_env(tree: Path) -> dict:
+    """The environment in which a child process imports the project from ``tree``."""
+    return {**os.environ, "PYTHONPATH": str(tree)}
+
+
+@contextlib.contextmanager
+def revision_tree(rev: str | None, prefix: str = "bench-rev-") -> Iterator[Path | None]:
+    """A temporary git worktree of ``rev`` (None: no tree), removed on exit; refused if a child started in it
+    would import another tree's ``quantum_train`` (an editable install must not mask the revision)."""
+    if rev is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), rev], check=True,
+                       capture_output=True)
+        try:
+            imported = subprocess.run([sys.executable, "-c", "import quantum_train; print(quantum_train.__file__)"],
+                                      cwd=tree, env=tree_env(tree), capture_output=True, text=True, check=True)
+            if not imported.stdout.strip().startswith(str(tree)):
+                raise SystemExit(f"{Path(sys.argv[0]).name}: a child in {tree} imports {imported.stdout.strip()}")
+            print(f"against {rev} (worktree {tree})")
+            yield tree
+        finally:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], capture_output=True)
