@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -38,3 +40,15 @@ def revision_tree(rev: str | None, prefix: str = "bench-rev-") -> Iterator[Path 
             yield tree
         finally:
             subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], capture_output=True)
+
+
+def project_module(new: str, old: str) -> ModuleType:
+    """The module ``new`` if the imported ``quantum_train`` has it, else ``old``: a worker run in a revision from
+    before the layered folders (``quantum_train.model`` then, ``quantum_train.core.model`` now). Decided by the
+    files of the imported package, not by trying the import (an editable install could serve the other tree's)."""
+    import quantum_train
+
+    root = Path(quantum_train.__file__).parent
+    parts = new.split(".")[1:]
+    here = root.joinpath(*parts).with_suffix(".py").exists() or (root.joinpath(*parts) / "__init__.py").exists()
+    return importlib.import_module(new if here else old)

@@ -47,7 +47,11 @@ class Timing(event.Listener):
         if not stack:
             rows.append((name, time.perf_counter() - start, time.thread_time() - cpu))
 event.register("numba:compile", Timing())
-from quantum_train.face.cli import main
+import os, quantum_train
+if os.path.exists(os.path.join(os.path.dirname(quantum_train.__file__), "face", "cli.py")):
+    from quantum_train.face.cli import main
+else:  # a revision from before the layered folders (--against)
+    from quantum_train.cli import main
 code = main(sys.argv[2:])
 json.dump(rows, open(sys.argv[1], "w"))
 sys.exit(code)

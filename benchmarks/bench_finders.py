@@ -58,7 +58,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _revision import REPO, revision_tree, tree_env  # noqa: E402 (beside this script)
+from _revision import REPO, project_module, revision_tree, tree_env  # noqa: E402 (beside this script)
 
 DEFAULT_FINDERS = "dense,weights-hsr,data-hsr,drift"
 #: What ``--threads`` sets in each worker's environment.
@@ -66,11 +66,13 @@ THREAD_VARIABLES = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREAD
 
 
 def worker(args) -> None:
-    from quantum_train.core.model import ShiftedReLUNet
-    from quantum_train.core.train import default_learning_rate, train
-    from quantum_train.data.datasets import synthetic
-    from quantum_train.experiments.comparison import warm_up
     from quantum_train.finders import make_finder
+
+    ShiftedReLUNet = project_module("quantum_train.core.model", "quantum_train.model").ShiftedReLUNet
+    training = project_module("quantum_train.core.train", "quantum_train.train")
+    default_learning_rate, train = training.default_learning_rate, training.train
+    synthetic = project_module("quantum_train.data.datasets", "quantum_train.data").synthetic
+    warm_up = project_module("quantum_train.experiments.comparison", "quantum_train.comparison").warm_up
 
     warm_up(args.finder, args.d, 0)
     data = synthetic(args.n, args.d, seed=args.seed)
@@ -104,7 +106,7 @@ def cpu_seconds_by_iteration():
     """
     import time
 
-    from quantum_train.core.costs import CostLedger
+    CostLedger = project_module("quantum_train.core.costs", "quantum_train.costs").CostLedger
 
     cpu: list[float] = []
     measure = CostLedger.measure
