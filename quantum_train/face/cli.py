@@ -12,11 +12,14 @@ no partial file); 141 output pipe closed.
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import importlib
 import os
 import re
+import signal
 import sys
+import threading
 from typing import Sequence
 
 import quantum_train.face.commands as commands
@@ -102,9 +105,52 @@ def _interrupted(files: list[str]) -> str:
             "nothing else was written")
 
 
+class _CtrlC:
+    """A Ctrl-C that is never lost.
+
+    Python raises ``KeyboardInterrupt`` from the SIGINT handler wherever the main thread is; raised inside a
+    weakref or garbage-collection callback it is printed as "Exception ignored" and lost, and the run goes on
+    (CI saw a run estimated at 4.7 h keep training). So the handler also starts a watchdog that interrupts the
+    main thread again every ``retry`` seconds until :func:`main` has caught one (``caught``); once caught, the
+    handler does nothing, so a late retry cannot interrupt the interrupt's own message.
+    """
+
+    def __init__(self, retry: float = 2.0):
+        self.retry = retry
+        self.caught = threading.Event()
+        self._watching = False
+
+    def handler(self, signum, frame) -> None:
+        if self.caught.is_set():
+            return
+        if not self._watching:
+            self._watching = True
+            threading.Thread(target=self._again, daemon=True, name="quantum-train-ctrl-c").start()
+        raise KeyboardInterrupt
+
+    def _again(self) -> None:
+        while not self.caught.wait(self.retry):
+            _thread.interrupt_main()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     start = written.mark()
+    ctrl_c = _CtrlC()
+    # only where Ctrl-C raises at all (not in a background job, which ignores SIGINT) and on the main thread
+    own = (threading.current_thread() is threading.main_thread()
+           and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    if own:
+        signal.signal(signal.SIGINT, ctrl_c.handler)
+    try:
+        return _main(argv, start, ctrl_c)
+    finally:
+        ctrl_c.caught.set()
+        if own:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _main(argv: list[str], start, ctrl_c: _CtrlC) -> int:
     try:
         parser = build_parser(chosen_command(argv))  # imports the command (numpy, qiskit, ...): Ctrl-C is handled
         args = parser.parse_args(argv)
@@ -124,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"quantum-train: {err}", file=sys.stderr)
         return EXIT_DIVERGED
     except KeyboardInterrupt:
+        ctrl_c.caught.set()
         print(_interrupted(written.since(start)), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early: stop quietly

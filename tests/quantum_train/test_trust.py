@@ -162,3 +162,24 @@ def test_guard_suggests_a_size_that_fits():
     with pytest.raises(ConfigError) as err:
         check_fits(10**9, 64, 16, 3.0, ["dense"], available=8 * 2**30)  # the data alone cannot fit
     assert err.value.field == "n"
+
+
+def test_a_lost_ctrl_c_is_raised_again():
+    """A KeyboardInterrupt that Python swallows (raised inside a weakref callback, say) is raised again by the
+    command's SIGINT handler's watchdog, until it is caught."""
+    from quantum_train.face.cli import _CtrlC
+
+    ctrl_c = _CtrlC(retry=0.05)
+    before = signal.signal(signal.SIGINT, ctrl_c.handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            try:
+                ctrl_c.handler(signal.SIGINT, None)
+            except KeyboardInterrupt:
+                pass  # lost, as "Exception ignored in ..." loses it
+            time.sleep(10)  # the watchdog interrupts again long before this ends
+        ctrl_c.caught.set()
+        ctrl_c.handler(signal.SIGINT, None)  # once caught, a late retry changes nothing
+    finally:
+        ctrl_c.caught.set()
+        signal.signal(signal.SIGINT, before)
