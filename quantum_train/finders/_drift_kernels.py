@@ -37,7 +37,7 @@ EPS = 2.220446049250313e-16
 
 #: The per-neuron and per-slot arrays of the drift state, in the order the kernels unpack them.
 STATE_ARRAYS = ("start", "length", "idx", "z", "anchor_fired", "cur_fired", "fired_idx", "anchor_norm", "near",
-                "n_fired", "lead_margin", "lead_idx", "lead_state", "quiet_bound", "drift_bound")
+                "n_fired", "lead_margin", "lead_idx", "lead_state", "quiet_bound", "drift_bound", "cap")
 
 
 def drift_state(finder) -> tuple:
@@ -217,7 +217,7 @@ def forward_chunks(first, end, W, a, b, X, start, fired_idx, n_fired, partial, c
 def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
     """One visit to each neuron ``rows[bounds[c]:bounds[c + 1]]`` of each forward chunk ``c``, in order.
 
-    The arguments come in bundles (pynndescent's way): ``modes = (train, recheck, forward)``,
+    The arguments come in bundles (pynndescent's way): ``modes = (train, recheck, forward, renew)``,
     ``net = (W, a, A, b, tau, x_norm_max)`` (the weights, signs, anchors and the band), ``step = (err, lr,
     scale)``, ``state`` the drift state of :data:`STATE_ARRAYS` (:func:`drift_state`), and ``outputs =
     (refresh, changed, stepped, partial, deltas)``. They are unpacked once per call, not per neuron.
@@ -241,11 +241,15 @@ def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
     a pair whose anchor margin ``|z - b|`` exceeds the reach ``delta`` (+
     guard, :func:`drift_reach`) cannot have changed state (``||x|| = 1``). A
     non-candidate had ``z <= b - tau`` and is safe while the reach is below
-    ``tau``; past that ``refresh[r]`` is set and the state left as it was
-    (the caller refreshes the neuron); with ``forward`` the neuron's fired
-    set is then decided from every input (:func:`forward_by_scan`), so that
-    its contributions and count changes are in place and the caller need
-    not take the forward pass again. The candidates are in order of margin,
+    ``tau``; past that the neuron is refreshed here, from every input
+    (:func:`refresh_in_pass`: new candidates and anchor, its count changes
+    and, with ``forward``, its contributions in place), and ``changed[r]``
+    is set. Only if ``renew`` is off (the caller cannot rule out a
+    non-finite step, after which no state may move: see
+    :meth:`~quantum_train.finders.drift.DriftFinder.fused_step`) or its new
+    candidates outgrow its slots is ``refresh[r]`` set instead and its slots
+    left as they were, for the caller to refresh by a scan (the count
+    changes and contributions are in place all the same). The candidates are in order of margin,
     so those within reach are a prefix, of length ``P``: they are re-decided
     with ``exact_dot``. The ``near[r]`` candidates re-decided at the last
     re-check are the only ones whose state can differ from the anchor's;
@@ -274,14 +278,15 @@ def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
 
     Every sum is taken in the order of the unfused kernels, so weights and
     outputs are bit-identical to them. Returns ``(pairs, moved, work, bad,
-    next_pairs)``: the gradient's pairs, the neurons moved, the re-check's
+    next_pairs, renewed)``: the gradient's pairs, the neurons moved, the re-check's
     inner products (one drift norm per neuron re-checked plus the
-    re-decisions), the non-finite weights written, and the forward's pairs.
+    re-decisions), the non-finite weights written, the forward's pairs, and
+    the neurons refreshed in the pass (``n`` inner products each, not in ``work``).
     """
-    stats = np.zeros((FORWARD_CHUNKS, 5), dtype=np.int64)
+    stats = np.zeros((FORWARD_CHUNKS, 6), dtype=np.int64)
     run_chunks(visit_chunks, FORWARD_CHUNKS, rows, bounds, modes, net, X, step, state, outputs, stats)
     total = stats.sum(axis=0)
-    return total[0], total[1], total[2], total[3], total[4]
+    return total[0], total[1], total[2], total[3], total[4], total[5]
 
 
 @njit(cache=True, nogil=True)
@@ -293,14 +298,16 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
     kernel, numba's parallel compilation compiled this body two to three times over (about 60 % of the
     drift finder's cold start).
     """
-    train, recheck, forward = modes
+    train, recheck, forward, renew = modes
     W, a, A, b, tau, x_norm_max = net
     err, lr, scale = step
     (start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired, lead_margin, lead_idx,
-     lead_state, quiet_bound, drift_bound) = state
+     lead_state, quiet_bound, drift_bound, cap) = state
     refresh, changed, stepped, partial, deltas = outputs
     d = W.shape[1]
     track = deltas.shape[1] > 0
+    scratch_ids = np.empty(0, dtype=np.int64)  # refresh_in_pass's candidates (allocated at the first refresh)
+    scratch_values = np.empty(0)
     for c in range(first, end):
         g = np.empty(d)
         prev = np.empty(d)
@@ -309,7 +316,7 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
             out[:] = 0.0
         if track:
             deltas[c, :] = 0
-        pairs = moved = work = bad = next_pairs = 0  # this chunk's counts, kept in registers
+        pairs = moved = work = bad = next_pairs = renewed = 0  # this chunk's counts, kept in registers
         for t in range(bounds[c], bounds[c + 1]):
             r = rows[t]
             w = borrowed_row(W, r)  # no reference counting per row: see borrowed_row
@@ -339,19 +346,27 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
                 # weights; otherwise (or unproved) the bound is reset from the anchor and tested again
                 quiet = train and near[r] == 0 and drift_bound[r] < quiet_bound[r]
                 if not quiet:
-                    squared_drift = lane_squared_distance(w, A[r])
+                    squared_drift = lane_squared_distance(w, borrowed_row(A, r))
                     drift_bound[r] = certified_drift(squared_drift, d)
                     quiet = near[r] == 0 and drift_bound[r] < quiet_bound[r]
                 if not quiet:
                     reach = drift_reach(squared_drift, d, anchor_norm[r], x_norm_max)
                     if reach >= tau:
-                        refresh[r] = True
+                        # refreshed here, from every input (its count changes and, with forward, its
+                        # contributions are in place); a neuron whose new candidates outgrow its slots is
+                        # left as it was and refreshed by a scan after the pass
                         changed[r] = True
-                        if not forward:
-                            continue
-                        # refreshed after the pass; its fired set is decided here from every input, so its
-                        # count changes and forward contributions are in place and no forward pass is retaken
-                        next_pairs += forward_by_scan(w, a[r], b, X, fired_idx, lo, n_fired[r], deltas, c, out)
+                        if scratch_ids.shape[0] == 0:
+                            scratch_ids = np.empty(X.shape[0], dtype=np.int64)
+                            scratch_values = np.empty(X.shape[0])
+                        anchored, k = refresh_in_pass(r, w, A, (a[r], b, tau, x_norm_max), X,
+                                                      (scratch_ids, scratch_values), state, (deltas, c, out),
+                                                      forward, renew)
+                        renewed += anchored
+                        if not anchored:
+                            refresh[r] = True
+                        if forward:
+                            next_pairs += k
                         continue
                     before = near[r]
                     if before <= 1 and reach < lead_margin[r, 1]:
@@ -361,7 +376,7 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
                         if prefix or before:
                             i = lead_idx[r]
                             if prefix:
-                                f = exact_dot(w, X[i]) > b
+                                f = exact_dot(w, borrowed_row(X, i)) > b
                                 work += 1
                             else:
                                 f = lead_state[r, 0]
@@ -380,7 +395,7 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
                         k = n_fired[r]
                         for s in range(lo, visit):
                             if s < prefix:
-                                f = exact_dot(w, X[idx[s]]) > b
+                                f = exact_dot(w, borrowed_row(X, idx[s])) > b
                                 work += 1
                             else:
                                 f = anchor_fired[s]
@@ -401,69 +416,135 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
         stats[c, 2] = work
         stats[c, 3] = bad
         stats[c, 4] = next_pairs
+        stats[c, 5] = renewed
 
 
 @njit(cache=True, nogil=True)
-def forward_by_scan(w, a_r, b, X, fired_idx, lo, k_old, deltas, c, out):
-    """A neuron past ``tau`` in the fused pass: its fired set from every input (:func:`fired_by_scan`), its count
-    changes against the ``k_old`` fired ids at ``lo`` (:func:`count_changes`, if ``deltas`` has columns) and its
-    contributions to ``out`` (:func:`quantum_train.core.model.add_neuron_outputs`); returns its fired count.
+def refresh_in_pass(r, w, A, band, X, scratch, state, outputs, forward, renew):
+    """Refresh neuron ``r`` (weights ``w``, past ``tau``) from every input, in the visiting pass; returns
+    ``(anchored, k)``: whether it was re-anchored and its number of fired inputs.
 
-    Not inlined: it runs for the few neurons refreshed in a step, and kept
-    out of the visiting loop it leaves that loop's code as it was.
+    The new candidates ``{i : exact_dot(w, x_i) > b - tau}`` and their values
+    are gathered into ``scratch = (ids, values)`` (:func:`band_scan`, every
+    input decided by the canonical value, as the dense finder decides it).
+    Against the sorted fired ids held for ``r``, each input whose state
+    changed adds ``+1`` (fired) or ``-1`` to ``deltas[c, i]`` (if ``deltas``
+    has columns), and with ``forward`` each fired input adds ``a_r (z_i -
+    b)`` to ``out[i]``: the value, expression and per-input order of
+    :func:`quantum_train.core.model.add_neuron_outputs`. Then, if the new
+    candidates fit in the neuron's ``cap[r]`` slots, they are written there
+    with their exact values (so the anchor state is ``z_i > b``, with no tie
+    rule), the anchor becomes ``w`` (``A[r] = w``) and :func:`settle_anchor`
+    finishes the neuron, as :func:`write_candidates` would after a scan.
+    Otherwise, or without ``renew`` (``anchored`` False), its slots are left
+    as they were, and the caller refreshes it by a scan after the pass.
+    ``band = (a_r, b, tau, x_norm_max)``, ``outputs = (deltas, c, out)``.
+
+    This replaces a scan of the refreshed neurons after the pass (a BLAS
+    tile per block and a second pass over the values), which took as long
+    as the visiting kernel itself at ``m = 2^16``, ``d = 8`` (issue 24).
     """
-    ids = np.empty(X.shape[0], dtype=fired_idx.dtype)
-    k = fired_by_scan(w, X, b, ids)
-    if deltas.shape[1] > 0:
-        count_changes(fired_idx, lo, k_old, ids, k, deltas, c)
-    add_neuron_outputs(w, a_r, b, X, ids, 0, k, out)
-    return k
+    a_r, b, tau, x_norm_max = band
+    (start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired, lead_margin, lead_idx,
+     lead_state, quiet_bound, drift_bound, cap) = state
+    deltas, c, out = outputs
+    ids, values = scratch
+    count = band_scan(w, X, b - tau, ids, values)
+    k = 0
+    for t in range(count):
+        k += values[t] > b
+    lo = start[r]
+    if deltas.shape[1] > 0:  # merge the old fired ids with the new (both increasing)
+        s = lo
+        end = lo + n_fired[r]
+        for t in range(count):
+            if values[t] > b:
+                i = ids[t]
+                while s < end and fired_idx[s] < i:
+                    deltas[c, fired_idx[s]] -= 1
+                    s += 1
+                if s < end and fired_idx[s] == i:
+                    s += 1
+                else:
+                    deltas[c, i] += 1
+        for u in range(s, end):
+            deltas[c, fired_idx[u]] -= 1
+    if forward:
+        for t in range(count):
+            if values[t] > b:
+                out[ids[t]] += a_r * (values[t] - b)
+    if count > cap[r] or not renew:
+        return False, k
+    f_at = lo
+    for t in range(count):
+        f = values[t] > b
+        idx[lo + t] = ids[t]
+        z[lo + t] = values[t]
+        anchor_fired[lo + t] = f
+        fired_idx[f_at] = ids[t]  # in increasing order; the fired ids are a subset of the candidates
+        f_at += f
+    length[r] = count
+    n_fired[r] = k
+    for j in range(w.shape[0]):
+        A[r, j] = w[j]
+    anchor_norm[r] = math.sqrt(lane_dot(w, w))
+    settle_anchor(r, b, tau, x_norm_max, w.shape[0], state)
+    return True, k
 
 
 @njit(cache=True, nogil=True)
-def fired_by_scan(w, X, b, ids):
-    """Write the inputs ``i`` with ``exact_dot(w, x_i) > b`` to ``ids`` in increasing order; returns how many.
-
-    Every input is decided by the canonical value (four in flight,
-    :func:`classical.exact.exact_dot4`), as the dense finder decides them.
-    """
+def band_scan(w, X, low, ids, values):
+    """Write each input ``i`` with ``z_i = exact_dot(w, x_i) > low`` to ``ids`` and ``z_i`` to ``values``, in
+    increasing order of ``i``; returns how many. Four products in flight (:func:`classical.exact.exact_dot4`)
+    and a branch-free append."""
     n = X.shape[0]
     k = 0
     i = 0
     while i + 4 <= n:
         z0, z1, z2, z3 = exact_dot4(w, X, i, i + 1, i + 2, i + 3)
         ids[k] = i
-        k += z0 > b
+        values[k] = z0
+        k += z0 > low
         ids[k] = i + 1
-        k += z1 > b
+        values[k] = z1
+        k += z1 > low
         ids[k] = i + 2
-        k += z2 > b
+        values[k] = z2
+        k += z2 > low
         ids[k] = i + 3
-        k += z3 > b
+        values[k] = z3
+        k += z3 > low
         i += 4
     for u in range(i, n):
+        v = exact_dot(w, X[u])
         ids[k] = u
-        k += exact_dot(w, X[u]) > b
+        values[k] = v
+        k += v > low
     return k
 
 
 @njit(cache=True, nogil=True)
-def count_changes(fired_idx, lo, k_old, ids, k_new, deltas, c):
-    """``deltas[c, i]`` gets ``+1`` for each id in ``ids[:k_new]`` and not in ``fired_idx[lo:lo + k_old]``, ``-1``
-    for each id in the old and not the new (both sorted)."""
-    s = lo
-    t = 0
-    end = lo + k_old
-    while s < end or t < k_new:
-        if t == k_new or (s < end and fired_idx[s] < ids[t]):
-            deltas[c, fired_idx[s]] -= 1
-            s += 1
-        elif s == end or ids[t] < fired_idx[s]:
-            deltas[c, ids[t]] += 1
-            t += 1
-        else:
-            s += 1
-            t += 1
+def settle_anchor(r, b, tau, x_norm_max, d, state):
+    """Finish neuron ``r``'s fresh anchor, once its ``length[r]`` candidates (ids in increasing order), anchor
+    states, ``n_fired[r]`` sorted fired ids and ``anchor_norm[r]`` are written: put the candidates in order of
+    margin (:func:`sort_by_margin`), start the current state as the anchor's, take the lead copy, the quiet
+    bound from the smallest margin (``inf`` when there are none; :func:`quiet_drift_sq`,
+    :func:`quiet_drift_bound`), and zero the drift bound and the re-decided prefix."""
+    (start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired, lead_margin, lead_idx,
+     lead_state, quiet_bound, drift_bound, cap) = state
+    s0 = start[r]
+    count = length[r]
+    sort_by_margin(s0, count, b, idx, z, anchor_fired)
+    for c in range(s0, s0 + count):
+        cur_fired[c] = anchor_fired[c]
+    lead_margin[r, 0] = abs(z[s0] - b) if count > 0 else np.inf  # the smallest margin
+    lead_margin[r, 1] = abs(z[s0 + 1] - b) if count > 1 else np.inf
+    lead_idx[r] = idx[s0] if count > 0 else 0
+    lead_state[r, 0] = anchor_fired[s0] if count > 0 else False
+    lead_state[r, 1] = lead_state[r, 0]
+    quiet_bound[r] = quiet_drift_bound(quiet_drift_sq(d, anchor_norm[r], tau, lead_margin[r, 0], x_norm_max), d)
+    drift_bound[r] = 0.0
+    near[r] = 0
 
 
 def chunk_bounds(rows: np.ndarray, m: int) -> np.ndarray:
@@ -501,6 +582,56 @@ def copy_fired(first, end, rows, start, fired_idx, n_fired, indptr, out):
             t += 1
 
 
+#: Below this many inner products (neurons times inputs) :func:`refresh_rows` and :func:`band_counts` run on the
+#: calling thread: waking the chunk threads cost more (about 1 ms per call, measured in training at ``m = 2^16``).
+SHARED_REFRESH = 1 << 18
+
+
+def refresh_rows(neurons, W, A, X, band, state):
+    """Re-anchor ``neurons`` at their weights ``W`` from every input (:func:`refresh_in_pass`, no count changes
+    or forward contributions); their ``cap`` must hold their new candidates (:func:`band_counts`). ``band =
+    (b, tau, x_norm_max)``. Returns how many were re-anchored (all of them, unless a count was too large)."""
+    anchored = np.zeros(neurons.shape[0], dtype=np.bool_)
+    if neurons.shape[0] * X.shape[0] < SHARED_REFRESH:
+        refresh_block(0, neurons.shape[0], neurons, W, A, X, band, state, anchored)
+    else:
+        run_chunks(refresh_block, neurons.shape[0], neurons, W, A, X, band, state, anchored)
+    return int(anchored.sum())
+
+
+@njit(cache=True, nogil=True)
+def refresh_block(first, end, neurons, W, A, X, band, state, anchored):
+    """:func:`refresh_rows` for ``neurons[first:end]``."""
+    b, tau, x_norm_max = band
+    ids = np.empty(X.shape[0], dtype=np.int64)
+    values = np.empty(X.shape[0])
+    no_deltas = np.zeros((1, 0), dtype=np.int64)
+    no_out = np.zeros(0)
+    for k in range(first, end):
+        r = neurons[k]
+        anchored[k], _ = refresh_in_pass(r, borrowed_row(W, r), A, (0.0, b, tau, x_norm_max), X, (ids, values),
+                                         state, (no_deltas, 0, no_out), False, True)
+
+
+def band_counts(neurons, W, X, low):
+    """How many inputs ``i`` have ``exact_dot(w_r, x_i) > low``, for each neuron ``r`` of ``neurons``."""
+    counts = np.empty(neurons.shape[0], dtype=np.int64)
+    if neurons.shape[0] * X.shape[0] < SHARED_REFRESH:
+        count_block(0, neurons.shape[0], neurons, W, X, low, counts)
+    else:
+        run_chunks(count_block, neurons.shape[0], neurons, W, X, low, counts)
+    return counts
+
+
+@njit(cache=True, nogil=True)
+def count_block(first, end, neurons, W, X, low, counts):
+    """:func:`band_counts` for ``neurons[first:end]``."""
+    ids = np.empty(X.shape[0], dtype=np.int64)
+    values = np.empty(X.shape[0])
+    for k in range(first, end):
+        counts[k] = band_scan(borrowed_row(W, neurons[k]), X, low, ids, values)
+
+
 def write_candidates(neurons, ptr, new_idx, new_z, W, X, band, state):
     """Store fresh candidates of ``neurons`` (CSR ``ptr``, ids sorted) at their ``start`` slots, anchored at ``W``.
 
@@ -521,7 +652,7 @@ def write_block(first, end, neurons, ptr, new_idx, new_z, W, X, band, state):
     """:func:`write_candidates` for ``neurons[first:end]`` (a plain kernel, as :func:`visit_chunks`)."""
     b, tau, x_norm_max = band
     (start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired, lead_margin, lead_idx,
-     lead_state, quiet_bound, drift_bound) = state
+     lead_state, quiet_bound, drift_bound, cap) = state
     d = W.shape[1]
     for k in range(first, end):
         r = neurons[k]
@@ -546,19 +677,8 @@ def write_block(first, end, neurons, ptr, new_idx, new_z, W, X, band, state):
             fired_idx[s0 + cnt] = i
             cnt += f
         length[r] = ptr[k + 1] - ptr[k]
-        sort_by_margin(s0, length[r], b, idx, z, anchor_fired)
-        for c in range(s0, s0 + length[r]):
-            cur_fired[c] = anchor_fired[c]
         n_fired[r] = cnt
-        count = length[r]
-        lead_margin[r, 0] = abs(z[s0] - b) if count > 0 else np.inf  # the smallest margin
-        lead_margin[r, 1] = abs(z[s0 + 1] - b) if count > 1 else np.inf
-        lead_idx[r] = idx[s0] if count > 0 else 0
-        lead_state[r, 0] = anchor_fired[s0] if count > 0 else False
-        lead_state[r, 1] = lead_state[r, 0]
-        quiet_bound[r] = quiet_drift_bound(quiet_drift_sq(d, norm, tau, lead_margin[r, 0], x_norm_max), d)
-        drift_bound[r] = 0.0
-        near[r] = 0
+        settle_anchor(r, b, tau, x_norm_max, d, state)
 
 
 #: Below this many candidates a neuron's are sorted by insertion, above it by a merge sort.

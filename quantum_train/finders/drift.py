@@ -43,9 +43,11 @@ from quantum_train.finders.dense import scan_bytes
 #: Default candidate band below ``b``.
 DEFAULT_TAU = 0.05
 #: Spare slots per neuron, as a fraction of its candidate count (plus 4).
-SLACK = 0.25
+SLACK = 0.5
 #: Input ids of the candidates: 4 bytes (inputs are fewer than 2^31; checked in ``prepare``).
 INDEX = np.int32
+#: A bound on every weight below which a step cannot overflow (see ``DriftFinder._surely_finite``).
+SURELY_FINITE = 1e300
 #: The per-slot arrays (see :mod:`._drift_kernels`): candidate ids, anchor values, anchor and current states,
 #: and the current fired ids.
 SLOT_ARRAYS = ("idx", "z", "anchor_fired", "cur_fired", "fired_idx")
@@ -136,12 +138,24 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self.start[order] = new_start
         self.top = int(self.cap.sum())
 
-    def _refresh(self, net: ShiftedReLUNet, X: np.ndarray, neurons: np.ndarray) -> None:
-        ptr, new_idx, new_z = self._scan(net.W[neurons], X, net.b)
+    def _anchor_all(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
+        """Anchor every neuron at its weights: one blocked BLAS scan (the preprocessing)."""
+        neurons = np.arange(net.m, dtype=np.int64)
+        ptr, new_idx, new_z = self._scan(net.W, X, net.b)
         self._allocate(neurons, np.diff(ptr))
         K.write_candidates(neurons, ptr, new_idx, new_z, net.W, X, (net.b, self.tau, self.x_norm_max),
                            K.drift_state(self))
-        self.A[neurons] = net.W[neurons]
+        self.A[:] = net.W
+        self.ops += net.m * X.shape[0]
+
+    def _refresh(self, net: ShiftedReLUNet, X: np.ndarray, neurons: np.ndarray) -> None:
+        """Re-anchor ``neurons`` (sorted) from every input, by the kernels of the fused pass (a count, room for
+        the new candidates, then :func:`._drift_kernels.refresh_rows`): a few neurons at a time, for which a
+        BLAS scan's set-up costs more than its products."""
+        self._allocate(neurons, K.band_counts(neurons, net.W, X, net.b - self.tau))
+        anchored = K.refresh_rows(neurons, net.W, self.A, X, (net.b, self.tau, self.x_norm_max), K.drift_state(self))
+        if anchored != len(neurons):
+            raise AssertionError(f"drift: {len(neurons) - anchored} neurons found no room after allocation")
         self.ops += len(neurons) * X.shape[0]
 
     # -- the finder contract -------------------------------------------------
@@ -150,6 +164,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         if X.shape[0] >= 2**31:
             raise ValueError(f"drift stores input ids in 32 bits: at most 2^31 - 1 inputs, got {X.shape[0]}")
         self.x_norm_max = float(np.sqrt((X * X).sum(axis=1).max()))
+        self._a_max = float(np.abs(net.a).max()) if m else 0.0
+        self._weight_bound = float(np.abs(net.W).max()) if net.W.size else 0.0  # see _surely_finite
         self.A = net.W.copy()
         self.start = np.zeros(m, dtype=np.int64)
         self.cap = np.zeros(m, dtype=np.int64)
@@ -165,7 +181,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self.top = 0
         for name, dtype in zip(SLOT_ARRAYS, (INDEX, np.float64, np.bool_, np.bool_, INDEX)):
             setattr(self, name, np.empty(0, dtype=dtype))
-        self._refresh(net, X, np.arange(m, dtype=np.int64))
+        self._anchor_all(net, X)
         self.per_input = None
         self.csr = self.current_fired_sets(X.shape[0]).by_neuron if not self.fused else None
         self.take_moved()
@@ -198,24 +214,31 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
             return rows, np.zeros(0, dtype=np.bool_)
         refresh = np.zeros(net.m, dtype=np.bool_)
         changed = np.zeros(net.m, dtype=np.bool_)
-        _, _, checks, _, _ = self._visit(net, X, rows, K.chunk_bounds(rows, net.m), train=False, recheck=True,
-                                         forward=False, refresh=refresh, changed=changed)
+        _, _, checks, _, _, renewed = self._visit(net, X, rows, K.chunk_bounds(rows, net.m), train=False,
+                                                  recheck=True, forward=False, refresh=refresh, changed=changed)
         self.ops += int(checks)
         self.rechecked += int(checks) - len(rows)
+        self._count_renewed(int(renewed), X.shape[0])
         stale = rows[refresh[rows]]
         if len(stale):
             self._refresh(net, X, stale)
             self.refreshed += len(stale)
         return rows, changed[rows]
 
+    def _count_renewed(self, renewed: int, n: int) -> None:
+        """Neurons refreshed inside the visiting pass (:func:`._drift_kernels.refresh_in_pass`): ``n`` ops each,
+        as a refresh by a scan."""
+        self.ops += renewed * n
+        self.refreshed += renewed
+
     def _visit(self, net: ShiftedReLUNet, X: np.ndarray, rows: np.ndarray, bounds: np.ndarray, *, train: bool,
                recheck: bool, forward: bool, refresh: np.ndarray, changed: np.ndarray, err: np.ndarray | None = None,
                lr: float = 0.0, stepped: np.ndarray | None = None, partial: np.ndarray | None = None,
-               deltas: np.ndarray | None = None) -> tuple[int, int, int, int, int]:
+               deltas: np.ndarray | None = None, renew: bool = True) -> tuple[int, int, int, int, int, int]:
         """:func:`._drift_kernels.visit_neurons` on this finder's state (unused outputs get empty arrays)."""
         n = X.shape[0]
         return K.visit_neurons(
-            rows, bounds, (train, recheck, forward), (net.W, net.a, self.A, net.b, self.tau, self.x_norm_max), X,
+            rows, bounds, (train, recheck, forward, renew), (net.W, net.a, self.A, net.b, self.tau, self.x_norm_max), X,
             (np.zeros(n) if err is None else np.ascontiguousarray(err, dtype=np.float64), float(lr),
              1.0 / np.sqrt(net.m)), K.drift_state(self),
             (refresh, changed, np.zeros(0, dtype=np.bool_) if stepped is None else stepped,
@@ -249,10 +272,10 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         if self._every is None or len(self._every) != net.m:
             self._every = np.arange(net.m, dtype=np.int64)
             self._every_bounds = K.chunk_bounds(self._every, net.m)
-        pairs, rows, work, bad, next_pairs = self._visit(
+        pairs, rows, work, bad, next_pairs, renewed = self._visit(
             net, X, self._every, self._every_bounds, train=True, recheck=next_forward, forward=next_forward,
             refresh=refresh, changed=np.zeros(net.m, dtype=np.bool_), err=err, lr=lr, stepped=stepped,
-            partial=partial, deltas=deltas)
+            partial=partial, deltas=deltas, renew=self._surely_finite(net, err, lr))
         if bad or not next_forward:
             # the state is behind the weights: remember the moved neurons (find() catches up). A non-finite
             # step stops training, and its re-checks (finite rows only) are not counted, as four passes
@@ -262,13 +285,30 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
             return FusedStep(int(pairs), int(rows), 0, bad == 0, None)
         self.ops += int(work)
         self.rechecked += int(work) - int(rows)
+        self._count_renewed(int(renewed), X.shape[0])
         self.per_input += deltas.sum(axis=0)
         stale = np.flatnonzero(refresh)
-        if len(stale):  # the pass decided their fired sets from every input (counts and forward are in place)
+        if len(stale):  # outgrew their slots: the pass decided their fired sets (counts and forward are in place)
             self._refresh(net, X, stale)
             self.refreshed += len(stale)
         following = ForwardPass(sum_chunks(partial, net.m), self.per_input.copy(), int(next_pairs))
         return FusedStep(int(pairs), int(rows), self.ops - before, True, following)
+
+    def _surely_finite(self, net: ShiftedReLUNet, err: np.ndarray, lr: float) -> bool:
+        """Whether this step certainly leaves every weight finite, so that the pass may re-anchor neurons.
+
+        A neuron's step is ``lr g_r`` with ``|g_rj| = |a_r| / sqrt(m) |sum_i err_i x_ij| <= max|a| / sqrt(m)
+        sum_i |err_i| max_i ||x_i||``: twice that (for rounding) bounds every weight's change, and the running
+        sum of those bounds from ``max |W(0)|`` bounds every weight. While that is below
+        :data:`SURELY_FINITE` (far below overflow) no step can be non-finite. Past it (a learning rate near
+        overflow) the pass re-anchors nothing and the refreshed neurons wait for the scan after it: a
+        non-finite step stops training with the state as four passes would leave it (they never show the
+        finder those weights), so that both report the same candidates.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            step = 2.0 * lr * self._a_max / np.sqrt(net.m) * float(np.abs(err).sum()) * self.x_norm_max
+        self._weight_bound += step if np.isfinite(step) else np.inf
+        return bool(self._weight_bound < SURELY_FINITE)
 
     def _catch_up(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
         """Re-check the neurons moved since the state was last brought up to date (fused mode)."""

@@ -197,9 +197,9 @@ def test_lead_copies_follow_training_with_refreshes(name):
     assert_lead_copies_match_the_slots(finder, net.b)
 
 
-def test_scan_of_a_neuron_past_tau_and_its_count_changes():
-    """The fused pass decides a neuron past ``tau`` by a scan of every input: the ids are the brute-force fired
-    set, in order, and the count changes against an old fired set are the set differences."""
+def test_band_scan_is_the_brute_force_band():
+    """A neuron past ``tau`` is re-anchored from a scan of every input: its ids are the brute-force band, in
+    order, with the canonical values bit for bit."""
     from classical.exact import exact_dots
     from quantum_train.finders import _drift_kernels as K
 
@@ -207,19 +207,84 @@ def test_scan_of_a_neuron_past_tau_and_its_count_changes():
     X = rng.standard_normal((203, 5))
     X /= np.linalg.norm(X, axis=1, keepdims=True)
     w = rng.standard_normal(5)
-    b = 0.3
-    ids = np.empty(len(X), dtype=np.int32)
-    k = K.fired_by_scan(w, X, b, ids)
+    low = 0.3
+    ids, values = np.empty(len(X), dtype=np.int64), np.empty(len(X))
+    k = K.band_scan(w, X, low, ids, values)
+    truth = exact_dots(X, w)
     assert 0 < k < len(X)
-    assert np.array_equal(ids[:k], np.flatnonzero(exact_dots(X, w) > b))
-    old = np.sort(rng.choice(len(X), 40, replace=False)).astype(np.int32)
-    fired_idx = np.concatenate((np.full(3, -1, np.int32), old))
+    assert np.array_equal(ids[:k], np.flatnonzero(truth > low))
+    assert np.array_equal(values[:k], truth[ids[:k]])
+
+
+def _moved_neuron(seed=12):
+    """A prepared drift finder and a neuron whose weights moved far past ``tau`` (the finder not told)."""
+    from quantum_train.finders.drift import DriftFinder
+
+    ds = load_dataset("synthetic", n=150, d=4, seed=seed)
+    net = ShiftedReLUNet.initialize(400, 4, seed=seed)
+    finder = DriftFinder()
+    finder.prepare(net, ds.X)
+    r = int(np.argmax(finder.n_fired))
+    net.W[r] += 0.5 * np.random.default_rng(seed).standard_normal(4)
+    return ds.X, net, finder, r
+
+
+def _refresh_one(X, net, finder, r, renew=True):
+    from quantum_train.finders import _drift_kernels as K
+
     deltas = np.zeros((2, len(X)), dtype=np.int64)
-    K.count_changes(fired_idx, 3, len(old), ids, k, deltas, 1)
+    out = np.zeros(len(X))
+    scratch = (np.empty(len(X), dtype=np.int64), np.empty(len(X)))
+    anchored, k = K.refresh_in_pass(r, net.W[r], finder.A, (net.a[r], net.b, finder.tau, finder.x_norm_max), X,
+                                    scratch, K.drift_state(finder), (deltas, 1, out), True, renew)
+    return anchored, k, deltas, out
+
+
+def test_refresh_in_the_pass_reanchors_a_neuron_as_a_scan_would():
+    """Re-anchored in the pass, a neuron's fired set is the brute-force one, its count changes are the set
+    differences against its old fired set, its forward contributions are the dense pass's bit for bit, and its
+    slots (candidates, order of margin, lead copies) are those of a fresh anchor."""
+    from classical.exact import exact_dots
+
+    X, net, finder, r = _moved_neuron()
+    old = set(finder.current_fired_sets(len(X)).by_neuron[1][slice(*finder.current_fired_sets(len(X)).by_neuron[0][
+        r:r + 2])].tolist())
+    anchored, k, deltas, out = _refresh_one(X, net, finder, r)
+    z = exact_dots(X, net.W[r])
+    new = set(np.flatnonzero(z > net.b).tolist())
+    assert anchored and k == len(new) and new != old
     expected = np.zeros(len(X), dtype=np.int64)
-    expected[np.setdiff1d(ids[:k], old)] += 1
-    expected[np.setdiff1d(old, ids[:k])] -= 1
+    expected[sorted(new - old)] += 1
+    expected[sorted(old - new)] -= 1
     assert np.array_equal(deltas[1], expected) and not deltas[0].any()
+    contributions = np.zeros(len(X))
+    fired = np.array(sorted(new))
+    contributions[fired] = net.a[r] * (z[fired] - net.b)
+    assert np.array_equal(out, contributions)
+    assert np.array_equal(finder.A[r], net.W[r])
+    lo = finder.start[r]
+    band = np.flatnonzero(z > net.b - finder.tau)
+    assert sorted(finder.idx[lo:lo + finder.length[r]].tolist()) == band.tolist()
+    margins = np.abs(finder.z[lo:lo + finder.length[r]] - net.b)
+    assert np.all(np.diff(margins) >= 0)
+    assert np.array_equal(finder.z[lo:lo + finder.length[r]], z[finder.idx[lo:lo + finder.length[r]]])
+    assert finder.near[r] == 0 and finder.drift_bound[r] == 0.0
+    assert finder.current_fired_sets(len(X)) == net.fired_sets(X)
+    assert_lead_copies_match_the_slots(finder, net.b)
+
+
+@pytest.mark.parametrize("why", ["no room", "no renew"])
+def test_refresh_in_the_pass_leaves_the_slots_when_it_cannot_reanchor(why):
+    """Without room for the new candidates (or told not to re-anchor) the pass leaves the neuron's slots as they
+    were, for the scan after it, and still gives its count changes and contributions."""
+    X, net, finder, r = _moved_neuron()
+    if why == "no room":
+        finder.cap[r] = 0
+    before = {name: getattr(finder, name).copy() for name in ("idx", "z", "fired_idx", "A", "n_fired", "length")}
+    anchored, k, deltas, out = _refresh_one(X, net, finder, r, renew=why != "no renew")
+    assert not anchored and k > 0 and deltas[1].any() and out.any()
+    for name, value in before.items():
+        assert getattr(finder, name).tobytes() == value.tobytes(), name  # slack slots hold anything, NaN too
 
 
 def test_refreshes_in_a_fused_step_retake_no_forward_pass():
