@@ -306,8 +306,7 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
     refresh, changed, stepped, partial, deltas = outputs
     d = W.shape[1]
     track = deltas.shape[1] > 0
-    scratch_ids = np.empty(0, dtype=np.int64)  # refresh_in_pass's candidates (allocated at the first refresh)
-    scratch_values = np.empty(0)
+    scratch = band_scratch(0)  # refresh_in_pass's candidates (allocated at the first refresh)
     for c in range(first, end):
         g = np.empty(d)
         prev = np.empty(d)
@@ -356,12 +355,10 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
                         # contributions are in place); a neuron whose new candidates outgrow its slots is
                         # left as it was and refreshed by a scan after the pass
                         changed[r] = True
-                        if scratch_ids.shape[0] == 0:
-                            scratch_ids = np.empty(X.shape[0], dtype=np.int64)
-                            scratch_values = np.empty(X.shape[0])
-                        anchored, k = refresh_in_pass(r, w, A, (a[r], b, tau, x_norm_max), X,
-                                                      (scratch_ids, scratch_values), state, (deltas, c, out),
-                                                      forward, renew)
+                        if scratch[0].shape[0] == 0:
+                            scratch = band_scratch(X.shape[0])
+                        anchored, k = refresh_in_pass(r, w, A, (a[r], b, tau, x_norm_max), X, scratch, state,
+                                                      (deltas, c, out), forward, renew)
                         renewed += anchored
                         if not anchored:
                             refresh[r] = True
@@ -425,7 +422,7 @@ def refresh_in_pass(r, w, A, band, X, scratch, state, outputs, forward, renew):
     ``(anchored, k)``: whether it was re-anchored and its number of fired inputs.
 
     The new candidates ``{i : exact_dot(w, x_i) > b - tau}`` and their values
-    are gathered into ``scratch = (ids, values)`` (:func:`band_scan`, every
+    are gathered into ``scratch`` (:func:`band_scratch`; :func:`band_scan`, every
     input decided by the canonical value, as the dense finder decides it).
     Against the sorted fired ids held for ``r``, each input whose state
     changed adds ``+1`` (fired) or ``-1`` to ``deltas[c, i]`` (if ``deltas``
@@ -448,7 +445,7 @@ def refresh_in_pass(r, w, A, band, X, scratch, state, outputs, forward, renew):
     (start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired, lead_margin, lead_idx,
      lead_state, quiet_bound, drift_bound, cap) = state
     deltas, c, out = outputs
-    ids, values = scratch
+    ids, values, fired = scratch[0], scratch[1], scratch[2]
     count = band_scan(w, X, b - tau, ids, values)
     k = 0
     for t in range(count):
@@ -478,11 +475,10 @@ def refresh_in_pass(r, w, A, band, X, scratch, state, outputs, forward, renew):
     f_at = lo
     for t in range(count):
         f = values[t] > b
-        idx[lo + t] = ids[t]
-        z[lo + t] = values[t]
-        anchor_fired[lo + t] = f
+        fired[t] = f
         fired_idx[f_at] = ids[t]  # in increasing order; the fired ids are a subset of the candidates
         f_at += f
+    write_band(lo, count, b, scratch, (idx, z, anchor_fired))
     length[r] = count
     n_fired[r] = k
     for j in range(w.shape[0]):
@@ -525,16 +521,15 @@ def band_scan(w, X, low, ids, values):
 
 @njit(cache=True, nogil=True)
 def settle_anchor(r, b, tau, x_norm_max, d, state):
-    """Finish neuron ``r``'s fresh anchor, once its ``length[r]`` candidates (ids in increasing order), anchor
-    states, ``n_fired[r]`` sorted fired ids and ``anchor_norm[r]`` are written: put the candidates in order of
-    margin (:func:`sort_by_margin`), start the current state as the anchor's, take the lead copy, the quiet
+    """Finish neuron ``r``'s fresh anchor, once its ``length[r]`` candidates (in order of margin,
+    :func:`write_band`), anchor states, ``n_fired[r]`` sorted fired ids and ``anchor_norm[r]`` are written: start
+    the current state as the anchor's, take the lead copy, the quiet
     bound from the smallest margin (``inf`` when there are none; :func:`quiet_drift_sq`,
     :func:`quiet_drift_bound`), and zero the drift bound and the re-decided prefix."""
     (start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired, lead_margin, lead_idx,
      lead_state, quiet_bound, drift_bound, cap) = state
     s0 = start[r]
     count = length[r]
-    sort_by_margin(s0, count, b, idx, z, anchor_fired)
     for c in range(s0, s0 + count):
         cur_fired[c] = anchor_fired[c]
     lead_margin[r, 0] = abs(z[s0] - b) if count > 0 else np.inf  # the smallest margin
@@ -603,13 +598,12 @@ def refresh_rows(neurons, W, A, X, band, state):
 def refresh_block(first, end, neurons, W, A, X, band, state, anchored):
     """:func:`refresh_rows` for ``neurons[first:end]``."""
     b, tau, x_norm_max = band
-    ids = np.empty(X.shape[0], dtype=np.int64)
-    values = np.empty(X.shape[0])
+    scratch = band_scratch(X.shape[0])
     no_deltas = np.zeros((1, 0), dtype=np.int64)
     no_out = np.zeros(0)
     for k in range(first, end):
         r = neurons[k]
-        anchored[k], _ = refresh_in_pass(r, borrowed_row(W, r), A, (0.0, b, tau, x_norm_max), X, (ids, values),
+        anchored[k], _ = refresh_in_pass(r, borrowed_row(W, r), A, (0.0, b, tau, x_norm_max), X, scratch,
                                          state, (no_deltas, 0, no_out), False, True)
 
 
@@ -637,8 +631,8 @@ def write_candidates(neurons, ptr, new_idx, new_z, W, X, band, state):
 
     The anchor state of a candidate is decided by the tie rule (BLAS value
     outside the guard band, ``exact_dot`` inside); the fired ids are written
-    in id order, then the candidates are put in order of margin ``|z - b|``
-    (:func:`sort_by_margin`), and the current state starts as the anchor's.
+    in id order, the candidates in order of margin ``|z - b|``
+    (:func:`write_band`), and the current state starts as the anchor's.
     The lead copy is taken from the sorted slots, and ``quiet_bound`` follows
     from the smallest margin, the lead's (``inf`` when there are none;
     :func:`quiet_drift_sq`, :func:`quiet_drift_bound`). ``band = (b, tau, x_norm_max)``; ``state`` is the drift
@@ -654,77 +648,110 @@ def write_block(first, end, neurons, ptr, new_idx, new_z, W, X, band, state):
     (start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired, lead_margin, lead_idx,
      lead_state, quiet_bound, drift_bound, cap) = state
     d = W.shape[1]
+    most = 0
+    for k in range(first, end):
+        most = max(most, ptr[k + 1] - ptr[k])
+    scratch = band_scratch(most)
+    ids, values, fired = scratch[0], scratch[1], scratch[2]
     for k in range(first, end):
         r = neurons[k]
-        norm = math.sqrt(lane_dot(W[r], W[r]))
+        w = borrowed_row(W, r)
+        norm = math.sqrt(lane_dot(w, w))
         anchor_norm[r] = norm  # the anchor norm of every later drift_reach
         g = guard_width(d, norm, x_norm_max)
         s0 = start[r]
         cnt = 0
-        for t in range(ptr[k], ptr[k + 1]):
-            c = s0 + t - ptr[k]
-            i = new_idx[t]
-            v = new_z[t]
-            idx[c] = i
-            z[c] = v
+        count = ptr[k + 1] - ptr[k]
+        for t in range(count):
+            i = new_idx[ptr[k] + t]
+            v = new_z[ptr[k] + t]
             if v > b + g:
                 f = True
             elif v <= b - g:
                 f = False
             else:
-                f = exact_dot(W[r], X[i]) > b
-            anchor_fired[c] = f
+                f = exact_dot(w, borrowed_row(X, i)) > b
+            ids[t] = i
+            values[t] = v
+            fired[t] = f
             fired_idx[s0 + cnt] = i
             cnt += f
-        length[r] = ptr[k + 1] - ptr[k]
+        write_band(s0, count, b, scratch, (idx, z, anchor_fired))
+        length[r] = count
         n_fired[r] = cnt
         settle_anchor(r, b, tau, x_norm_max, d, state)
 
 
-#: Below this many candidates a neuron's are sorted by insertion, above it by a merge sort.
-INSERTION_SORT_MAX = 48
+#: Runs of this many candidates are sorted by insertion before :func:`sort_by_key` merges them.
+SORT_RUN = 8
 
 
-@njit(cache=True, nogil=True, inline="always")
-def sort_by_margin(s0, count, b, idx, z, fired):
-    """Stable sort of slots ``s0 .. s0 + count`` (ids ``idx``, values ``z``, states ``fired``) by ``|z - b|``."""
-    if count <= INSERTION_SORT_MAX:
-        for c in range(s0 + 1, s0 + count):
-            key = abs(z[c] - b)
-            i, v, f = idx[c], z[c], fired[c]
+@njit(cache=True, nogil=True)
+def sort_by_key(count, keys, pos, keys2, pos2):
+    """Stable sort of ``pos[:count]`` by ``keys[:count]``, the two moved together; returns the pair of arrays that
+    holds the result (``(keys, pos)`` or the spare ``(keys2, pos2)``, all of at least ``count``).
+
+    Runs of :data:`SORT_RUN` by insertion, then bottom-up merges that alternate between the two pairs: no
+    allocation and no indirect comparison (the keys move with the positions). A refreshed neuron's
+    candidates are many (a median of 52 at ``m = 2^16``, ``d = 8``), and the merge sort of slots this replaces
+    allocated six arrays per neuron and compared through an index, an eighth of the visiting pass (``perf``).
+    """
+    for lo in range(0, count, SORT_RUN):
+        hi = min(lo + SORT_RUN, count)
+        for c in range(lo + 1, hi):
+            key = keys[c]
+            p = pos[c]
             t = c
-            while t > s0 and abs(z[t - 1] - b) > key:
-                idx[t], z[t], fired[t] = idx[t - 1], z[t - 1], fired[t - 1]
+            while t > lo and keys[t - 1] > key:
+                keys[t] = keys[t - 1]
+                pos[t] = pos[t - 1]
                 t -= 1
-            idx[t], z[t], fired[t] = i, v, f
-        return
-    # a bottom-up merge sort of the slot order (stable, as NumPy's mergesort), written as loops: NumPy's
-    # argsort and fancy indexing would compile a generic sort and three gathers into the kernel
-    keys = np.empty(count)
-    order = np.empty(count, dtype=np.int64)
-    for t in range(count):
-        keys[t] = abs(z[s0 + t] - b)
-        order[t] = t
-    spare = np.empty(count, dtype=np.int64)
-    width = 1
+            keys[t] = key
+            pos[t] = p
+    width = SORT_RUN
     while width < count:
         for lo in range(0, count, 2 * width):
             mid = min(lo + width, count)
             hi = min(lo + 2 * width, count)
             i, j = lo, mid
             for t in range(lo, hi):
-                if j < hi and (i == mid or keys[order[j]] < keys[order[i]]):
-                    spare[t] = order[j]
+                if j < hi and (i == mid or keys[j] < keys[i]):
+                    keys2[t] = keys[j]
+                    pos2[t] = pos[j]
                     j += 1
                 else:
-                    spare[t] = order[i]
+                    keys2[t] = keys[i]
+                    pos2[t] = pos[i]
                     i += 1
-        order, spare = spare, order
+        keys, keys2 = keys2, keys
+        pos, pos2 = pos2, pos
         width *= 2
-    old_idx = idx[s0:s0 + count].copy()
-    old_z = z[s0:s0 + count].copy()
-    old_fired = fired[s0:s0 + count].copy()
+    return keys, pos
+
+
+@njit(cache=True, nogil=True)
+def write_band(lo, count, b, band, slots):
+    """Write ``count`` candidates to slots ``lo ..`` in order of margin ``|z - b|`` (stable).
+
+    ``band = (ids, values, fired, keys, pos, keys2, pos2)``: the candidates' input ids, anchor values and
+    anchor states in their first ``count`` entries (in increasing id order), and four arrays of scratch for
+    :func:`sort_by_key`; ``slots = (idx, z, anchor_fired)``.
+    """
+    ids, values, fired, keys, pos, keys2, pos2 = band
+    idx, z, anchor_fired = slots
     for t in range(count):
-        idx[s0 + t] = old_idx[order[t]]
-        z[s0 + t] = old_z[order[t]]
-        fired[s0 + t] = old_fired[order[t]]
+        keys[t] = abs(values[t] - b)
+        pos[t] = t
+    keys, pos = sort_by_key(count, keys, pos, keys2, pos2)
+    for t in range(count):
+        p = pos[t]
+        idx[lo + t] = ids[p]
+        z[lo + t] = values[p]
+        anchor_fired[lo + t] = fired[p]
+
+
+@njit(cache=True, nogil=True)
+def band_scratch(n):
+    """Scratch for a neuron's band of at most ``n`` candidates (:func:`write_band`'s ``band``)."""
+    return (np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n),
+            np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.int64))

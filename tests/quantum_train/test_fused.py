@@ -234,7 +234,7 @@ def _refresh_one(X, net, finder, r, renew=True):
 
     deltas = np.zeros((2, len(X)), dtype=np.int64)
     out = np.zeros(len(X))
-    scratch = (np.empty(len(X), dtype=np.int64), np.empty(len(X)))
+    scratch = K.band_scratch(len(X))
     anchored, k = K.refresh_in_pass(r, net.W[r], finder.A, (net.a[r], net.b, finder.tau, finder.x_norm_max), X,
                                     scratch, K.drift_state(finder), (deltas, 1, out), True, renew)
     return anchored, k, deltas, out

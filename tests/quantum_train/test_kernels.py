@@ -61,17 +61,20 @@ def test_sorted_insert_and_remove_keep_the_fired_ids_sorted():
         assert (ids[:lo] == -7).all()
 
 
-def test_candidates_are_sorted_by_margin_stably():
+def test_candidates_are_written_in_order_of_margin_stably():
     rng = np.random.default_rng(2)
     b = 0.3
-    for count in (0, 1, 5, K.INSERTION_SORT_MAX, K.INSERTION_SORT_MAX + 1, 300):
+    for count in (0, 1, 5, K.SORT_RUN, K.SORT_RUN + 1, 2 * K.SORT_RUN + 3, 64, 300):
         z = b + rng.choice([-0.2, -0.1, 0.0, 0.1, 0.2], count) + rng.choice([0.0, 0.01], count)
-        idx = np.arange(count, dtype=np.int32)
+        idx = np.arange(count, dtype=np.int32) * 3
         fired = z > b
+        band = K.band_scratch(count + 5)
+        band[0][:count], band[1][:count], band[2][:count] = idx, z, fired
         pad = 3
-        zz, ii, ff = (np.concatenate((np.zeros(pad, a.dtype), a, np.zeros(pad, a.dtype))) for a in (z, idx, fired))
-        K.sort_by_margin(pad, count, b, ii, zz, ff)
+        slots = (np.zeros(count + 2 * pad, np.int32), np.zeros(count + 2 * pad), np.zeros(count + 2 * pad, bool))
+        K.write_band(pad, count, b, band, slots)
         order = np.argsort(np.abs(z - b), kind="stable")
+        ii, zz, ff = slots
         assert np.array_equal(ii[pad:pad + count], idx[order])
         assert np.array_equal(zz[pad:pad + count], z[order]) and np.array_equal(ff[pad:pad + count], fired[order])
         assert not ii[:pad].any() and not ii[pad + count:].any()
