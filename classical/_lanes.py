@@ -173,3 +173,32 @@ def borrowed_row(_typingctx, M, r):
         return out._getvalue()
 
     return row_type(M, r), codegen
+
+
+def _prefetch_address(context, builder, array_type, array, index, index_type):
+    """The address of element ``index`` (1-D) or of the first element of row ``index`` (2-D), as ``i8*``."""
+    a = context.make_array(array_type)(context, builder, array)
+    i = context.cast(builder, index, index_type, types.intp)
+    if array_type.ndim == 2:
+        i = builder.mul(i, builder.extract_value(a.shape, 1))
+    return builder.bitcast(builder.gep(a.data, [i]), ir.IntType(8).as_pointer())
+
+
+@intrinsic
+def prefetch(_typingctx, array, index):
+    """A hint to bring ``array[index]`` (1-D: the element; 2-D: the start of row ``index``) into the cache for
+    reading, ahead of its use (``llvm.prefetch``, locality 3). No effect on results; ``index`` must lie in the
+    array (unchecked). For loops whose next rows the hardware prefetcher cannot guess (rows chosen by data)."""
+    if not (isinstance(array, types.Array) and array.layout == "C" and array.ndim in (1, 2)
+            and isinstance(index, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        address = _prefetch_address(context, builder, signature.args[0], args[0], args[1], signature.args[1])
+        i8p = ir.IntType(8).as_pointer()
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, I32, I32, I32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        builder.call(fn, [address, ir.Constant(I32, 0), ir.Constant(I32, 3), ir.Constant(I32, 1)])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen

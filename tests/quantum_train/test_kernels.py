@@ -226,3 +226,26 @@ def test_a_drift_under_the_quiet_bound_is_quiet_by_the_squared_test():
         checked += 1
     assert checked > 500
     assert K.quiet_drift_bound(0.0, 4) < 0 and K.quiet_drift_bound(-1.0, 4) < 0
+
+
+def test_prefetch_hints_compile_for_rows_and_elements_and_change_nothing():
+    from numba import njit
+
+    from classical._lanes import prefetch
+
+    @njit
+    def summed(M, v, ids):
+        s = 0.0
+        for t in range(ids.shape[0]):
+            if t + 2 < ids.shape[0]:
+                prefetch(M, ids[t + 2])
+                prefetch(v, ids[t + 2])
+            s += M[ids[t], 1] * v[ids[t]]
+        return s
+
+    rng = np.random.default_rng(5)
+    M, v = rng.standard_normal((50, 3)), rng.standard_normal(50)
+    for ids in (rng.integers(0, 50, 40), rng.integers(0, 50, 40).astype(np.int32)):
+        before = (M.copy(), v.copy())
+        assert summed(M, v, ids) == sum(M[i, 1] * v[i] for i in ids)
+        assert np.array_equal(M, before[0]) and np.array_equal(v, before[1])
