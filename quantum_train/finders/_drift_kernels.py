@@ -701,67 +701,83 @@ def write_block(first, end, neurons, ptr, new_idx, new_z, W, X, band, state):
         settle_anchor(r, b, tau, x_norm_max, d, state)
 
 
-#: Runs of this many candidates are sorted by insertion before :func:`sort_by_key` merges them.
-SORT_RUN = 8
+#: At most this many candidates are sorted by insertion alone; more are first spread over buckets.
+INSERTION_ONLY = 16
+
+
+@njit(cache=True, nogil=True, inline="always")
+def insertion_sort(count, keys, pos):
+    """Stable insertion sort of ``pos[:count]`` by ``keys[:count]``, moved together (fast on short or nearly
+    sorted input)."""
+    for c in range(1, count):
+        key = keys[c]
+        p = pos[c]
+        t = c
+        while t > 0 and keys[t - 1] > key:
+            keys[t] = keys[t - 1]
+            pos[t] = pos[t - 1]
+            t -= 1
+        keys[t] = key
+        pos[t] = p
 
 
 @njit(cache=True, nogil=True)
-def sort_by_key(count, keys, pos, keys2, pos2):
-    """Stable sort of ``pos[:count]`` by ``keys[:count]``, the two moved together; returns the pair of arrays that
-    holds the result (``(keys, pos)`` or the spare ``(keys2, pos2)``, all of at least ``count``).
+def sort_by_key(count, keys, pos, spare, starts):
+    """Stable sort of ``pos[:count]`` by the non-negative ``keys[:count]``, the two moved together; returns the
+    pair of arrays that holds the result (``(keys, pos)``, or ``spare = (keys2, pos2)``). ``starts`` has at
+    least ``count // 2 + 1`` entries of scratch.
 
-    Runs of :data:`SORT_RUN` by insertion, then bottom-up merges that alternate between the two pairs: no
-    allocation and no indirect comparison (the keys move with the positions). A refreshed neuron's
-    candidates are many (a median of 52 at ``m = 2^16``, ``d = 8``), and the merge sort of slots this replaces
-    allocated six arrays per neuron and compared through an index, an eighth of the visiting pass (``perf``).
+    Up to :data:`INSERTION_ONLY` candidates by insertion. More are first distributed, stably, over ``count //
+    2`` buckets of equal width up to the largest key (a counting sort: no comparison, no data-dependent
+    branch), then an insertion pass finishes the nearly sorted result: equal keys fall in one bucket, so the
+    order is stable overall. A refreshed neuron's candidates are many (a median of 52 at ``m = 2^16``, ``d =
+    8``), and comparison sorts of them spent most of their time on mispredicted branches: a merge sort of the
+    slots that allocated six arrays per neuron took an eighth of the visiting pass (``benchmarks/
+    perf_kernels.py``), a bottom-up merge sort without allocations little less; this takes 4-11 % off the pass
+    at that size (the same state, visited with either in turns).
     """
-    for lo in range(0, count, SORT_RUN):
-        hi = min(lo + SORT_RUN, count)
-        for c in range(lo + 1, hi):
-            key = keys[c]
-            p = pos[c]
-            t = c
-            while t > lo and keys[t - 1] > key:
-                keys[t] = keys[t - 1]
-                pos[t] = pos[t - 1]
-                t -= 1
-            keys[t] = key
-            pos[t] = p
-    width = SORT_RUN
-    while width < count:
-        for lo in range(0, count, 2 * width):
-            mid = min(lo + width, count)
-            hi = min(lo + 2 * width, count)
-            i, j = lo, mid
-            for t in range(lo, hi):
-                if j < hi and (i == mid or keys[j] < keys[i]):
-                    keys2[t] = keys[j]
-                    pos2[t] = pos[j]
-                    j += 1
-                else:
-                    keys2[t] = keys[i]
-                    pos2[t] = pos[i]
-                    i += 1
-        keys, keys2 = keys2, keys
-        pos, pos2 = pos2, pos
-        width *= 2
-    return keys, pos
+    if count <= INSERTION_ONLY:
+        insertion_sort(count, keys, pos)
+        return keys, pos
+    top = 0.0
+    for t in range(count):
+        top = max(top, keys[t])
+    buckets = count // 2
+    scale = buckets / top if top > 0.0 else 0.0
+    if not (top > 0.0 and scale < np.inf):  # all keys zero, or the largest subnormal: no buckets
+        insertion_sort(count, keys, pos)
+        return keys, pos
+    for q in range(buckets + 1):
+        starts[q] = 0
+    for t in range(count):
+        starts[min(int(keys[t] * scale), buckets - 1) + 1] += 1
+    for q in range(buckets):
+        starts[q + 1] += starts[q]
+    keys2, pos2 = spare
+    for t in range(count):
+        q = min(int(keys[t] * scale), buckets - 1)
+        u = starts[q]
+        keys2[u] = keys[t]
+        pos2[u] = pos[t]
+        starts[q] = u + 1
+    insertion_sort(count, keys2, pos2)
+    return keys2, pos2
 
 
 @njit(cache=True, nogil=True)
 def write_band(lo, count, b, band, slots):
     """Write ``count`` candidates to slots ``lo ..`` in order of margin ``|z - b|`` (stable).
 
-    ``band = (ids, values, fired, keys, pos, keys2, pos2)``: the candidates' input ids, anchor values and
-    anchor states in their first ``count`` entries (in increasing id order), and four arrays of scratch for
+    ``band = (ids, values, fired, keys, pos, keys2, pos2, starts)``: the candidates' input ids, anchor values
+    and anchor states in their first ``count`` entries (in increasing id order), and five arrays of scratch for
     :func:`sort_by_key`; ``slots = (idx, z, anchor_fired)``.
     """
-    ids, values, fired, keys, pos, keys2, pos2 = band
+    ids, values, fired, keys, pos, keys2, pos2, starts = band
     idx, z, anchor_fired = slots
     for t in range(count):
         keys[t] = abs(values[t] - b)
         pos[t] = t
-    keys, pos = sort_by_key(count, keys, pos, keys2, pos2)
+    keys, pos = sort_by_key(count, keys, pos, (keys2, pos2), starts)
     for t in range(count):
         p = pos[t]
         idx[lo + t] = ids[p]
@@ -773,4 +789,4 @@ def write_band(lo, count, b, band, slots):
 def band_scratch(n):
     """Scratch for a neuron's band of at most ``n`` candidates (:func:`write_band`'s ``band``)."""
     return (np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n),
-            np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.int64))
+            np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.int64), np.empty(n // 2 + 1, dtype=np.int64))

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import numba
 import numpy as np
+import pytest
 from numba import njit
 
 from classical._lanes import borrowed_row, lane_order_reference, lane_squared_distance
@@ -64,7 +65,7 @@ def test_sorted_insert_and_remove_keep_the_fired_ids_sorted():
 def test_candidates_are_written_in_order_of_margin_stably():
     rng = np.random.default_rng(2)
     b = 0.3
-    for count in (0, 1, 5, K.SORT_RUN, K.SORT_RUN + 1, 2 * K.SORT_RUN + 3, 64, 300):
+    for count in (0, 1, 5, K.INSERTION_ONLY, K.INSERTION_ONLY + 1, 2 * K.INSERTION_ONLY + 3, 64, 300):
         z = b + rng.choice([-0.2, -0.1, 0.0, 0.1, 0.2], count) + rng.choice([0.0, 0.01], count)
         idx = np.arange(count, dtype=np.int32) * 3
         fired = z > b
@@ -249,3 +250,15 @@ def test_prefetch_hints_compile_for_rows_and_elements_and_change_nothing():
         before = (M.copy(), v.copy())
         assert summed(M, v, ids) == sum(M[i, 1] * v[i] for i in ids)
         assert np.array_equal(M, before[0]) and np.array_equal(v, before[1])
+
+
+@pytest.mark.parametrize("keys", [np.zeros(40), np.full(40, 0.25), np.r_[np.zeros(20), np.full(20, 1e-300)],
+                                  np.r_[np.linspace(0, 1, 30), np.full(30, 1.0), [7.0, 0.0, 1e300]],
+                                  np.r_[np.zeros(30), [5e-324, 0.0]]])
+def test_sort_by_key_is_stable_on_ties_and_extremes(keys):
+    count = len(keys)
+    pos = np.arange(count, dtype=np.int64)
+    spare = (np.empty(count), np.empty(count, dtype=np.int64))
+    got_keys, got_pos = K.sort_by_key(count, keys.copy(), pos.copy(), spare, np.empty(count // 2 + 1, np.int64))
+    order = np.argsort(keys, kind="stable")
+    assert np.array_equal(got_pos[:count], order) and np.array_equal(got_keys[:count], keys[order])
