@@ -17,7 +17,7 @@ from quantum_train.core.finder_contract import FiredSetFinder
 from quantum_train.core.grover_options import GROVER_PREFIX
 from quantum_train.finders.corr_trees import CorrelationDTreeFinder, CorrelationWTreeFinder
 from quantum_train.finders.dense import DenseFinder
-from quantum_train.finders.drift import DriftFinder
+from quantum_train.finders.drift import DriftFinder, UnfusedDriftFinder
 from quantum_train.finders.grover import GroverFinder
 from quantum_train.finders.hsr import STRUCTURES, DataHSRFinder, WeightsHSRFinder
 from quantum_train.finders.registry import (
@@ -100,7 +100,7 @@ register(FinderSpec("data-hsr", lambda seed, structure=None: DataHSRFinder(struc
                     description="Algorithm 2: half-space reporting over the inputs"))
 register(FinderSpec("drift", lambda seed: DriftFinder(), DriftFinder, family="drift",
                     description="exact drift bound: re-check only the pairs a neuron's drift can reach"))
-register(FinderSpec("drift-unfused", lambda seed: DriftFinder(fused=False), DriftFinder, family="drift",
+register(FinderSpec("drift-unfused", lambda seed: UnfusedDriftFinder(), UnfusedDriftFinder, family="drift",
                     description="the drift finder in four passes, for comparison"))
 register(FinderSpec(GROVER_PREFIX, _grover, GroverFinder, family="grover", exact=False, quantum=True,
                     options=GROVER_OPTIONS, theory=_grover_theory, parameter=_is_backend,
@@ -233,7 +233,7 @@ def parse_finders(names, field: str = "finders") -> tuple[str, ...]:
 
 __all__ = ["FINDERS", "STRUCTURES", "ENTRY_POINT_GROUP", "FinderSpec", "Resolved", "UnknownFinderError",
            "check_finder_name", "exact_finder_names", "FiredSetFinder", "CorrelationDTreeFinder",
-           "CorrelationWTreeFinder", "DenseFinder", "DriftFinder",
+           "CorrelationWTreeFinder", "DenseFinder", "DriftFinder", "UnfusedDriftFinder",
            "WeightsHSRFinder", "DataHSRFinder", "GroverFinder", "is_finder", "is_quantum", "make_finder",
            "finder_class", "name_forms", "parse_finders", "pinned_forms", "refuse_options_no_finder_takes", "register",
            "register_finder", "resolve",

@@ -89,6 +89,10 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
 
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
+        return cls._state_bytes(n, m, d, b, pairs, tau)
+
+    @classmethod
+    def _state_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
         """Candidates within ``tau`` below ``b`` (id, anchor value, two states and the fired-id slot: 18 bytes,
         with slack, and the scan's copy, planned at 18 bytes too although it takes 16), the anchor weights, the
         per-neuron bookkeeping (112 bytes planned: slots, counts, thresholds, bounds, the lead copy and the fused
@@ -167,6 +171,9 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self._a_max = float(np.abs(net.a).max()) if m else 0.0
         self._weight_bound = float(np.abs(net.W).max()) if net.W.size else 0.0  # see _surely_finite
         self.A = net.W.copy()
+        # the four-pass finder's weights at each neuron's last re-check: its running drift bound grows by the step
+        # since, as the fused pass's does (see _drift_kernels.visit_neurons); the fused finder keeps none
+        self.P = net.W.copy() if not self.fused else np.zeros((0, net.d))
         self.start = np.zeros(m, dtype=np.int64)
         self.cap = np.zeros(m, dtype=np.int64)
         self.length = np.zeros(m, dtype=np.int64)
@@ -238,7 +245,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         """:func:`._drift_kernels.visit_neurons` on this finder's state (unused outputs get empty arrays)."""
         n = X.shape[0]
         return K.visit_neurons(
-            rows, bounds, (train, recheck, forward, renew), (net.W, net.a, self.A, net.b, self.tau, self.x_norm_max), X,
+            rows, bounds, (train, recheck, forward, renew),
+            (net.W, net.a, self.A, self.P, net.b, self.tau, self.x_norm_max), X,
             (np.zeros(n) if err is None else np.ascontiguousarray(err, dtype=np.float64), float(lr),
              1.0 / np.sqrt(net.m)), K.drift_state(self),
             (refresh, changed, np.zeros(0, dtype=np.bool_) if stepped is None else stepped,
@@ -328,3 +336,17 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
     def report(self) -> dict:
         return {"tau": self.tau, "neurons_refreshed": int(self.refreshed), "pairs_rechecked": int(self.rechecked),
                 "candidates_stored": int(self.length.sum()) if hasattr(self, "length") else 0}
+
+
+class UnfusedDriftFinder(DriftFinder):
+    """The drift finder in four passes (``drift-unfused``), for comparison: :class:`DriftFinder` with
+    ``fused=False``, which also keeps each neuron's weights at its last re-check (``m d`` doubles) to follow the
+    same running drift bound as the fused pass."""
+
+    def __init__(self, tau: float = DEFAULT_TAU):
+        super().__init__(tau, fused=False)
+
+    @classmethod
+    def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
+        """:meth:`DriftFinder.memory_bytes` and the weights at each neuron's last re-check."""
+        return cls._state_bytes(n, m, d, b, pairs, tau) + m * d * 8.0
