@@ -14,7 +14,9 @@ the next margin are copied beside the neuron (``lead_margin``, ``lead_idx``,
 below which neuron ``r`` can have changed no state (:func:`quiet_drift_bound`)
 and ``anchor_norm[r]`` the norm of its anchor weights, both fixed at its
 anchor; ``drift_bound[r]`` is a certified upper bound of the drift, kept by
-the fused steps and reset whenever the drift is computed from the anchor.
+the fused steps (and by the four-pass finder, from the weights it keeps at
+each neuron's last re-check) and reset whenever the drift is computed from
+the anchor; ``cap[r]`` is the neuron's number of slots.
 One kernel, :func:`visit_neurons`, holds the re-check, for the fused training
 step and for the unfused finder's ``find`` alike.
 """
