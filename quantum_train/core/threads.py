@@ -52,9 +52,15 @@ def chunk_threads() -> int:
     return numba.get_num_threads()
 
 
-def run_chunks(kernel: Callable[..., object], chunks: int, *args) -> None:
+#: A :func:`run_chunks` call given less ``work`` than this runs on the calling thread: waking the pool costs more
+#: (about 1 ms per call, measured for the drift finder's few-neuron refreshes in training at ``m = 2^16``).
+POOL_MIN_WORK = 1 << 18
+
+
+def run_chunks(kernel: Callable[..., object], chunks: int, *args, work: int | None = None) -> None:
     """``kernel(first, end, *args)`` over the chunks ``0 .. chunks - 1``, split into one contiguous part per
-    thread of :func:`chunk_threads`.
+    thread of :func:`chunk_threads` (one part on the calling thread if ``work``, the inner products the call
+    takes, is below :data:`POOL_MIN_WORK`).
 
     ``kernel`` is a ``nogil`` numba kernel that loops over its chunks ``first .. end - 1`` (each chunk's
     results in its own rows, so the parts never write the same memory). With one thread it is called once,
@@ -63,7 +69,7 @@ def run_chunks(kernel: Callable[..., object], chunks: int, *args) -> None:
     compiles a kernel's body two to three times over (:mod:`quantum_train.finders._drift_kernels`).
     """
     global _CHUNK_POOL
-    threads = max(1, min(chunk_threads(), chunks))
+    threads = 1 if work is not None and work < POOL_MIN_WORK else max(1, min(chunk_threads(), chunks))
     if threads == 1:
         kernel(0, chunks, *args)
         return

@@ -218,7 +218,8 @@ def forward_chunks(first, end, W, a, b, X, start, fired_idx, n_fired, partial, c
 
 #: How many neurons ahead :func:`visit_chunks` asks for the memory the visit of a neuron reads first
 #: (:func:`classical._lanes.prefetch`): its weights and, if it re-decided candidates at its last re-check (so it
-#: will likely read its anchor and candidates again), its anchor weights and first candidate ids and values.
+#: will likely re-decide some again), its first candidate ids and values (its anchor weights were prefetched too
+#: until the bounded reach made reading them rare).
 #: Neurons are visited in order, but which of them read these rows depends on the data, so the hardware's
 #: stream prefetcher misses them: a profile at ``m = 2^20``, ``d = 16`` (``perf``, one thread) put about a third
 #: of the kernel's samples on their loads. In an experiment on one trained state, visited with and without the
@@ -353,8 +354,6 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
                 if recheck and near[q] > 0:
                     prefetch(z, start[q])
                     prefetch(idx, start[q])
-                    if not bounded:
-                        prefetch(A, q)
             r = rows[t]
             w = borrowed_row(W, r)  # no reference counting per row: see borrowed_row
             lo = start[r]
@@ -502,14 +501,15 @@ def refresh_in_pass(r, w, A, band, X, scratch, state, outputs, forward, renew):
     ids, values, fired = scratch[0], scratch[1], scratch[2]
     count = band_scan(w, X, b - tau, ids, values)
     k = 0
-    for t in range(count):
-        k += values[t] > b
+    for t in range(count):  # the anchor states: exact values, so no tie rule
+        fired[t] = values[t] > b
+        k += fired[t]
     lo = start[r]
     if deltas.shape[1] > 0:  # merge the old fired ids with the new (both increasing)
         s = lo
         end = lo + n_fired[r]
         for t in range(count):
-            if values[t] > b:
+            if fired[t]:
                 i = ids[t]
                 while s < end and fired_idx[s] < i:
                     deltas[c, fired_idx[s]] -= 1
@@ -522,16 +522,14 @@ def refresh_in_pass(r, w, A, band, X, scratch, state, outputs, forward, renew):
             deltas[c, fired_idx[u]] -= 1
     if forward:
         for t in range(count):
-            if values[t] > b:
+            if fired[t]:
                 out[ids[t]] += a_r * (values[t] - b)
     if count > cap[r] or not renew:
         return False, k
     f_at = lo
     for t in range(count):
-        f = values[t] > b
-        fired[t] = f
         fired_idx[f_at] = ids[t]  # in increasing order; the fired ids are a subset of the candidates
-        f_at += f
+        f_at += fired[t]
     write_band(lo, count, b, scratch, (idx, z, anchor_fired))
     length[r] = count
     n_fired[r] = k
@@ -631,20 +629,13 @@ def copy_fired(first, end, rows, start, fired_idx, n_fired, indptr, out):
             t += 1
 
 
-#: Below this many inner products (neurons times inputs) :func:`refresh_rows` and :func:`band_counts` run on the
-#: calling thread: waking the chunk threads cost more (about 1 ms per call, measured in training at ``m = 2^16``).
-SHARED_REFRESH = 1 << 18
-
-
 def refresh_rows(neurons, W, A, X, band, state):
     """Re-anchor ``neurons`` at their weights ``W`` from every input (:func:`refresh_in_pass`, no count changes
     or forward contributions); their ``cap`` must hold their new candidates (:func:`band_counts`). ``band =
     (b, tau, x_norm_max)``. Returns how many were re-anchored (all of them, unless a count was too large)."""
     anchored = np.zeros(neurons.shape[0], dtype=np.bool_)
-    if neurons.shape[0] * X.shape[0] < SHARED_REFRESH:
-        refresh_block(0, neurons.shape[0], neurons, W, A, X, band, state, anchored)
-    else:
-        run_chunks(refresh_block, neurons.shape[0], neurons, W, A, X, band, state, anchored)
+    run_chunks(refresh_block, neurons.shape[0], neurons, W, A, X, band, state, anchored,
+               work=neurons.shape[0] * X.shape[0])
     return int(anchored.sum())
 
 
@@ -664,10 +655,7 @@ def refresh_block(first, end, neurons, W, A, X, band, state, anchored):
 def band_counts(neurons, W, X, low):
     """How many inputs ``i`` have ``exact_dot(w_r, x_i) > low``, for each neuron ``r`` of ``neurons``."""
     counts = np.empty(neurons.shape[0], dtype=np.int64)
-    if neurons.shape[0] * X.shape[0] < SHARED_REFRESH:
-        count_block(0, neurons.shape[0], neurons, W, X, low, counts)
-    else:
-        run_chunks(count_block, neurons.shape[0], neurons, W, X, low, counts)
+    run_chunks(count_block, neurons.shape[0], neurons, W, X, low, counts, work=neurons.shape[0] * X.shape[0])
     return counts
 
 

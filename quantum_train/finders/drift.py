@@ -89,10 +89,6 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
 
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
-        return cls._state_bytes(n, m, d, b, pairs, tau)
-
-    @classmethod
-    def _state_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
         """Candidates within ``tau`` below ``b`` (id, anchor value, two states and the fired-id slot: 18 bytes,
         with slack, and the scan's copy, planned at 18 bytes too although it takes 16), the anchor weights, the
         per-neuron bookkeeping (112 bytes planned: slots, counts, thresholds, bounds, the lead copy and the fused
@@ -349,4 +345,4 @@ class UnfusedDriftFinder(DriftFinder):
     @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
         """:meth:`DriftFinder.memory_bytes` and the weights at each neuron's last re-check."""
-        return cls._state_bytes(n, m, d, b, pairs, tau) + m * d * 8.0
+        return super().memory_bytes(n, m, d, b, pairs, tau) + m * d * 8.0

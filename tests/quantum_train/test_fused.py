@@ -247,8 +247,8 @@ def test_refresh_in_the_pass_reanchors_a_neuron_as_a_scan_would():
     from classical.exact import exact_dots
 
     X, net, finder, r = _moved_neuron()
-    old = set(finder.current_fired_sets(len(X)).by_neuron[1][slice(*finder.current_fired_sets(len(X)).by_neuron[0][
-        r:r + 2])].tolist())
+    indptr, ids = finder.current_fired_sets(len(X)).by_neuron
+    old = set(ids[indptr[r]:indptr[r + 1]].tolist())
     anchored, k, deltas, out = _refresh_one(X, net, finder, r)
     z = exact_dots(X, net.W[r])
     new = set(np.flatnonzero(z > net.b).tolist())
