@@ -5,9 +5,10 @@
     NUMBA_NUM_THREADS=1 python benchmarks/perf_kernels.py              # one thread: samples are cleaner
 
 ``perf`` cannot name numba's compiled code: it has no symbols. This script
-compiles the kernels afresh (an empty ``NUMBA_CACHE_DIR``, so that every kernel
-has its LLVM module), trains a warm-up instance, prepares the finder, then
-samples only the training steps (``perf record -e cpu-clock -p`` on this
+checks its arguments, then profiles in a fresh process that compiles the
+kernels afresh (an empty ``NUMBA_CACHE_DIR``, so that every kernel has its LLVM
+module), trains a warm-up instance, prepares the finder, then samples only
+the training steps (``perf record -e cpu-clock -p`` on this
 process, started after the preprocessing and stopped before the final loss),
 and writes ``/tmp/perf-<pid>.map`` (each compiled function's address and
 name), which ``perf report`` reads. It prints the share of samples per
@@ -97,28 +98,39 @@ def annotate(table: dict[int, tuple[int, str]], name: str, data: str, top: int) 
         print(f"{hits:7d}  {line[:120]}")
 
 
+#: Set in the process that profiles (see :func:`main`).
+CHILD = "QT_PERF_KERNELS_PROFILING"
+
+
 def main() -> None:
+    from quantum_train.face.commands.common import size  # 2^20 or 1048576, checked
+
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=1024)
-    p.add_argument("--m", default="2^20")
+    p.add_argument("--m", type=size, default=2**20)
     p.add_argument("--d", type=int, default=16)
     p.add_argument("--iters", type=int, default=30)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--annotate", metavar="NAME", help="also list the hottest instructions of this kernel")
     p.add_argument("--top", type=int, default=20, help="functions and instructions to list (default 20)")
     args = p.parse_args()
+    m = args.m
+    for name in ("n", "m", "d", "iters", "top"):  # checked before any work
+        if getattr(args, name) <= 0:
+            p.error(f"argument --{name}: must be positive, got {getattr(args, name)}")
     for tool in ("perf", "objdump"):
         if shutil.which(tool) is None:
-            sys.exit(f"perf_kernels.py: needs {tool} on the PATH")
-    if "NUMBA_CACHE_DIR" not in os.environ:  # every kernel compiled here, with its module (see write_perf_map)
-        os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="perf-kernels-numba-")
+            p.error(f"needs {tool} on the PATH")
+    if CHILD not in os.environ:
+        # profile in a fresh process whose kernels all compile afresh, with their modules (see write_perf_map):
+        # numba reads NUMBA_CACHE_DIR when it loads, and this one has loaded to check the arguments
+        env = {**os.environ, CHILD: "1", "NUMBA_CACHE_DIR": tempfile.mkdtemp(prefix="perf-kernels-numba-")}
+        os.execve(sys.executable, [sys.executable, os.path.abspath(__file__), *sys.argv[1:]], env)
     from quantum_train.core.model import ShiftedReLUNet
     from quantum_train.core.train import default_learning_rate, train
     from quantum_train.data.datasets import synthetic
-    from quantum_train.face.commands.common import size
     from quantum_train.finders.drift import DriftFinder
 
-    m = size(args.m)
     data = synthetic(args.n, args.d, seed=args.seed)
     train(ShiftedReLUNet.initialize(4096, args.d, seed=1), data.X, data.y, DriftFinder(), 12, 2.0)  # compile
     net = ShiftedReLUNet.initialize(m, args.d, seed=args.seed)
@@ -146,7 +158,7 @@ def main() -> None:
     finder.prepare, finder.fused_step = prepare_then_record, counted_step
     train(net, data.X, data.y, finder, args.iters, default_learning_rate(args.n, net.b))
     table = write_perf_map()
-    print(f"n={args.n} m={args.m} d={args.d} iters={args.iters} seed={args.seed}; samples in {data_file}")
+    print(f"n={args.n} m={m} d={args.d} iters={args.iters} seed={args.seed}; samples in {data_file}")
     report = subprocess.run(["perf", "report", "-i", data_file, "--sort", "symbol", "--stdio"],
                             capture_output=True, text=True).stdout
     shown = 0
