@@ -15,6 +15,12 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parents[1]
 
 
+def is_commit(rev: str) -> bool:
+    """Whether ``rev`` names a commit of this repository (checked before a worktree is made)."""
+    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+                          capture_output=True).returncode == 0
+
+
 def tree_env(tree: Path) -> dict:
     """The environment in which a child process imports the project from ``tree``."""
     return {**os.environ, "PYTHONPATH": str(tree)}

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _revision import REPO, revision_tree  # noqa: E402 (beside this script)
+from _revision import REPO, is_commit, revision_tree  # noqa: E402 (beside this script)
 
 #: Runs the CLI in this process and writes each top-level compile (kernel, wall seconds, CPU seconds of the
 #: compiling thread) as JSON to argv[1].
@@ -88,6 +88,11 @@ def main() -> None:
     parser.add_argument("--against", metavar="REV", help="also measure the tree of git revision REV, taking turns")
     parser.add_argument("compare_args", nargs="*", help="options after -- go to quantum-train compare")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("argument --rounds: must be at least 1")
+    if args.against is not None and not is_commit(args.against):
+        parser.error(f"argument --against: {args.against} is no commit of this repository (give a commit, tag or "
+                     "branch)")
     argv = ["compare", "--quiet", *args.compare_args]
     with revision_tree(args.against, prefix="cold-rev-") as old_tree:
         trees = [("this tree", REPO)] + ([(args.against, old_tree)] if old_tree is not None else [])

@@ -58,11 +58,22 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _revision import REPO, project_module, revision_tree, tree_env  # noqa: E402 (beside this script)
+from _revision import is_commit, project_module, revision_tree, tree_env  # noqa: E402 (beside this script)
 
 DEFAULT_FINDERS = "dense,weights-hsr,data-hsr,drift"
 #: What ``--threads`` sets in each worker's environment.
 THREAD_VARIABLES = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def dims(text: str) -> tuple[int, ...]:
+    """``--dims``: a comma list of positive dimensions."""
+    try:
+        values = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        values = ()
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected a comma list of positive integers, got {text!r}")
+    return values
 
 
 def worker(args) -> None:
@@ -144,14 +155,15 @@ def plain_scan_seconds(net, X, block: int = 2048, repeats: int = 2) -> float:
 
 
 def main() -> None:
+    from quantum_train.experiments.cost_curve import STEADY_FROM  # the project's one steady-state rule
     from quantum_train.face.commands.common import size  # 2^20 or 1048576, checked (this tree's parser)
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=1024)
     p.add_argument("--m", type=size, default=2**20)
-    p.add_argument("--dims", default="4,16")
+    p.add_argument("--dims", type=dims, default=(4, 16), help="comma list of dimensions (default 4,16)")
     p.add_argument("--iters", type=int, default=30, help="training iterations per run (default 30)")
-    p.add_argument("--steady-from", type=int, default=10,
+    p.add_argument("--steady-from", type=int, default=STEADY_FROM,
                    help="first iteration of the steady state (default 10); the earlier ones are warm-up")
     p.add_argument("--seed", type=int, default=0, help="seed of the data and the initial network (default 0)")
     p.add_argument("--json", metavar="PATH", help="write every run's per-iteration series to PATH (a new file)")
@@ -186,16 +198,11 @@ def main() -> None:
           "on this machine, ratio = dense s/iter / finder s/iter")
     saved = {}
     with revision_tree(args.against) as old_tree:
-        for d in [int(x) for x in args.dims.split(",")]:
+        for d in args.dims:
             saved[d] = run_dimension(args, d, old_tree)
     if args.json is not None:
         with open(args.json, "x") as out:
             json.dump({"command": " ".join(["python", *sys.argv]), "runs": saved}, out)
-
-
-def is_commit(rev: str) -> bool:
-    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-                          capture_output=True).returncode == 0
 
 
 def run_dimension(args, d: int, old_tree: Path | None) -> None:

@@ -180,23 +180,26 @@ def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "--child":
         child(sys.argv[4:] if sys.argv[3] == "--" else sys.argv[3:], sys.argv[2])
         return 0
+    from quantum_train.experiments.cost_curve import STEADY_FROM  # the project's one steady-state rule
+
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=seed_list, help="comma list of seeds (default: one fresh random seed, printed)")
-    p.add_argument("--steady-from", type=int, default=10, help="first steady-state iteration (default 10)")
+    p.add_argument("--steady-from", type=int, default=STEADY_FROM,
+                   help=f"first steady-state iteration (default {STEADY_FROM})")
     p.add_argument("--threads", type=int, help="threads of the compare process (numba, OpenMP, BLAS); default: all")
     p.add_argument("--problems", default="0,1", help="which problems: 0 (m=2^20, d=16), 1 (m=2^16, d=8); default both")
     p.add_argument("--json", metavar="PATH", help="write every figure and series to PATH (a new file)")
     args = p.parse_args()
-    if not 1 <= args.steady_from < min(pr.iters for pr in PROBLEMS):
-        p.error(f"argument --steady-from: must be 1..{min(pr.iters for pr in PROBLEMS) - 1}")
     if args.threads is not None and args.threads < 1:
         p.error("argument --threads: must be at least 1")
     if args.json is not None and os.path.exists(args.json):
         p.error(f"argument --json: {args.json} exists (give a new path)")
-    try:
-        chosen = [PROBLEMS[int(i)] for i in args.problems.split(",")]
-    except (ValueError, IndexError):
-        p.error("argument --problems: a comma list of 0 and 1")
+    picks = args.problems.split(",")
+    if not set(picks) <= {"0", "1"} or len(set(picks)) != len(picks):
+        p.error("argument --problems: a comma list of 0 and 1, each at most once")
+    chosen = [PROBLEMS[int(i)] for i in picks]
+    if not 1 <= args.steady_from < min(pr.iters for pr in chosen):
+        p.error(f"argument --steady-from: must be 1..{min(pr.iters for pr in chosen) - 1}")
     seeds = args.seeds or (secrets.randbelow(2**31),)
     print("command:", " ".join(["python", *sys.argv]))
     print(f"seeds: {','.join(map(str, seeds))}{'' if args.seeds else ' (fresh random)'}; steady state from "

@@ -44,9 +44,10 @@ import numpy as np
 
 from quantum_train.core.model import default_threshold, fire_probability
 from quantum_train.experiments.sweeps import Sweep
-from quantum_train.experiments.sweeps.config import SweepConfig, b_order
+from quantum_train.experiments.sweeps.config import SweepConfig
 from quantum_train.experiments.sweeps.fit import Fit, crossovers, fit_or_undefined
 from quantum_train.experiments.sweeps.report import format_crossovers, format_exponents
+from quantum_train.output.io import atomic_write
 
 DOCS = Path(__file__).resolve().parent
 RESULTS = DOCS / "results.md"
@@ -274,10 +275,7 @@ def moved_fit_rows(points, b: float | None) -> list[str]:
 def corr_sweeps() -> tuple[tuple, ...]:
     """The correlation-tree slice as one :class:`Sweep` per threshold ``b``, in ``b``'s order (built once: the
     tables and the summary both read them)."""
-    by_b = defaultdict(list)
-    for r in records("corr_b"):
-        by_b[r["key"]["b"]].append(r)
-    return tuple((b, Sweep.from_records(SweepConfig(), by_b[b])) for b in sorted(by_b, key=b_order))
+    return Sweep.from_records(SweepConfig(), records("corr_b")).slices
 
 
 def corr_b() -> str:
@@ -405,16 +403,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="do not write; exit 1 if docs/results.md is stale")
     args = parser.parse_args(argv)
-    text = RESULTS.read_text()
-    fresh = render(text)
+    try:  # before anything is written: the page's markers and the stored records
+        text = RESULTS.read_text()
+        fresh = render(text)
+    except (OSError, ValueError) as error:
+        print(f"make_results.py: {error}", file=sys.stderr)
+        return 2
     if args.check:
         stale = stale_blocks(text, fresh)
         if stale:
             print(f"docs/results.md is stale in: {', '.join(stale)} (run python docs/make_results.py)")
             return 1
         return 0
-    if fresh != text:
-        RESULTS.write_text(fresh)
+    if fresh != text:  # the page is also this script's input: replaced whole, never left half-written
+        atomic_write(RESULTS, fresh.encode())
     return 0
 
 

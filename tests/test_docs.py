@@ -22,10 +22,14 @@ def test_the_documents_the_readme_points_to_exist():
         assert (ROOT / target).is_file(), target
 
 
+#: A test of a name against the Grover prefix, spelled as the constant or as the text.
+PREFIX_TEST = re.compile(r"""startswith\((GROVER_PREFIX|["']grover)""")
+
+
 def test_no_behaviour_hangs_on_the_grover_prefix_outside_name_parsing():
     """Only the registry (and the Grover options, which parse a Grover finder's backend) read the prefix."""
     parsers = {"quantum_train/finders/registry.py", "quantum_train/core/grover_options.py"}
     offenders = [f"{p.relative_to(ROOT)}:{i}" for p in sorted((ROOT / "quantum_train").rglob("*.py"))
                  if str(p.relative_to(ROOT)) not in parsers
-                 for i, line in enumerate(p.read_text().splitlines(), 1) if 'startswith("grover-")' in line]
+                 for i, line in enumerate(p.read_text().splitlines(), 1) if PREFIX_TEST.search(line)]
     assert offenders == []

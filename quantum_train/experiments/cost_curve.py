@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Sequence
 
 import numpy as np
@@ -138,8 +139,9 @@ class CostCurve:
         if not self.series:
             raise ValueError("a cost curve needs at least one measured iteration")
 
-    @property
+    @cached_property
     def steady_state(self) -> float:
+        """:func:`steady_state` of the series, taken once (``total`` and the break-evens read it per ``T``)."""
         return steady_state(self.series)
 
     def total(self, iters: int) -> CurveTotal:

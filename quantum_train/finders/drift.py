@@ -88,6 +88,18 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
                 f"{report['pairs_rechecked']} re-checked, {report['neurons_refreshed']} neuron refreshes")
 
     @classmethod
+    def warm_up(cls, name: str, d: int, seed: int, train_tiny) -> None:
+        """A tiny training run, then a refresh after the pass (:meth:`_refresh`, for a neuron that outgrew its
+        slots), which a tiny run rarely reaches: its kernels would otherwise compile inside a timed step."""
+        super().warm_up(name, d, seed, train_tiny)
+        X = np.random.default_rng(seed).standard_normal((8, d))
+        X /= np.linalg.norm(X, axis=1, keepdims=True)
+        net = ShiftedReLUNet.initialize(4, d, seed=seed)
+        finder = cls()
+        finder.prepare(net, X)
+        finder._refresh(net, X, np.arange(net.m, dtype=np.int64))
+
+    @classmethod
     def memory_bytes(cls, n: int, m: int, d: int, b: float, pairs: float, tau: float = DEFAULT_TAU) -> float:
         """Candidates within ``tau`` below ``b`` (id, anchor value, two states and the fired-id slot: 18 bytes,
         with slack, and the scan's copy, planned at 18 bytes too although it takes 16), the anchor weights, the

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from quantum_train.core.grover_options import DEFAULT_BITS  # the default of ``resources``
 from quantum_train.errors import ConfigError, option
 
 GRID_M = tuple(2**k for k in range(10, 21))
@@ -37,8 +38,6 @@ N_REACH = (128, 2048)
 D_REACH = (2, 16)
 #: the widths of each power-law fit used beyond the grid in m (the top six, or the bottom six below it)
 FIT_WIDTHS = 6
-#: fixed-point bits of the quantum oracle (the default of ``resources``)
-DEFAULT_BITS = 16
 
 
 def log2_text(value: int) -> str:
@@ -114,7 +113,8 @@ def check_problem(p: Problem) -> None:
                           + hint)
     if not N_REACH[0] <= p.n <= N_REACH[1]:
         raise ConfigError("n", f"n = {p.n} is outside what the stored map reaches (n = {N_REACH[0]} .. "
-                          f"{N_REACH[1]}: measured at n = 256 and 1024, extrapolated at most 2x, with no backtest possible)" + hint)
+                          f"{N_REACH[1]}: measured at n = {' and '.join(map(str, GRID_N))}, extrapolated at most "
+                          f"{N_REACH[1] // GRID_N[-1]}x, with no backtest possible)" + hint)
     if not M_REACH[0] <= p.m <= M_REACH[1]:
         raise ConfigError("m", f"m = {p.m} is outside what the stored map reaches (m = 2^6 .. 2^24: measured "
                           "at 2^10 .. 2^20, extrapolated at most 16x)" + hint)

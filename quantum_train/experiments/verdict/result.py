@@ -14,9 +14,6 @@ from quantum_train.experiments.verdict.problem import Problem, log2_text
 from quantum_train.experiments.verdict.rows import Row
 from quantum_train.output.format import format_count, format_table
 
-#: the top-level keys of the document (``io.JSON_DOCUMENTS["verdict"]`` recognises it by them)
-DOCUMENT_KEYS = ("problem", "methods", "winner", "break_even_iters", "answer")
-
 
 def frozen(obj):
     """``obj`` with every dict a :class:`~quantum_train.experiments.results.FrozenMap` (read-only, pickles)."""
