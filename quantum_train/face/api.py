@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from quantum_train.core.grover_options import DEFAULT_DELTA
+from quantum_train.core.grover_options import DEFAULT_BITS, DEFAULT_DELTA
 from quantum_train.data.datasets import DataError, user_dataset
 from quantum_train.errors import ConfigError
 from quantum_train.experiments.comparison import CompareConfig, interactive, run_comparison
@@ -89,7 +89,7 @@ def compare(data: str = "synthetic", *, X: np.ndarray | None = None, y: np.ndarr
     return run_comparison(config, progress=interactive() if progress is None else progress, data=arrays)
 
 
-def resources(m: int = 2**16, d: int = 16, bits: int = 16, memory: str | Sequence[str] | None = None, *,
+def resources(m: int = 2**16, d: int = 16, bits: int = DEFAULT_BITS, memory: str | Sequence[str] | None = None, *,
               uncompute: str | None = None, adder: str | None = None, max_logical_qubits: int | None = None,
               n: int = 1, iters: int = 1, k: int | None = None, physical: bool = False,
               error_budget: float | None = None, qubit_model: str | None = None, ft_program: str = "find-all",
@@ -131,7 +131,7 @@ def resources(m: int = 2**16, d: int = 16, bits: int = 16, memory: str | Sequenc
 
 
 def verdict_problem(m: int, d: int, n: int, iters: int, b: float | None = None, data: str = "synthetic",
-                    memory: str | Sequence[str] | None = None, bits: int = 16, uncompute: str | None = None,
+                    memory: str | Sequence[str] | None = None, bits: int = DEFAULT_BITS, uncompute: str | None = None,
                     adder: str | None = None, physical: bool = False, measure: bool = False):
     """The checked :class:`~quantum_train.experiments.verdict.Problem` of :func:`verdict` (``ConfigError`` naming the
     field when it cannot be answered), shared by the command and the API."""
@@ -141,6 +141,9 @@ def verdict_problem(m: int, d: int, n: int, iters: int, b: float | None = None, 
     models = _memory_models(memory)
     if b is not None and (isinstance(b, bool) or not isinstance(b, (int, float))):
         raise ConfigError("b", f"must be a number, got {b!r}")
+    for name, flag in (("physical", physical), ("measure", measure)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ConfigError(name, f"must be True or False, got {flag!r}")
     problem = Problem(m=m, d=d, n=n, iters=iters, b=None if b is None else float(b), data=_data_name(data),
                       memory=models, bits=bits, uncompute=DEFAULT_UNCOMPUTE if uncompute is None else uncompute,
                       adder=DEFAULT_ADDER if adder is None else adder, physical=bool(physical),
@@ -150,7 +153,7 @@ def verdict_problem(m: int, d: int, n: int, iters: int, b: float | None = None, 
 
 
 def verdict(m: int, d: int, n: int, iters: int, *, b: float | None = None, data: str = "synthetic",
-            memory: str | Sequence[str] | None = None, bits: int = 16, uncompute: str | None = None,
+            memory: str | Sequence[str] | None = None, bits: int = DEFAULT_BITS, uncompute: str | None = None,
             adder: str | None = None, physical: bool = False, measure: bool = False):
     """The cheapest way to train ``m`` neurons on ``n`` inputs of dimension ``d`` for ``iters`` iterations; the same
     answer as ``quantum-train verdict`` (the keywords are its options).
@@ -174,6 +177,6 @@ def _memory_models(memory: str | Sequence[str] | None) -> tuple[str, ...]:
         return tuple(MEMORY_MODELS)
     if isinstance(memory, str):
         return tuple(s.strip() for s in memory.split(","))
-    if isinstance(memory, (list, tuple)) and all(isinstance(x, str) for x in memory):
+    if isinstance(memory, (list, tuple)) and memory and all(isinstance(x, str) for x in memory):
         return tuple(memory)
     raise ConfigError("memory", f"expected memory model names (a comma string or a list), got {memory!r}")

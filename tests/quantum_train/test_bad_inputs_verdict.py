@@ -80,3 +80,22 @@ def test_a_foreign_file_is_not_overwritten(tmp_path, capsys):
 def test_out_of_reach_suggests_measure(capsys):
     assert main(argv(d="20")) == 2
     assert "--measure" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("data", ["nope.csv", "nope"])
+def test_a_bad_data_request_names_itself_before_the_run_time_estimate(data, capsys):
+    """At a size too long to run here, a missing file or an unknown name is still refused for what it is."""
+    assert main(argv(m="2^24", d="8", n="1024", iters="100", data=data)) == 2
+    line = capsys.readouterr().err.strip()
+    assert "--data" in line and "would take" not in line, line
+
+
+@pytest.mark.parametrize("keywords,field", [({"measure": "no"}, "measure"), ({"physical": 1}, "physical"),
+                                            ({"memory": []}, "memory")])
+def test_the_api_refuses_flags_that_are_not_booleans_and_an_empty_memory_list(keywords, field):
+    import quantum_train as qt
+    from quantum_train.errors import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        qt.verdict(2**12, 4, 256, 10, **keywords)
+    assert raised.value.argument.lstrip("-") == field

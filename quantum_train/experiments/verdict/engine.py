@@ -157,6 +157,10 @@ def _measure_now(p: Problem, notes: list[str]):
     from quantum_train.core.model import default_threshold, fire_probability
     from quantum_train.experiments import ram_guard, run_time
 
+    if p.measured_data:  # a bad data request is refused for what it is, before the estimates below
+        from quantum_train.experiments.comparison import CompareConfig, load_data
+
+        load_data(CompareConfig(data=p.data, n=p.n, m=p.m, d=p.d, iters=p.iters))
     b = default_threshold(p.m) if p.b is None else p.b
     finders = _classical_finders()
     try:

@@ -17,7 +17,7 @@ def size(text: str) -> int:
     if not match:
         raise argparse.ArgumentTypeError(f"expected an integer or 2^k, got {text!r}")
     base, exp = match.groups()
-    if exp and int(exp) > 64:
+    if exp and int(base) > 1 and int(exp) > 64:
         raise argparse.ArgumentTypeError(f"{text!r} is above 2^40, more than any machine can hold")
     value = int(base) ** int(exp) if exp else int(base)
     if value > MAX_SIZE:

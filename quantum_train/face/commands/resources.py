@@ -20,7 +20,7 @@ import argparse
 import os
 
 from circuits.resources import ADDERS, DEFAULT_ADDER, DEFAULT_UNCOMPUTE, MEMORY_MODELS, UNCOMPUTE_MODES
-from quantum_train.core.grover_options import check_search_options
+from quantum_train.core.grover_options import DEFAULT_BITS, check_search_options
 from quantum_train.experiments.query_cost import (
     DEFAULT_ERROR_BUDGET,
     DEFAULT_QUBIT_MODEL,
@@ -41,7 +41,7 @@ def register(sub) -> None:
                        "run, beside the classical scan of the same input, with the crossover in m.")
     p.add_argument("--m", type=size, default=2**16, help="neurons (default: 2^16)")
     p.add_argument("--d", type=size, default=16, help="input dimension (default: %(default)s)")
-    p.add_argument("--bits", type=int, default=16, help="fixed-point bits p of weights and input, 2..32 "
+    p.add_argument("--bits", type=int, default=DEFAULT_BITS, help="fixed-point bits p of weights and input, 2..32 "
                    "(default: %(default)s)")
     p.add_argument("--memory", type=name_list, default=MEMORY_MODELS,
                    help=f"memory models, comma-separated: {','.join(MEMORY_MODELS)} (default: all)")

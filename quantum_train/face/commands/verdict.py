@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from quantum_train.core.grover_options import DEFAULT_BITS
 from quantum_train.face.commands.common import check_outputs, name_list, size
 
 
@@ -32,7 +33,7 @@ def register(sub) -> None:
     p.add_argument("--memory", type=name_list, default=MEMORY_MODELS,
                    help=f"memory models of the quantum rows, comma-separated: {','.join(MEMORY_MODELS)} "
                    "(default: all)")
-    p.add_argument("--bits", type=int, default=16, help="fixed-point bits of the quantum oracle, 2..32 "
+    p.add_argument("--bits", type=int, default=DEFAULT_BITS, help="fixed-point bits of the quantum oracle, 2..32 "
                    "(default: %(default)s)")
     p.add_argument("--uncompute", default=DEFAULT_UNCOMPUTE,
                    help=f"quantum uncomputation convention: {', '.join(UNCOMPUTE_MODES)} (default: %(default)s)")
