@@ -202,3 +202,66 @@ def prefetch(_typingctx, array, index):
         return context.get_dummy_value()
 
     return types.void(array, index), codegen
+
+
+@intrinsic
+def lane_dots_columns(_typingctx, p, QT, out):
+    """``out[i]`` = the canonical ``<p, QT[:, i]>`` for every column ``i < 4 (n // 4)`` of a C-contiguous
+    ``(d, n)`` float64 matrix (the transpose of the rows' matrix); the last ``n mod 4`` columns are the caller's.
+
+    Vectorised across columns, not within one: four columns per ``<4 x double>``, and the four lane sums of the
+    canonical order kept as four such vectors, so each column's value is summed exactly as :func:`lane_dot`
+    sums it (lane ``l`` takes ``j = l (mod 4)`` in increasing ``j`` from ``+0.0``, the tail ``j >= 4 (d // 4)``
+    goes to lane ``j - 4 (d // 4)``, and the lanes are added as ``(s_0 + s_2) + (s_1 + s_3)``), element by
+    element. One vector multiply and add per weight and four columns: a scan of every input by one weight
+    vector (a refresh of the drift finder) streams ``QT`` instead of gathering a row per input.
+    """
+    if not (is_float64_c_array(p, 1) and is_float64_c_array(QT, 2) and is_float64_c_array(out, 1)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        pa = context.make_array(signature.args[0])(context, builder, args[0])
+        qa = context.make_array(signature.args[1])(context, builder, args[1])
+        oa = context.make_array(signature.args[2])(context, builder, args[2])
+        d = builder.extract_value(qa.shape, 0)
+        n = builder.extract_value(qa.shape, 1)
+        i64 = d.type
+        four = ir.Constant(i64, LANES)
+        full = builder.udiv(d, four)
+        base = builder.mul(full, four)
+        tail = builder.sub(d, base)
+        zero = ir.Constant(V4, [0.0] * LANES)
+        accs = [cgutils.alloca_once(builder, V4) for _ in range(LANES)]
+        out_vec = builder.bitcast(oa.data, V4.as_pointer())
+
+        def add_term(j, lane: int, column):
+            """``s_lane += p_j QT[j, column .. column + 3]``."""
+            pj = _splat_value(builder, builder.load(builder.gep(pa.data, [j])))
+            x = builder.load(builder.bitcast(builder.gep(qa.data, [builder.add(builder.mul(j, n), column)]),
+                                             V4.as_pointer()), align=8)
+            acc = accs[lane]
+            builder.store(builder.fadd(builder.load(acc), builder.fmul(pj, x)), acc)
+
+        with cgutils.for_range(builder, builder.udiv(n, four)) as block:
+            column = builder.mul(block.index, four)
+            for acc in accs:
+                builder.store(zero, acc)
+            with cgutils.for_range(builder, full) as group:
+                for lane in range(LANES):
+                    add_term(builder.add(builder.mul(group.index, four), ir.Constant(i64, lane)), lane, column)
+            for lane in range(LANES - 1):  # the tail's j = base + lane goes to lane `lane`
+                with builder.if_then(builder.icmp_unsigned(">", tail, ir.Constant(i64, lane)), likely=False):
+                    add_term(builder.add(base, ir.Constant(i64, lane)), lane, column)
+            s = [builder.load(acc) for acc in accs]
+            value = builder.fadd(builder.fadd(s[0], s[2]), builder.fadd(s[1], s[3]))
+            builder.store(value, builder.gep(out_vec, [block.index]), align=8)
+        return context.get_dummy_value()
+
+    return types.void(p, QT, out), codegen
+
+
+def _splat_value(builder: ir.IRBuilder, x):
+    """``<x, x, x, x>``."""
+    undef = ir.Constant(V4, ir.Undefined)
+    zeros = ir.Constant(ir.VectorType(I32, LANES), [0] * LANES)
+    return builder.shuffle_vector(builder.insert_element(undef, x, ir.Constant(I32, 0)), undef, zeros)

@@ -28,8 +28,8 @@ import math
 import numpy as np
 from numba import njit
 
-from classical._lanes import borrowed_row, lane_dot, lane_squared_distance, prefetch
-from classical.exact import exact_dot, exact_dot4, guard_width
+from classical._lanes import borrowed_row, lane_dot, lane_dots_columns, lane_squared_distance, prefetch
+from classical.exact import exact_dot, guard_width
 from quantum_train.core.model import FORWARD_CHUNKS, add_neuron_outputs, neuron_gradient
 from quantum_train.core.threads import run_chunks
 
@@ -228,12 +228,13 @@ def forward_chunks(first, end, W, a, b, X, start, fired_idx, n_fired, partial, c
 AHEAD = 8
 
 
-def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
+def visit_neurons(rows, bounds, modes, net, data, step, state, outputs):
     """One visit to each neuron ``rows[bounds[c]:bounds[c + 1]]`` of each forward chunk ``c``, in order.
 
     The arguments come in bundles (pynndescent's way): ``modes = (train, recheck, forward, renew)``,
     ``net = (W, a, A, P, b, tau, x_norm_max)`` (the weights, signs, anchors, the four-pass finder's weights at
-    each neuron's last re-check (no rows for the fused finder) and the band), ``step = (err, lr,
+    each neuron's last re-check (no rows for the fused finder) and the band), ``data = (X, XT)`` (the inputs
+    and their padded transpose, :func:`input_columns`), ``step = (err, lr,
     scale)``, ``state`` the drift state of :data:`STATE_ARRAYS` (:func:`drift_state`), and ``outputs =
     (refresh, changed, stepped, partial, deltas)``. They are unpacked once per call, not per neuron.
 
@@ -312,13 +313,13 @@ def visit_neurons(rows, bounds, modes, net, X, step, state, outputs):
     the neurons refreshed in the pass (``n`` inner products each, not in ``work``).
     """
     stats = np.zeros((FORWARD_CHUNKS, 6), dtype=np.int64)
-    run_chunks(visit_chunks, FORWARD_CHUNKS, rows, bounds, modes, net, X, step, state, outputs, stats)
+    run_chunks(visit_chunks, FORWARD_CHUNKS, rows, bounds, modes, net, data, step, state, outputs, stats)
     total = stats.sum(axis=0)
     return total[0], total[1], total[2], total[3], total[4], total[5]
 
 
 @njit(cache=True, nogil=True)
-def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, stats):
+def visit_chunks(first, end, rows, bounds, modes, net, data, step, state, outputs, stats):
     """Chunks ``first .. end - 1`` of :func:`visit_neurons`: chunk ``c``'s neurons ``rows[bounds[c]:bounds[c +
     1]]``, in order; its five counts go to ``stats[c]``.
 
@@ -328,6 +329,7 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
     """
     train, recheck, forward, renew = modes
     W, a, A, P, b, tau, x_norm_max = net
+    X = data[0]
     err, lr, scale = step
     (start, length, idx, z, anchor_fired, cur_fired, fired_idx, anchor_norm, near, n_fired, lead_margin, lead_idx,
      lead_state, quiet_bound, drift_bound, cap) = state
@@ -410,7 +412,7 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
                         changed[r] = True
                         if scratch[0].shape[0] == 0:
                             scratch = band_scratch(X.shape[0])
-                        anchored, k = refresh_in_pass(r, w, A, (a[r], b, tau, x_norm_max), X, scratch, state,
+                        anchored, k = refresh_in_pass(r, w, A, (a[r], b, tau, x_norm_max), data, scratch, state,
                                                       (deltas, c, out), forward, renew)
                         renewed += anchored
                         if not anchored:
@@ -470,7 +472,7 @@ def visit_chunks(first, end, rows, bounds, modes, net, X, step, state, outputs, 
 
 
 @njit(cache=True, nogil=True)
-def refresh_in_pass(r, w, A, band, X, scratch, state, outputs, forward, renew):
+def refresh_in_pass(r, w, A, band, data, scratch, state, outputs, forward, renew):
     """Refresh neuron ``r`` (weights ``w``, past ``tau``) from every input, in the visiting pass; returns
     ``(anchored, k)``: whether it was re-anchored and its number of fired inputs.
 
@@ -488,7 +490,8 @@ def refresh_in_pass(r, w, A, band, X, scratch, state, outputs, forward, renew):
     finishes the neuron, as :func:`write_candidates` would after a scan.
     Otherwise, or without ``renew`` (``anchored`` False), its slots are left
     as they were, and the caller refreshes it by a scan after the pass.
-    ``band = (a_r, b, tau, x_norm_max)``, ``outputs = (deltas, c, out)``.
+    ``band = (a_r, b, tau, x_norm_max)``, ``data = (X, XT)`` (:func:`input_columns`), ``outputs = (deltas,
+    c, out)``.
 
     This replaces a scan of the refreshed neurons after the pass (a BLAS
     tile per block and a second pass over the values), which took as long
@@ -499,7 +502,7 @@ def refresh_in_pass(r, w, A, band, X, scratch, state, outputs, forward, renew):
      lead_state, quiet_bound, drift_bound, cap) = state
     deltas, c, out = outputs
     ids, values, fired = scratch[0], scratch[1], scratch[2]
-    count = band_scan(w, X, b - tau, ids, values)
+    count = band_scan(w, data[1], data[0].shape[0], b - tau, ids, values)
     k = 0
     for t in range(count):  # the anchor states: exact values, so no tie rule
         fired[t] = values[t] > b
@@ -540,32 +543,37 @@ def refresh_in_pass(r, w, A, band, X, scratch, state, outputs, forward, renew):
     return True, k
 
 
+#: Columns of zeros after the inputs in :func:`input_columns`: at least enough to round ``n`` up to a multiple of
+#: four, and never a row length that is a multiple of 4 KiB (whose rows would share the cache's sets).
+COLUMN_PAD = 4
+
+
+def input_columns(X: np.ndarray) -> np.ndarray:
+    """The inputs as columns, for :func:`band_scan`: a ``(d, w)`` C-contiguous copy of ``X.T`` padded with zero
+    columns to a width ``w`` that is a multiple of four past ``n`` (:data:`COLUMN_PAD`)."""
+    n, d = X.shape
+    width = -(-n // 4) * 4 + COLUMN_PAD
+    XT = np.zeros((d, width))
+    XT[:, :n] = X.T
+    return XT
+
+
 @njit(cache=True, nogil=True)
-def band_scan(w, X, low, ids, values):
-    """Write each input ``i`` with ``z_i = exact_dot(w, x_i) > low`` to ``ids`` and ``z_i`` to ``values``, in
-    increasing order of ``i``; returns how many. Four products in flight (:func:`classical.exact.exact_dot4`)
-    and a branch-free append."""
-    n = X.shape[0]
+def band_scan(w, XT, n, low, ids, values):
+    """Write each input ``i < n`` with ``z_i = exact_dot(w, x_i) > low`` to ``ids`` and ``z_i`` to ``values``,
+    in increasing order of ``i``; returns how many. ``XT`` is :func:`input_columns` of the inputs, and
+    ``values`` has room for its ``XT.shape[1]`` columns.
+
+    Every input's value comes from :func:`classical._lanes.lane_dots_columns`, four inputs per vector
+    instruction, each summed in the canonical order (so ``z_i`` is ``exact_dot(w, x_i)`` bit for bit), then a
+    branch-free append. A scan of the rows, four products in flight, took twice as long per input at ``d = 8``
+    (:func:`classical._lanes.lane_dots_columns` streams the columns; the rows' values need a reduction each).
+    """
+    lane_dots_columns(w, XT, values)
     k = 0
-    i = 0
-    while i + 4 <= n:
-        z0, z1, z2, z3 = exact_dot4(w, X, i, i + 1, i + 2, i + 3)
+    for i in range(n):
+        v = values[i]
         ids[k] = i
-        values[k] = z0
-        k += z0 > low
-        ids[k] = i + 1
-        values[k] = z1
-        k += z1 > low
-        ids[k] = i + 2
-        values[k] = z2
-        k += z2 > low
-        ids[k] = i + 3
-        values[k] = z3
-        k += z3 > low
-        i += 4
-    for u in range(i, n):
-        v = exact_dot(w, X[u])
-        ids[k] = u
         values[k] = v
         k += v > low
     return k
@@ -629,43 +637,47 @@ def copy_fired(first, end, rows, start, fired_idx, n_fired, indptr, out):
             t += 1
 
 
-def refresh_rows(neurons, W, A, X, band, state):
+def refresh_rows(neurons, W, A, data, band, state):
     """Re-anchor ``neurons`` at their weights ``W`` from every input (:func:`refresh_in_pass`, no count changes
-    or forward contributions); their ``cap`` must hold their new candidates (:func:`band_counts`). ``band =
-    (b, tau, x_norm_max)``. Returns how many were re-anchored (all of them, unless a count was too large)."""
+    or forward contributions); their ``cap`` must hold their new candidates (:func:`band_counts`). ``data = (X,
+    XT)`` (:func:`input_columns`), ``band = (b, tau, x_norm_max)``. Returns how many were re-anchored (all of
+    them, unless a count was too large)."""
     anchored = np.zeros(neurons.shape[0], dtype=np.bool_)
-    run_chunks(refresh_block, neurons.shape[0], neurons, W, A, X, band, state, anchored,
-               work=neurons.shape[0] * X.shape[0])
+    run_chunks(refresh_block, neurons.shape[0], neurons, W, A, data, band, state, anchored,
+               work=neurons.shape[0] * data[0].shape[0])
     return int(anchored.sum())
 
 
 @njit(cache=True, nogil=True)
-def refresh_block(first, end, neurons, W, A, X, band, state, anchored):
+def refresh_block(first, end, neurons, W, A, data, band, state, anchored):
     """:func:`refresh_rows` for ``neurons[first:end]``."""
     b, tau, x_norm_max = band
-    scratch = band_scratch(X.shape[0])
+    scratch = band_scratch(data[0].shape[0])
     no_deltas = np.zeros((1, 0), dtype=np.int64)
     no_out = np.zeros(0)
     for k in range(first, end):
         r = neurons[k]
-        anchored[k], _ = refresh_in_pass(r, borrowed_row(W, r), A, (0.0, b, tau, x_norm_max), X, scratch,
+        anchored[k], _ = refresh_in_pass(r, borrowed_row(W, r), A, (0.0, b, tau, x_norm_max), data, scratch,
                                          state, (no_deltas, 0, no_out), False, True)
 
 
-def band_counts(neurons, W, X, low):
-    """How many inputs ``i`` have ``exact_dot(w_r, x_i) > low``, for each neuron ``r`` of ``neurons``."""
+def band_counts(neurons, W, data, low):
+    """How many inputs ``i`` have ``exact_dot(w_r, x_i) > low``, for each neuron ``r`` of ``neurons`` (``data =
+    (X, XT)``, :func:`input_columns`)."""
     counts = np.empty(neurons.shape[0], dtype=np.int64)
-    run_chunks(count_block, neurons.shape[0], neurons, W, X, low, counts, work=neurons.shape[0] * X.shape[0])
+    run_chunks(count_block, neurons.shape[0], neurons, W, data, low, counts,
+               work=neurons.shape[0] * data[0].shape[0])
     return counts
 
 
 @njit(cache=True, nogil=True)
-def count_block(first, end, neurons, W, X, low, counts):
+def count_block(first, end, neurons, W, data, low, counts):
     """:func:`band_counts` for ``neurons[first:end]``."""
+    X, XT = data
     ids = np.empty(X.shape[0], dtype=np.int64)
-    values = np.empty(X.shape[0])
+    values = np.empty(XT.shape[1])
     for k in range(first, end):
-        counts[k] = band_scan(borrowed_row(W, neurons[k]), X, low, ids, values)
+        counts[k] = band_scan(borrowed_row(W, neurons[k]), XT, X.shape[0], low, ids, values)
 
 
 def write_candidates(neurons, ptr, new_idx, new_z, W, X, band, state):
@@ -810,6 +822,7 @@ def write_band(lo, count, b, band, slots):
 
 @njit(cache=True, nogil=True)
 def band_scratch(n):
-    """Scratch for a neuron's band of at most ``n`` candidates (:func:`write_band`'s ``band``)."""
-    return (np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.bool_), np.empty(n),
+    """Scratch for a neuron's band of at most ``n`` candidates (:func:`write_band`'s ``band``; its values have
+    room for the columns of :func:`input_columns` of ``n`` inputs, for :func:`band_scan`)."""
+    return (np.empty(n, dtype=np.int64), np.empty(n + 3 + COLUMN_PAD), np.empty(n, dtype=np.bool_), np.empty(n),
             np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.int64), np.empty(n // 2 + 1, dtype=np.int64))

@@ -81,6 +81,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         self._deltas: np.ndarray | None = None
         self._every: np.ndarray | None = None  # arange(m) and its chunk bounds, for the fused pass
         self._every_bounds: np.ndarray | None = None
+        self._columns: tuple[np.ndarray, np.ndarray] | None = None  # the inputs and their columns (_data)
 
     @classmethod
     def note(cls, report: dict) -> str:
@@ -104,12 +105,14 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         """Candidates within ``tau`` below ``b`` (id, anchor value, two states and the fired-id slot: 18 bytes,
         with slack, and the scan's copy, planned at 18 bytes too although it takes 16), the anchor weights, the
         per-neuron bookkeeping (112 bytes planned: slots, counts, thresholds, bounds, the lead copy and the fused
-        pass's per-neuron flags and row list; 97 used) and the fused pass's chunk buffers."""
+        pass's per-neuron flags and row list; 97 used), the fused pass's chunk buffers and the inputs' columns
+        that a refresh scans (:func:`._drift_kernels.input_columns`)."""
         per_fired = fire_probability(b - tau) / max(fire_probability(b), 1e-300)
         candidates = min(pairs * per_fired, float(n) * m)
         chunk_buffers = FORWARD_CHUNKS * n * 16.0  # the fused pass's per-chunk sums and counts
+        columns = d * (n + 3 + K.COLUMN_PAD) * 8.0
         return (2 * 18.0 * (1 + SLACK) * candidates + m * d * 8 + 112.0 * m + scan_bytes(0)
-                + chunk_buffers)
+                + chunk_buffers + columns)
 
     # -- storage -----------------------------------------------------------
     def _scan(self, W_rows: np.ndarray, X: np.ndarray, b: float):
@@ -164,11 +167,20 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         """Re-anchor ``neurons`` (sorted) from every input, by the kernels of the fused pass (a count, room for
         the new candidates, then :func:`._drift_kernels.refresh_rows`): a few neurons at a time, for which a
         BLAS scan's set-up costs more than its products."""
-        self._allocate(neurons, K.band_counts(neurons, net.W, X, net.b - self.tau))
-        anchored = K.refresh_rows(neurons, net.W, self.A, X, (net.b, self.tau, self.x_norm_max), K.drift_state(self))
+        data = self._data(X)
+        self._allocate(neurons, K.band_counts(neurons, net.W, data, net.b - self.tau))
+        anchored = K.refresh_rows(neurons, net.W, self.A, data, (net.b, self.tau, self.x_norm_max),
+                                  K.drift_state(self))
         if anchored != len(neurons):
             raise AssertionError(f"drift: {len(neurons) - anchored} neurons found no room after allocation")
         self.ops += len(neurons) * X.shape[0]
+
+    def _data(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, XT)``: the inputs and their columns (:func:`._drift_kernels.input_columns`), which a refresh
+        scans; made once for the inputs given to :meth:`prepare`, again only for other inputs."""
+        if self._columns is None or self._columns[0] is not X:
+            self._columns = (X, K.input_columns(X))
+        return self._columns
 
     # -- the finder contract -------------------------------------------------
     def prepare(self, net: ShiftedReLUNet, X: np.ndarray) -> None:
@@ -176,6 +188,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         if X.shape[0] >= 2**31:
             raise ValueError(f"drift stores input ids in 32 bits: at most 2^31 - 1 inputs, got {X.shape[0]}")
         self.x_norm_max = float(np.sqrt((X * X).sum(axis=1).max()))
+        self._columns = None
+        self._data(X)
         self._a_max = float(np.abs(net.a).max()) if m else 0.0
         self._weight_bound = float(np.abs(net.W).max()) if net.W.size else 0.0  # see _surely_finite
         self.A = net.W.copy()
@@ -254,7 +268,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         n = X.shape[0]
         return K.visit_neurons(
             rows, bounds, (train, recheck, forward, renew),
-            (net.W, net.a, self.A, self.P, net.b, self.tau, self.x_norm_max), X,
+            (net.W, net.a, self.A, self.P, net.b, self.tau, self.x_norm_max), self._data(X),
             (np.zeros(n) if err is None else np.ascontiguousarray(err, dtype=np.float64), float(lr),
              1.0 / np.sqrt(net.m)), K.drift_state(self),
             (refresh, changed, np.zeros(0, dtype=np.bool_) if stepped is None else stepped,

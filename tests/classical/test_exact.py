@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numba import njit
 
-from classical._lanes import lane_order_reference
+from classical._lanes import lane_dots_columns, lane_order_reference
 from classical.exact import exact_dot, exact_dots
 
 
@@ -88,3 +88,37 @@ def test_infinities_and_nan_follow_the_specification(rng):
     got = exact_dots(P, q)
     want = [lane_order_reference(P[i], q) for i in range(len(P))]
     assert np.array_equal(bits(got), bits(want))
+
+
+@njit
+def _column_dots(p, QT, n):
+    """:func:`classical._lanes.lane_dots_columns` of every full block of four columns, and nothing past them."""
+    out = np.full(QT.shape[1] + 4, 7.0)
+    lane_dots_columns(p, QT, out)
+    return out
+
+
+@pytest.mark.parametrize("d", [0, 1, 2, 3, 4, 5, 7, 8, 9, 16, 17])
+@pytest.mark.parametrize("n", [0, 3, 4, 5, 11, 40])
+def test_column_dots_are_the_specification(d, n, rng):
+    """By columns (four inputs per vector), each value is still summed in the canonical order, bit for bit,
+    on values that round differently in other orders; columns past the last full block are left alone."""
+    P = _hard_values(rng, (n, d))
+    p = _hard_values(rng, (d,))
+    QT = np.ascontiguousarray(P.T).reshape(d, n)
+    got = _column_dots(p, QT, n)
+    full = 4 * (n // 4)
+    want = [lane_order_reference(p, P[i]) for i in range(full)]
+    assert np.array_equal(bits(got[:full]), bits(want))
+    assert np.all(got[full:] == 7.0)
+
+
+def test_column_dots_follow_the_specification_on_infinities_and_nan(rng):
+    P = rng.standard_normal((8, 9))
+    P[0, 3] = np.inf
+    P[1, 2], P[1, 6] = -np.inf, np.inf
+    P[2, 5] = np.nan
+    P[3, 0] = P[3, 4] = 1e308
+    q = np.abs(rng.standard_normal(9)) + 1.0
+    got = _column_dots(q, np.ascontiguousarray(P.T), 8)[:8]
+    assert np.array_equal(bits(got), bits([lane_order_reference(q, P[i]) for i in range(8)]))

@@ -197,23 +197,30 @@ def test_lead_copies_follow_training_with_refreshes(name):
     assert_lead_copies_match_the_slots(finder, net.b)
 
 
-def test_band_scan_is_the_brute_force_band():
-    """A neuron past ``tau`` is re-anchored from a scan of every input: its ids are the brute-force band, in
-    order, with the canonical values bit for bit."""
+@pytest.mark.parametrize("n, d", [(203, 5), (204, 8), (1, 3), (7, 16), (64, 1), (130, 13)])
+def test_band_scan_is_the_brute_force_band(n, d):
+    """A neuron past ``tau`` is re-anchored from a scan of every input (by columns, four inputs per vector):
+    its ids are the brute-force band, in order, with the canonical values bit for bit, for any ``n`` and ``d``
+    (tails of inputs and of coordinates), with signed zeros among the weights and inputs."""
     from classical.exact import exact_dots
     from quantum_train.finders import _drift_kernels as K
 
-    rng = np.random.default_rng(11)
-    X = rng.standard_normal((203, 5))
+    rng = np.random.default_rng(11 + n + d)
+    X = rng.standard_normal((n, d))
     X /= np.linalg.norm(X, axis=1, keepdims=True)
-    w = rng.standard_normal(5)
-    low = 0.3
-    ids, values = np.empty(len(X), dtype=np.int64), np.empty(len(X))
-    k = K.band_scan(w, X, low, ids, values)
+    X[::5, 0] = -0.0
+    w = rng.standard_normal(d)
+    w[d // 2] = -0.0
     truth = exact_dots(X, w)
-    assert 0 < k < len(X)
+    low = np.sort(truth)[n // 2] - 1e-3  # about half the inputs in the band
+    XT = K.input_columns(X)
+    assert XT.shape[0] == d and XT.shape[1] % 4 == 0 and XT.shape[1] > n and XT.flags.c_contiguous
+    scratch = K.band_scratch(n)
+    ids, values = scratch[0], scratch[1]
+    k = K.band_scan(w, XT, n, low, ids, values)
+    assert 0 < k <= n
     assert np.array_equal(ids[:k], np.flatnonzero(truth > low))
-    assert np.array_equal(values[:k], truth[ids[:k]])
+    assert np.array_equal(values[:k].view(np.int64), truth[ids[:k]].view(np.int64))
 
 
 def _moved_neuron(seed=12):
@@ -235,7 +242,8 @@ def _refresh_one(X, net, finder, r, renew=True):
     deltas = np.zeros((2, len(X)), dtype=np.int64)
     out = np.zeros(len(X))
     scratch = K.band_scratch(len(X))
-    anchored, k = K.refresh_in_pass(r, net.W[r], finder.A, (net.a[r], net.b, finder.tau, finder.x_norm_max), X,
+    anchored, k = K.refresh_in_pass(r, net.W[r], finder.A, (net.a[r], net.b, finder.tau, finder.x_norm_max),
+                                    (X, K.input_columns(X)),
                                     scratch, K.drift_state(finder), (deltas, 1, out), True, renew)
     return anchored, k, deltas, out
 
