@@ -117,6 +117,25 @@ def test_run_chunks_runs_every_chunk_once_on_any_thread_count(monkeypatch):
             assert (seen == 1).all()
 
 
+@pytest.mark.parametrize("chunks, threads", [(0, 2), (1, 2), (3, 2), (64, 2), (64, 3), (64, 8), (65536, 2)])
+def test_guided_parts_cover_every_chunk_once_in_shrinking_parts(chunks, threads):
+    """Guided self-scheduling: contiguous parts in order, none empty, each at least the floor (but the last),
+    never larger than the one before, and few of them."""
+    from quantum_train.core.threads import GuidedParts
+
+    claims = GuidedParts(chunks, threads)
+    parts = []
+    while (part := claims.take()) is not None:
+        parts.append(part)
+    assert claims.take() is None
+    assert [c for first, end in parts for c in range(first, end)] == list(range(chunks))
+    sizes = [end - first for first, end in parts]
+    assert all(size >= 1 for size in sizes)
+    assert all(later <= earlier for earlier, later in zip(sizes, sizes[1:]))
+    assert all(size >= max(1, chunks // (8 * threads)) for size in sizes[:-1])
+    assert len(parts) <= 8 * threads + 2 * threads * 4
+
+
 def test_pair_kernels_sum_in_the_canonical_order_bit_for_bit():
     """The forward and gradient kernels keep several pairs in flight; each sum is still the canonical one
     (the forward's dot products in the four-lane order, the gradient's sums over inputs in input order)."""
