@@ -566,8 +566,9 @@ def band_scan(w, XT, n, low, ids, values):
 
     Every input's value comes from :func:`classical._lanes.lane_dots_columns`, four inputs per vector
     instruction, each summed in the canonical order (so ``z_i`` is ``exact_dot(w, x_i)`` bit for bit), then a
-    branch-free append. A scan of the rows, four products in flight, took twice as long per input at ``d = 8``
-    (:func:`classical._lanes.lane_dots_columns` streams the columns; the rows' values need a reduction each).
+    branch-free append. A scan of the rows, four products in flight (:func:`classical.exact.exact_dot4`), took
+    about 1.5x as long per input at ``d = 8`` (2.2-2.4 ns against 1.5-1.9; even at ``d = 16``): the columns are
+    streamed, and the rows' values need a reduction each (``docs/benchmarks.md``, section 6, third pass).
     """
     lane_dots_columns(w, XT, values)
     k = 0
