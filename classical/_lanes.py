@@ -204,60 +204,102 @@ def prefetch(_typingctx, array, index):
     return types.void(array, index), codegen
 
 
-@intrinsic
-def lane_dots_columns(_typingctx, p, QT, out):
-    """``out[i]`` = the canonical ``<p, QT[:, i]>`` for every column ``i < 4 (n // 4)`` of a C-contiguous
-    ``(d, n)`` float64 matrix (the transpose of the rows' matrix); the last ``n mod 4`` columns are the caller's.
+def _emit_column_values(builder: ir.IRBuilder, pa, qa, column):
+    """IR for the canonical ``<p, QT[:, column + c]>``, ``c = 0 .. 3``, as one ``<4 x double>``.
 
-    Vectorised across columns, not within one: four columns per ``<4 x double>``, and the four lane sums of the
-    canonical order kept as four such vectors, so each column's value is summed exactly as :func:`lane_dot`
-    sums it (lane ``l`` takes ``j = l (mod 4)`` in increasing ``j`` from ``+0.0``, the tail ``j >= 4 (d // 4)``
-    goes to lane ``j - 4 (d // 4)``, and the lanes are added as ``(s_0 + s_2) + (s_1 + s_3)``), element by
-    element. One vector multiply and add per weight and four columns: a scan of every input by one weight
-    vector (a refresh of the drift finder) streams ``QT`` instead of gathering a row per input.
+    The four lane sums of the canonical order are kept as four vectors (one element per column): lane ``l``
+    takes ``p_j QT[j, .]`` for ``j = l (mod 4)`` in increasing ``j`` from ``+0.0``, the tail ``j >= 4 (d //
+    4)`` goes to lane ``j - 4 (d // 4)``, and the lanes are added as ``(s_0 + s_2) + (s_1 + s_3)``, element by
+    element: each column's value is :func:`lane_dot`'s bit for bit.
     """
-    if not (is_float64_c_array(p, 1) and is_float64_c_array(QT, 2) and is_float64_c_array(out, 1)):
+    d = builder.extract_value(qa.shape, 0)
+    n = builder.extract_value(qa.shape, 1)
+    i64 = d.type
+    four = ir.Constant(i64, LANES)
+    full = builder.udiv(d, four)
+    base = builder.mul(full, four)
+    tail = builder.sub(d, base)
+    accs = [cgutils.alloca_once(builder, V4) for _ in range(LANES)]
+    for acc in accs:
+        builder.store(ir.Constant(V4, [0.0] * LANES), acc)
+
+    def add_term(j, lane: int):
+        """``s_lane += p_j QT[j, column .. column + 3]``."""
+        pj = _splat_value(builder, builder.load(builder.gep(pa.data, [j])))
+        x = builder.load(builder.bitcast(builder.gep(qa.data, [builder.add(builder.mul(j, n), column)]),
+                                         V4.as_pointer()), align=8)
+        acc = accs[lane]
+        builder.store(builder.fadd(builder.load(acc), builder.fmul(pj, x)), acc)
+
+    with cgutils.for_range(builder, full) as group:
+        for lane in range(LANES):
+            add_term(builder.add(builder.mul(group.index, four), ir.Constant(i64, lane)), lane)
+    for lane in range(LANES - 1):  # the tail's j = base + lane goes to lane `lane`
+        with builder.if_then(builder.icmp_unsigned(">", tail, ir.Constant(i64, lane)), likely=False):
+            add_term(builder.add(base, ir.Constant(i64, lane)), lane)
+    s = [builder.load(acc) for acc in accs]
+    return builder.fadd(builder.fadd(s[0], s[2]), builder.fadd(s[1], s[3]))
+
+
+@intrinsic
+def lane_band_columns(_typingctx, p, QT, n, low, ids, values):
+    """The columns ``i < n`` of a C-contiguous ``(d, w)`` float64 matrix (the transpose of the rows' matrix,
+    ``w`` a multiple of four, ``w >= n``) whose canonical ``<p, QT[:, i]>`` exceeds ``low``: their ids go to
+    ``ids`` and their values to ``values``, in increasing order of ``i``; returns how many. ``ids`` (int64) and
+    ``values`` (float64) must have room for ``w`` entries.
+
+    Vectorised across columns, not within one: four columns per ``<4 x double>``
+    (:func:`_emit_column_values`, each value :func:`lane_dot`'s bit for bit), then one vector comparison with
+    ``low`` (ordered: a NaN value is not selected, as ``v > low`` in scalar code). Blocks with no selected
+    column (most of them: a band holds a few per cent of the inputs) write nothing; a block with some appends
+    its four columns branch-free, each advancing the count only if selected. A scan of every input by one
+    weight vector (a refresh of the drift finder) thus streams ``QT`` instead of gathering a row per input,
+    and does no per-input append.
+    """
+    if not (is_float64_c_array(p, 1) and is_float64_c_array(QT, 2) and isinstance(n, types.Integer)
+            and isinstance(low, types.Float) and isinstance(ids, types.Array) and ids.ndim == 1
+            and ids.dtype == types.int64 and ids.layout == "C" and is_float64_c_array(values, 1)):
         return None
 
     def codegen(context, builder, signature, args):
         pa = context.make_array(signature.args[0])(context, builder, args[0])
         qa = context.make_array(signature.args[1])(context, builder, args[1])
-        oa = context.make_array(signature.args[2])(context, builder, args[2])
-        d = builder.extract_value(qa.shape, 0)
-        n = builder.extract_value(qa.shape, 1)
-        i64 = d.type
+        ia = context.make_array(signature.args[4])(context, builder, args[4])
+        va = context.make_array(signature.args[5])(context, builder, args[5])
+        width = builder.extract_value(qa.shape, 1)
+        i64 = width.type
+        real = context.cast(builder, args[2], signature.args[2], types.intp)
+        cut = _splat_value(builder, context.cast(builder, args[3], signature.args[3], types.float64))
         four = ir.Constant(i64, LANES)
-        full = builder.udiv(d, four)
-        base = builder.mul(full, four)
-        tail = builder.sub(d, base)
-        zero = ir.Constant(V4, [0.0] * LANES)
-        accs = [cgutils.alloca_once(builder, V4) for _ in range(LANES)]
-        out_vec = builder.bitcast(oa.data, V4.as_pointer())
-
-        def add_term(j, lane: int, column):
-            """``s_lane += p_j QT[j, column .. column + 3]``."""
-            pj = _splat_value(builder, builder.load(builder.gep(pa.data, [j])))
-            x = builder.load(builder.bitcast(builder.gep(qa.data, [builder.add(builder.mul(j, n), column)]),
-                                             V4.as_pointer()), align=8)
-            acc = accs[lane]
-            builder.store(builder.fadd(builder.load(acc), builder.fmul(pj, x)), acc)
-
-        with cgutils.for_range(builder, builder.udiv(n, four)) as block:
+        offsets = ir.Constant(ir.VectorType(i64, LANES), list(range(LANES)))
+        count = cgutils.alloca_once_value(builder, ir.Constant(i64, 0))
+        with cgutils.for_range(builder, builder.udiv(width, four)) as block:
             column = builder.mul(block.index, four)
-            for acc in accs:
-                builder.store(zero, acc)
-            with cgutils.for_range(builder, full) as group:
+            value = _emit_column_values(builder, pa, qa, column)
+            columns = builder.add(_splat_int(builder, column, i64), offsets)
+            inside = builder.icmp_signed("<", columns, _splat_int(builder, real, i64))
+            chosen = builder.and_(builder.fcmp_ordered(">", value, cut), inside)
+            bits = builder.bitcast(chosen, ir.IntType(LANES))
+            with builder.if_then(builder.icmp_unsigned("!=", bits, ir.Constant(ir.IntType(LANES), 0)),
+                                 likely=False):
                 for lane in range(LANES):
-                    add_term(builder.add(builder.mul(group.index, four), ir.Constant(i64, lane)), lane, column)
-            for lane in range(LANES - 1):  # the tail's j = base + lane goes to lane `lane`
-                with builder.if_then(builder.icmp_unsigned(">", tail, ir.Constant(i64, lane)), likely=False):
-                    add_term(builder.add(base, ir.Constant(i64, lane)), lane, column)
-            s = [builder.load(acc) for acc in accs]
-            value = builder.fadd(builder.fadd(s[0], s[2]), builder.fadd(s[1], s[3]))
-            builder.store(value, builder.gep(out_vec, [block.index]), align=8)
-        return context.get_dummy_value()
+                    k = builder.load(count)
+                    builder.store(builder.add(column, ir.Constant(i64, lane)), builder.gep(ia.data, [k]))
+                    builder.store(builder.extract_element(value, ir.Constant(I32, lane)),
+                                  builder.gep(va.data, [k]))
+                    taken = builder.zext(builder.extract_element(chosen, ir.Constant(I32, lane)), i64)
+                    builder.store(builder.add(k, taken), count)
+        return builder.load(count)
 
-    return types.void(p, QT, out), codegen
+    return types.int64(p, QT, n, low, ids, values), codegen
+
+
+def _splat_int(builder: ir.IRBuilder, x, int_type):
+    """``<x, x, x, x>`` of an integer."""
+    vector = ir.VectorType(int_type, LANES)
+    undef = ir.Constant(vector, ir.Undefined)
+    zeros = ir.Constant(ir.VectorType(I32, LANES), [0] * LANES)
+    return builder.shuffle_vector(builder.insert_element(undef, x, ir.Constant(I32, 0)), undef, zeros)
 
 
 def _splat_value(builder: ir.IRBuilder, x):

@@ -28,7 +28,7 @@ import math
 import numpy as np
 from numba import njit
 
-from classical._lanes import borrowed_row, lane_dot, lane_dots_columns, lane_squared_distance, prefetch
+from classical._lanes import borrowed_row, lane_band_columns, lane_dot, lane_squared_distance, prefetch
 from classical.exact import exact_dot, guard_width
 from quantum_train.core.model import FORWARD_CHUNKS, add_neuron_outputs, neuron_gradient
 from quantum_train.core.threads import run_chunks
@@ -410,7 +410,7 @@ def visit_chunks(first, end, rows, bounds, modes, net, data, step, state, output
                         # contributions are in place); a neuron whose new candidates outgrow its slots is
                         # left as it was and refreshed by a scan after the pass
                         changed[r] = True
-                        if scratch[0].shape[0] == 0:
+                        if scratch[2].shape[0] < X.shape[0]:  # the first refresh of this call
                             scratch = band_scratch(X.shape[0])
                         anchored, k = refresh_in_pass(r, w, A, (a[r], b, tau, x_norm_max), data, scratch, state,
                                                       (deltas, c, out), forward, renew)
@@ -561,23 +561,16 @@ def input_columns(X: np.ndarray) -> np.ndarray:
 @njit(cache=True, nogil=True)
 def band_scan(w, XT, n, low, ids, values):
     """Write each input ``i < n`` with ``z_i = exact_dot(w, x_i) > low`` to ``ids`` and ``z_i`` to ``values``,
-    in increasing order of ``i``; returns how many. ``XT`` is :func:`input_columns` of the inputs, and
-    ``values`` has room for its ``XT.shape[1]`` columns.
+    in increasing order of ``i``; returns how many. ``XT`` is :func:`input_columns` of the inputs, and ``ids``
+    and ``values`` have room for its ``XT.shape[1]`` columns (:func:`band_scratch`).
 
-    Every input's value comes from :func:`classical._lanes.lane_dots_columns`, four inputs per vector
-    instruction, each summed in the canonical order (so ``z_i`` is ``exact_dot(w, x_i)`` bit for bit), then a
-    branch-free append. A scan of the rows, four products in flight (:func:`classical.exact.exact_dot4`), took
-    about 1.5x as long per input at ``d = 8`` (2.2-2.4 ns against 1.5-1.9; even at ``d = 16``): the columns are
-    streamed, and the rows' values need a reduction each (``docs/benchmarks.md``, section 6, third pass).
+    :func:`classical._lanes.lane_band_columns`: four inputs per vector instruction, each value summed in the
+    canonical order (so ``z_i`` is ``exact_dot(w, x_i)`` bit for bit), one vector comparison per four inputs
+    and nothing written for the four unless one is selected. A scan of the rows, four products in flight
+    (:func:`classical.exact.exact_dot4`) and a branch-free append per input, took about twice as long at ``d =
+    8`` (``docs/benchmarks.md``, section 6, third pass).
     """
-    lane_dots_columns(w, XT, values)
-    k = 0
-    for i in range(n):
-        v = values[i]
-        ids[k] = i
-        values[k] = v
-        k += v > low
-    return k
+    return lane_band_columns(w, XT, n, low, ids, values)
 
 
 @njit(cache=True, nogil=True)
@@ -675,7 +668,7 @@ def band_counts(neurons, W, data, low):
 def count_block(first, end, neurons, W, data, low, counts):
     """:func:`band_counts` for ``neurons[first:end]``."""
     X, XT = data
-    ids = np.empty(X.shape[0], dtype=np.int64)
+    ids = np.empty(XT.shape[1], dtype=np.int64)
     values = np.empty(XT.shape[1])
     for k in range(first, end):
         counts[k] = band_scan(borrowed_row(W, neurons[k]), XT, X.shape[0], low, ids, values)
@@ -823,7 +816,8 @@ def write_band(lo, count, b, band, slots):
 
 @njit(cache=True, nogil=True)
 def band_scratch(n):
-    """Scratch for a neuron's band of at most ``n`` candidates (:func:`write_band`'s ``band``; its values have
-    room for the columns of :func:`input_columns` of ``n`` inputs, for :func:`band_scan`)."""
-    return (np.empty(n, dtype=np.int64), np.empty(n + 3 + COLUMN_PAD), np.empty(n, dtype=np.bool_), np.empty(n),
+    """Scratch for a neuron's band of at most ``n`` candidates (:func:`write_band`'s ``band``; its ids and values
+    have room for the columns of :func:`input_columns` of ``n`` inputs, for :func:`band_scan`)."""
+    width = n + 3 + COLUMN_PAD
+    return (np.empty(width, dtype=np.int64), np.empty(width), np.empty(n, dtype=np.bool_), np.empty(n),
             np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.int64), np.empty(n // 2 + 1, dtype=np.int64))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numba import njit
 
-from classical._lanes import lane_dots_columns, lane_order_reference
+from classical._lanes import lane_band_columns, lane_order_reference
 from classical.exact import exact_dot, exact_dots
 
 
@@ -91,34 +91,58 @@ def test_infinities_and_nan_follow_the_specification(rng):
 
 
 @njit
-def _column_dots(p, QT, n):
-    """:func:`classical._lanes.lane_dots_columns` of every full block of four columns, and nothing past them."""
-    out = np.full(QT.shape[1] + 4, 7.0)
-    lane_dots_columns(p, QT, out)
-    return out
+def _band(p, QT, n, low):
+    """:func:`classical._lanes.lane_band_columns` into fresh arrays: the selected ids and values."""
+    ids = np.empty(QT.shape[1], dtype=np.int64)
+    values = np.empty(QT.shape[1])
+    k = lane_band_columns(p, QT, n, low, ids, values)
+    return ids[:k], values[:k]
+
+
+def _columns(P, pad_value):
+    """``P.T`` padded to a multiple of four columns plus four, the padding filled with ``pad_value``."""
+    n, d = P.shape
+    QT = np.full((d, -(-n // 4) * 4 + 4), pad_value)
+    QT[:, :n] = P.T
+    return QT
 
 
 @pytest.mark.parametrize("d", [0, 1, 2, 3, 4, 5, 7, 8, 9, 16, 17])
 @pytest.mark.parametrize("n", [0, 3, 4, 5, 11, 40])
-def test_column_dots_are_the_specification(d, n, rng):
-    """By columns (four inputs per vector), each value is still summed in the canonical order, bit for bit,
-    on values that round differently in other orders; columns past the last full block are left alone."""
+def test_band_columns_values_are_the_specification(d, n, rng):
+    """By columns (four inputs per vector), each value is summed in the canonical order, bit for bit, on values
+    that round differently in other orders; with ``low = -inf`` every real column is selected, in order, and no
+    padding column is, though the padding's values (1e300) would pass."""
     P = _hard_values(rng, (n, d))
     p = _hard_values(rng, (d,))
-    QT = np.ascontiguousarray(P.T).reshape(d, n)
-    got = _column_dots(p, QT, n)
-    full = 4 * (n // 4)
-    want = [lane_order_reference(p, P[i]) for i in range(full)]
-    assert np.array_equal(bits(got[:full]), bits(want))
-    assert np.all(got[full:] == 7.0)
+    ids, got = _band(p, _columns(P, 1e300), n, -np.inf)
+    want = [lane_order_reference(p, P[i]) for i in range(n)]
+    assert list(ids) == list(range(n))
+    assert np.array_equal(bits(got), bits(want))
 
 
-def test_column_dots_follow_the_specification_on_infinities_and_nan(rng):
+@pytest.mark.parametrize("n, d", [(203, 5), (64, 8), (9, 16)])
+def test_band_columns_select_exactly_the_band(n, d, rng):
+    """The selection is ``value > low`` on the canonical value, for a threshold inside the values."""
+    P = rng.standard_normal((n, d))
+    p = rng.standard_normal(d)
+    want = np.array([lane_order_reference(p, P[i]) for i in range(n)])
+    low = float(np.median(want))
+    ids, got = _band(p, _columns(P, 0.0), n, low)
+    assert np.array_equal(ids, np.flatnonzero(want > low))
+    assert np.array_equal(bits(got), bits(want[ids]))
+
+
+def test_band_columns_follow_the_specification_on_infinities_and_nan(rng):
+    """NaN values are never selected (as ``v > low``), infinities as their sign says, values bit for bit."""
     P = rng.standard_normal((8, 9))
     P[0, 3] = np.inf
     P[1, 2], P[1, 6] = -np.inf, np.inf
     P[2, 5] = np.nan
     P[3, 0] = P[3, 4] = 1e308
     q = np.abs(rng.standard_normal(9)) + 1.0
-    got = _column_dots(q, np.ascontiguousarray(P.T), 8)[:8]
-    assert np.array_equal(bits(got), bits([lane_order_reference(q, P[i]) for i in range(8)]))
+    want = np.array([lane_order_reference(q, P[i]) for i in range(8)])
+    ids, got = _band(q, _columns(P, 0.0), 8, -1.0)
+    assert np.array_equal(ids, np.flatnonzero(want > -1.0))
+    assert 0 in ids and 2 not in ids and 1 not in ids
+    assert np.array_equal(bits(got), bits(want[ids]))
