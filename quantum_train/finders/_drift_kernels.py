@@ -543,16 +543,19 @@ def refresh_in_pass(r, w, A, band, data, scratch, state, outputs, forward, renew
     return True, k
 
 
-#: Columns of zeros after the inputs in :func:`input_columns`: at least enough to round ``n`` up to a multiple of
-#: four, and never a row length that is a multiple of 4 KiB (whose rows would share the cache's sets).
+#: Columns of zeros after the inputs in :func:`input_columns`, past ``n`` rounded up to a multiple of four (and
+#: as many again if the row length would be a multiple of 4 KiB, whose rows would share the cache's sets).
 COLUMN_PAD = 4
 
 
 def input_columns(X: np.ndarray) -> np.ndarray:
     """The inputs as columns, for :func:`band_scan`: a ``(d, w)`` C-contiguous copy of ``X.T`` padded with zero
-    columns to a width ``w`` that is a multiple of four past ``n`` (:data:`COLUMN_PAD`)."""
+    columns to a width ``w``, a multiple of four past ``n`` and not of 512 (:data:`COLUMN_PAD`), at most ``n + 3 +
+    2 COLUMN_PAD`` (:func:`band_scratch`)."""
     n, d = X.shape
     width = -(-n // 4) * 4 + COLUMN_PAD
+    if width % 512 == 0:
+        width += COLUMN_PAD
     XT = np.zeros((d, width))
     XT[:, :n] = X.T
     return XT
@@ -570,6 +573,10 @@ def band_scan(w, XT, n, low, ids, values):
     (:func:`classical.exact.exact_dot4`) and a branch-free append per input, took about twice as long at ``d =
     8`` (``docs/benchmarks.md``, section 6, third pass).
     """
+    if not (XT.shape[0] == w.shape[0] and n <= XT.shape[1] and XT.shape[1] % 4 == 0
+            and ids.shape[0] >= XT.shape[1] and values.shape[0] >= XT.shape[1]):
+        raise ValueError("band_scan: XT must be input_columns of the inputs (d rows, a multiple of four columns, "
+                         "at least n), and ids and values need room for its columns (band_scratch)")
     return lane_band_columns(w, XT, n, low, ids, values)
 
 
@@ -818,6 +825,6 @@ def write_band(lo, count, b, band, slots):
 def band_scratch(n):
     """Scratch for a neuron's band of at most ``n`` candidates (:func:`write_band`'s ``band``; its ids and values
     have room for the columns of :func:`input_columns` of ``n`` inputs, for :func:`band_scan`)."""
-    width = n + 3 + COLUMN_PAD
+    width = n + 3 + 2 * COLUMN_PAD
     return (np.empty(width, dtype=np.int64), np.empty(width), np.empty(n, dtype=np.bool_), np.empty(n),
             np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.int64), np.empty(n // 2 + 1, dtype=np.int64))

@@ -110,7 +110,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         per_fired = fire_probability(b - tau) / max(fire_probability(b), 1e-300)
         candidates = min(pairs * per_fired, float(n) * m)
         chunk_buffers = FORWARD_CHUNKS * n * 16.0  # the fused pass's per-chunk sums and counts
-        columns = d * (n + 3 + K.COLUMN_PAD) * 8.0
+        columns = d * (n + 3 + 2 * K.COLUMN_PAD) * 8.0  # at most; see _drift_kernels.input_columns
         return (2 * 18.0 * (1 + SLACK) * candidates + m * d * 8 + 112.0 * m + scan_bytes(0)
                 + chunk_buffers + columns)
 
@@ -177,7 +177,8 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
 
     def _data(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(X, XT)``: the inputs and their columns (:func:`._drift_kernels.input_columns`), which a refresh
-        scans; made once for the inputs given to :meth:`prepare`, again only for other inputs."""
+        scans; made once for the inputs given to :meth:`prepare`, again only for another array. Like the
+        anchors and ``x_norm_max``, they assume the inputs are not changed in place after :meth:`prepare`."""
         if self._columns is None or self._columns[0] is not X:
             self._columns = (X, K.input_columns(X))
         return self._columns

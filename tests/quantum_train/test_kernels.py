@@ -136,6 +136,46 @@ def test_guided_parts_cover_every_chunk_once_in_shrinking_parts(chunks, threads)
     assert len(parts) <= 8 * threads + 2 * threads * 4
 
 
+@pytest.mark.parametrize("failing", ["caller", "helper"])
+def test_run_chunks_stops_every_thread_before_it_raises(monkeypatch, failing):
+    """A kernel that raises, on the calling thread or on a helper: the exception reaches the caller, and no part
+    runs after the call has returned (the others are stopped and waited for)."""
+    import threading
+    import time
+
+    from quantum_train.core import threads as policy
+
+    monkeypatch.setattr(policy, "chunk_threads", lambda: 2)
+    caller = threading.current_thread()
+    log, lock = [], threading.Lock()
+
+    def kernel(first, end):
+        if (threading.current_thread() is caller) == (failing == "caller"):
+            raise RuntimeError("boom")
+        time.sleep(0.002)
+        with lock:
+            log.append(first)
+
+    with pytest.raises(RuntimeError, match="boom"):
+        run_chunks(kernel, 64)
+    ran = len(log)
+    time.sleep(0.05)
+    assert len(log) == ran < 9  # 64 chunks, two threads: nine parts, one of which raised
+
+
+def test_band_scan_refuses_buffers_without_room_for_the_columns():
+    from quantum_train.finders import _drift_kernels as K
+
+    X = np.eye(6, 3)
+    XT = K.input_columns(X)
+    with pytest.raises(ValueError, match="band_scratch"):
+        K.band_scan(np.ones(3), XT, 6, 0.5, np.empty(6, dtype=np.int64), np.empty(6))
+    with pytest.raises(ValueError, match="input_columns"):
+        K.band_scan(np.ones(2), XT, 6, 0.5, np.empty(64, dtype=np.int64), np.empty(64))
+    scratch = K.band_scratch(6)
+    assert K.band_scan(np.ones(3), XT, 6, 0.5, scratch[0], scratch[1]) == 3
+
+
 def test_pair_kernels_sum_in_the_canonical_order_bit_for_bit():
     """The forward and gradient kernels keep several pairs in flight; each sum is still the canonical one
     (the forward's dot products in the four-lane order, the gradient's sums over inputs in input order)."""
