@@ -65,17 +65,6 @@ DEFAULT_FINDERS = "dense,weights-hsr,data-hsr,drift"
 THREAD_VARIABLES = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def dims(text: str) -> tuple[int, ...]:
-    """``--dims``: a comma list of positive dimensions."""
-    try:
-        values = tuple(int(x) for x in text.split(","))
-    except ValueError:
-        values = ()
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected a comma list of positive integers, got {text!r}")
-    return values
-
-
 def worker(args) -> None:
     from quantum_train.finders import make_finder
 
@@ -155,13 +144,17 @@ def plain_scan_seconds(net, X, block: int = 2048, repeats: int = 2) -> float:
 
 
 def main() -> None:
+    from _problem import positive_size  # beside this script
+
     from quantum_train.experiments.cost_curve import STEADY_FROM  # the project's one steady-state rule
     from quantum_train.face.commands.common import size  # 2^20 or 1048576, checked (this tree's parser)
+    from quantum_train.face.commands.sweep import expand_list  # the sweep's comma lists
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=1024)
     p.add_argument("--m", type=size, default=2**20)
-    p.add_argument("--dims", type=dims, default=(4, 16), help="comma list of dimensions (default 4,16)")
+    p.add_argument("--dims", type=lambda text: expand_list(text, item=positive_size), default=(4, 16),
+                   help="comma list of dimensions (default 4,16)")
     p.add_argument("--iters", type=int, default=30, help="training iterations per run (default 30)")
     p.add_argument("--steady-from", type=int, default=STEADY_FROM,
                    help="first iteration of the steady state (default 10); the earlier ones are warm-up")

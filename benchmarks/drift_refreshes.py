@@ -30,12 +30,10 @@ import argparse
 import dataclasses
 
 import numpy as np
+from _problem import add_problem_options, problem  # beside this script
 
-from quantum_train.core.model import ShiftedReLUNet
-from quantum_train.core.train import default_learning_rate, train
-from quantum_train.data.datasets import synthetic
+from quantum_train.core.train import train
 from quantum_train.experiments.comparison import warm_up
-from quantum_train.face.commands.common import size  # 2^20 or 1048576, checked
 from quantum_train.finders.drift import DEFAULT_TAU, DriftFinder
 
 
@@ -78,20 +76,15 @@ class Observed(DriftFinder):
 
 
 def run(args, rent: bool):
-    data = synthetic(args.n, args.d, seed=args.seed)
-    net = ShiftedReLUNet.initialize(args.m, args.d, seed=args.seed)
+    data, net, lr = problem(args)
     finder = Observed(rent, args.tau)
-    result = train(net, data.X, data.y, finder, args.iters, default_learning_rate(args.n, net.b))
+    result = train(net, data.X, data.y, finder, args.iters, lr)
     return finder, result
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--n", type=int, default=1024)
-    p.add_argument("--m", type=size, default=2**16)
-    p.add_argument("--d", type=int, default=8)
-    p.add_argument("--iters", type=int, default=100)
-    p.add_argument("--seed", type=int, default=0)
+    add_problem_options(p, m=2**16, d=8, iters=100, seed_default=0)
     p.add_argument("--tau", type=float, default=DEFAULT_TAU, help=f"drift's candidate band (default {DEFAULT_TAU})")
     p.add_argument("--reanchor", choices=["rent"], help="also run with the rent-or-buy re-anchor")
     args = p.parse_args()

@@ -41,6 +41,11 @@ import tempfile
 import time
 
 
+def perf_map_path() -> str:
+    """Where ``perf`` looks for this process's symbols (its fixed convention: ``/tmp/perf-<pid>.map``)."""
+    return f"/tmp/perf-{os.getpid()}.map"
+
+
 def write_perf_map() -> dict[int, tuple[int, str]]:
     """``/tmp/perf-<pid>.map`` for every function numba compiled in this process; returns ``{address: (size,
     name)}``. Sizes are the gaps between consecutive addresses (capped), which is what ``perf`` needs."""
@@ -63,7 +68,7 @@ def write_perf_map() -> dict[int, tuple[int, str]]:
                     entries[address] = function.name
     addresses = sorted(entries)
     table = {}
-    with open(f"/tmp/perf-{os.getpid()}.map", "w") as out:
+    with open(perf_map_path(), "x") as out:  # a new file: main() refused one left by another process
         for address, following in zip(addresses, addresses[1:] + [addresses[-1] + 4096] if addresses else []):
             size = min(following - address, 1 << 16)
             out.write(f"{address:x} {size:x} {entries[address]}\n")
@@ -103,21 +108,13 @@ CHILD = "QT_PERF_KERNELS_PROFILING"
 
 
 def main() -> None:
-    from quantum_train.face.commands.common import size  # 2^20 or 1048576, checked
+    from _problem import add_problem_options, positive_size, problem  # beside this script
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--n", type=int, default=1024)
-    p.add_argument("--m", type=size, default=2**20)
-    p.add_argument("--d", type=int, default=16)
-    p.add_argument("--iters", type=int, default=30)
-    p.add_argument("--seed", type=int, default=7)
+    add_problem_options(p, m=2**20, d=16, iters=30, seed_default=7)
     p.add_argument("--annotate", metavar="NAME", help="also list the hottest instructions of this kernel")
-    p.add_argument("--top", type=int, default=20, help="functions and instructions to list (default 20)")
+    p.add_argument("--top", type=positive_size, default=20, help="functions and instructions to list (default 20)")
     args = p.parse_args()
-    m = args.m
-    for name in ("n", "m", "d", "iters", "top"):  # checked before any work
-        if getattr(args, name) <= 0:
-            p.error(f"argument --{name}: must be positive, got {getattr(args, name)}")
     for tool in ("perf", "objdump"):
         if shutil.which(tool) is None:
             p.error(f"needs {tool} on the PATH")
@@ -126,14 +123,14 @@ def main() -> None:
         # numba reads NUMBA_CACHE_DIR when it loads, and this one has loaded to check the arguments
         env = {**os.environ, CHILD: "1", "NUMBA_CACHE_DIR": tempfile.mkdtemp(prefix="perf-kernels-numba-")}
         os.execve(sys.executable, [sys.executable, os.path.abspath(__file__), *sys.argv[1:]], env)
-    from quantum_train.core.model import ShiftedReLUNet
-    from quantum_train.core.train import default_learning_rate, train
-    from quantum_train.data.datasets import synthetic
+    if os.path.exists(perf_map_path()):  # left by an earlier process of this pid: not ours to replace
+        p.error(f"{perf_map_path()} exists (left by another process); remove it or run again")
+    from quantum_train.core.train import train
+    from quantum_train.experiments.comparison import warm_up
     from quantum_train.finders.drift import DriftFinder
 
-    data = synthetic(args.n, args.d, seed=args.seed)
-    train(ShiftedReLUNet.initialize(4096, args.d, seed=1), data.X, data.y, DriftFinder(), 12, 2.0)  # compile
-    net = ShiftedReLUNet.initialize(m, args.d, seed=args.seed)
+    warm_up("drift", args.d, 1)  # compiles every kernel a step can reach
+    data, net, lr = problem(args)
     finder = DriftFinder()
     recorder: list[subprocess.Popen] = []
     data_file = os.path.join(tempfile.mkdtemp(prefix="perf-kernels-"), "perf.data")
@@ -156,9 +153,9 @@ def main() -> None:
         return out
 
     finder.prepare, finder.fused_step = prepare_then_record, counted_step
-    train(net, data.X, data.y, finder, args.iters, default_learning_rate(args.n, net.b))
+    train(net, data.X, data.y, finder, args.iters, lr)
     table = write_perf_map()
-    print(f"n={args.n} m={m} d={args.d} iters={args.iters} seed={args.seed}; samples in {data_file}")
+    print(f"n={args.n} m={args.m} d={args.d} iters={args.iters} seed={args.seed}; samples in {data_file}")
     report = subprocess.run(["perf", "report", "-i", data_file, "--sort", "symbol", "--stdio"],
                             capture_output=True, text=True).stdout
     shown = 0

@@ -22,12 +22,10 @@ import argparse
 import time
 
 import numpy as np
+from _problem import add_problem_options, problem  # beside this script
 
-from quantum_train.core.model import ShiftedReLUNet
-from quantum_train.core.train import default_learning_rate, train
-from quantum_train.data.datasets import synthetic
+from quantum_train.core.train import train
 from quantum_train.experiments.comparison import warm_up
-from quantum_train.face.commands.common import size  # 2^20 or 1048576, checked
 from quantum_train.finders import drift as D
 
 
@@ -55,16 +53,11 @@ def timed(log: dict, name: str, method):
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--n", type=int, default=1024)
-    p.add_argument("--m", type=size, default=2**20)
-    p.add_argument("--d", type=int, default=16)
-    p.add_argument("--iters", type=int, default=30)
-    p.add_argument("--seed", type=int, default=0)
+    add_problem_options(p, m=2**20, d=16, iters=30, seed_default=0)
     args = p.parse_args()
     warm_up("drift", args.d, 0)
     print(f"{D.__file__}: n={args.n} m={args.m} d={args.d} iters={args.iters} seed={args.seed}")
-    data = synthetic(args.n, args.d, seed=args.seed)
-    net = ShiftedReLUNet.initialize(args.m, args.d, seed=args.seed)
+    data, net, lr = problem(args)
     finder = D.DriftFinder()
     steps: list[dict] = []
     log: dict = {}
@@ -82,7 +75,7 @@ def main() -> None:
         return out
 
     finder.fused_step = fused_step
-    train(net, data.X, data.y, finder, args.iters, default_learning_rate(args.n, net.b))
+    train(net, data.X, data.y, finder, args.iters, lr)
     print(f"{'step':>4s} {'wall s':>8s} {'CPU s':>8s} {'kernel CPU':>10s} {'refresh CPU':>11s} {'fwd again':>9s} "
           f"{'refreshed':>9s} {'work':>9s} {'near>0':>8s}")
     for t, s in enumerate(steps):

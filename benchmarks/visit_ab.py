@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _problem import add_problem_options, positive_size, problem  # noqa: E402
 from _revision import REPO, is_commit  # noqa: E402
 
 #: Files loaded from the earlier commit, with the module name each is given and the imports rewritten to it.
@@ -78,32 +79,22 @@ def visit(kernels, finder, net, X, err, lr, modes, threads):
 
 
 def main() -> None:
-    from quantum_train.face.commands.common import size  # 2^20 or 1048576, checked
-
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--n", type=int, default=1024)
-    p.add_argument("--m", type=size, default=2**16)
-    p.add_argument("--d", type=int, default=8)
-    p.add_argument("--warm", type=int, default=40, help="training iterations before the visits (default 40)")
-    p.add_argument("--reps", type=int, default=15, help="visits of each variant, in turns (default 15; the "
-                                                         "first of each is dropped)")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--seed", type=int, default=7)
+    add_problem_options(p, m=2**16, d=8, iters=40, seed_default=7, iters_option="--warm",
+                        iters_help="training iterations before the visits")
+    p.add_argument("--reps", type=positive_size, default=15, help="visits of each variant, in turns (default 15; "
+                                                                  "the first of each is dropped)")
+    p.add_argument("--threads", type=positive_size, default=2, help="threads of the visits (default 2)")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--against", metavar="REV", help="an earlier commit to visit the same state with")
     which.add_argument("--modes", action="store_true", help="the pass's parts switched on in turn")
     args = p.parse_args()
-    for name in ("n", "m", "d", "warm", "threads"):  # checked before any work
-        if getattr(args, name) <= 0:
-            p.error(f"argument --{name}: must be positive, got {getattr(args, name)}")
     if args.reps < 2:
         p.error(f"argument --reps: at least 2 (the first visit of each is dropped), got {args.reps}")
     if args.against is not None and not is_commit(args.against):
         p.error(f"argument --against: {args.against!r} is not a commit of this repository")
 
-    from quantum_train.core.model import ShiftedReLUNet
-    from quantum_train.core.train import default_learning_rate, train
-    from quantum_train.data.datasets import synthetic
+    from quantum_train.core.train import train
     from quantum_train.finders import _drift_kernels as K
     from quantum_train.finders.drift import DriftFinder
 
@@ -115,10 +106,8 @@ def main() -> None:
         variants = {"this checkout": (K, MODES["whole pass"]), args.against: (earlier, MODES["whole pass"])}
     else:
         variants = {name: (K, modes) for name, modes in MODES.items()}
-    data = synthetic(args.n, args.d, seed=args.seed)
-    net = ShiftedReLUNet.initialize(args.m, args.d, seed=args.seed)
+    data, net, lr = problem(args)
     finder = DriftFinder()
-    lr = default_learning_rate(args.n, net.b)
     train(net, data.X, data.y, finder, args.warm, lr)
     err = finder.forward_from_state(net, data.X).outputs - data.y
     print(f"n={args.n} m={args.m} d={args.d}: the state after {args.warm} iterations, visited {args.reps} times "

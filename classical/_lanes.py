@@ -51,6 +51,14 @@ def is_float64_c_array(t, ndim: int) -> bool:
     return isinstance(t, types.Array) and t.ndim == ndim and t.dtype == types.float64 and t.layout == "C"
 
 
+def splat(builder: ir.IRBuilder, x):
+    """``<x, x, x, x>``: a scalar (a double or an integer) in every lane."""
+    vector = ir.VectorType(x.type, LANES)
+    undef = ir.Constant(vector, ir.Undefined)
+    zeros = ir.Constant(ir.VectorType(I32, LANES), [0] * LANES)
+    return builder.shuffle_vector(builder.insert_element(undef, x, ir.Constant(I32, 0)), undef, zeros)
+
+
 def _product(builder: ir.IRBuilder, a, b):
     return builder.fmul(a, b)
 
@@ -225,7 +233,7 @@ def _emit_column_values(builder: ir.IRBuilder, pa, qa, column):
 
     def add_term(j, lane: int):
         """``s_lane += p_j QT[j, column .. column + 3]``."""
-        pj = _splat_value(builder, builder.load(builder.gep(pa.data, [j])))
+        pj = splat(builder, builder.load(builder.gep(pa.data, [j])))
         x = builder.load(builder.bitcast(builder.gep(qa.data, [builder.add(builder.mul(j, n), column)]),
                                          V4.as_pointer()), align=8)
         acc = accs[lane]
@@ -269,15 +277,15 @@ def lane_band_columns(_typingctx, p, QT, n, low, ids, values):
         width = builder.extract_value(qa.shape, 1)
         i64 = width.type
         real = context.cast(builder, args[2], signature.args[2], types.intp)
-        cut = _splat_value(builder, context.cast(builder, args[3], signature.args[3], types.float64))
+        cut = splat(builder, context.cast(builder, args[3], signature.args[3], types.float64))
         four = ir.Constant(i64, LANES)
         offsets = ir.Constant(ir.VectorType(i64, LANES), list(range(LANES)))
         count = cgutils.alloca_once_value(builder, ir.Constant(i64, 0))
         with cgutils.for_range(builder, builder.udiv(width, four)) as block:
             column = builder.mul(block.index, four)
             value = _emit_column_values(builder, pa, qa, column)
-            columns = builder.add(_splat_int(builder, column, i64), offsets)
-            inside = builder.icmp_signed("<", columns, _splat_int(builder, real, i64))
+            columns = builder.add(splat(builder, column), offsets)
+            inside = builder.icmp_signed("<", columns, splat(builder, real))
             chosen = builder.and_(builder.fcmp_ordered(">", value, cut), inside)
             bits = builder.bitcast(chosen, ir.IntType(LANES))
             with builder.if_then(builder.icmp_unsigned("!=", bits, ir.Constant(ir.IntType(LANES), 0)),
@@ -292,18 +300,3 @@ def lane_band_columns(_typingctx, p, QT, n, low, ids, values):
         return builder.load(count)
 
     return types.int64(p, QT, n, low, ids, values), codegen
-
-
-def _splat_int(builder: ir.IRBuilder, x, int_type):
-    """``<x, x, x, x>`` of an integer."""
-    vector = ir.VectorType(int_type, LANES)
-    undef = ir.Constant(vector, ir.Undefined)
-    zeros = ir.Constant(ir.VectorType(I32, LANES), [0] * LANES)
-    return builder.shuffle_vector(builder.insert_element(undef, x, ir.Constant(I32, 0)), undef, zeros)
-
-
-def _splat_value(builder: ir.IRBuilder, x):
-    """``<x, x, x, x>``."""
-    undef = ir.Constant(V4, ir.Undefined)
-    zeros = ir.Constant(ir.VectorType(I32, LANES), [0] * LANES)
-    return builder.shuffle_vector(builder.insert_element(undef, x, ir.Constant(I32, 0)), undef, zeros)

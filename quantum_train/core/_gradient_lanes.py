@@ -21,16 +21,10 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from classical._lanes import I32, V4, is_float64_c_array
+from classical._lanes import V4, is_float64_c_array, splat
 
 #: Accumulators (of four coordinates each) kept in registers per pass over the inputs.
 REGISTER_BLOCKS = 4
-
-
-def _splat(builder: ir.IRBuilder, x):
-    undef = ir.Constant(V4, ir.Undefined)
-    zeros = ir.Constant(ir.VectorType(I32, 4), [0, 0, 0, 0])
-    return builder.shuffle_vector(builder.insert_element(undef, x, ir.Constant(I32, 0)), undef, zeros)
 
 
 @intrinsic
@@ -52,7 +46,7 @@ def gradient_blocks(_typingctx, X, err, ids, lo, hi, scale, g):
         ga = context.make_array(signature.args[6])(context, builder, args[6])
         first = context.cast(builder, args[3], signature.args[3], types.intp)
         last = context.cast(builder, args[4], signature.args[4], types.intp)
-        scale_v = _splat(builder, context.cast(builder, args[5], signature.args[5], types.float64))
+        scale_v = splat(builder, context.cast(builder, args[5], signature.args[5], types.float64))
         i64 = first.type
         one = ir.Constant(i64, 1)
         d = builder.extract_value(xa.shape, 1)
@@ -70,7 +64,7 @@ def gradient_blocks(_typingctx, X, err, ids, lo, hi, scale, g):
                 i = builder.load(builder.gep(ia.data, [t]))
                 if i.type.width < 64:
                     i = builder.sext(i, i64) if signed else builder.zext(i, i64)
-                e = _splat(builder, builder.load(builder.gep(ea.data, [i])))
+                e = splat(builder, builder.load(builder.gep(ea.data, [i])))
                 row = builder.bitcast(builder.gep(xa.data, [builder.mul(i, d)]), V4.as_pointer())
                 for k, acc in enumerate(accs):
                     x = builder.load(builder.gep(row, [builder.add(block0, ir.Constant(i64, k))]), align=8)

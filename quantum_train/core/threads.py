@@ -69,7 +69,8 @@ class GuidedParts:
     cores shared with other tenants) a core is sometimes slowed for a while; with one fixed half per thread
     the step then waited for the slow half. In such spells the same state, visited with either split in turns,
     took 12-14 % less time per pass with guided parts (drift's visiting pass, ``m = 2^20``, ``d = 16`` and
-    ``m = 2^16``, ``d = 8``; ``benchmarks/visit_ab.py``); in quiet spells the two are within 4 %.
+    ``m = 2^16``, ``d = 8``; ``benchmarks/visit_ab.py``); in quiet spells the two are within that
+    comparison's noise (about 5 % either way).
     Which thread runs a part changes no result: each chunk's results go to its own rows.
     """
 

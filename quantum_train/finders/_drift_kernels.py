@@ -548,15 +548,19 @@ def refresh_in_pass(r, w, A, band, data, scratch, state, outputs, forward, renew
 COLUMN_PAD = 4
 
 
+@njit(cache=True, nogil=True)
+def column_width(n):
+    """The width of :func:`input_columns` of ``n`` inputs: a multiple of four past ``n`` and not of 512 (at most
+    ``n + 3 + 2 COLUMN_PAD``); :func:`band_scratch` and the finder's ``memory_bytes`` take it from here."""
+    width = (n + 3) // 4 * 4 + COLUMN_PAD
+    return width + COLUMN_PAD if width % 512 == 0 else width
+
+
 def input_columns(X: np.ndarray) -> np.ndarray:
-    """The inputs as columns, for :func:`band_scan`: a ``(d, w)`` C-contiguous copy of ``X.T`` padded with zero
-    columns to a width ``w``, a multiple of four past ``n`` and not of 512 (:data:`COLUMN_PAD`), at most ``n + 3 +
-    2 COLUMN_PAD`` (:func:`band_scratch`)."""
+    """The inputs as columns, for :func:`band_scan`: a ``(d, column_width(n))`` C-contiguous copy of ``X.T``,
+    padded with zero columns."""
     n, d = X.shape
-    width = -(-n // 4) * 4 + COLUMN_PAD
-    if width % 512 == 0:
-        width += COLUMN_PAD
-    XT = np.zeros((d, width))
+    XT = np.zeros((d, column_width(n)))
     XT[:, :n] = X.T
     return XT
 
@@ -675,10 +679,9 @@ def band_counts(neurons, W, data, low):
 def count_block(first, end, neurons, W, data, low, counts):
     """:func:`band_counts` for ``neurons[first:end]``."""
     X, XT = data
-    ids = np.empty(XT.shape[1], dtype=np.int64)
-    values = np.empty(XT.shape[1])
+    scratch = band_scratch(X.shape[0])
     for k in range(first, end):
-        counts[k] = band_scan(borrowed_row(W, neurons[k]), XT, X.shape[0], low, ids, values)
+        counts[k] = band_scan(borrowed_row(W, neurons[k]), XT, X.shape[0], low, scratch[0], scratch[1])
 
 
 def write_candidates(neurons, ptr, new_idx, new_z, W, X, band, state):
@@ -825,6 +828,6 @@ def write_band(lo, count, b, band, slots):
 def band_scratch(n):
     """Scratch for a neuron's band of at most ``n`` candidates (:func:`write_band`'s ``band``; its ids and values
     have room for the columns of :func:`input_columns` of ``n`` inputs, for :func:`band_scan`)."""
-    width = n + 3 + 2 * COLUMN_PAD
+    width = column_width(n)
     return (np.empty(width, dtype=np.int64), np.empty(width), np.empty(n, dtype=np.bool_), np.empty(n),
             np.empty(n, dtype=np.int64), np.empty(n), np.empty(n, dtype=np.int64), np.empty(n // 2 + 1, dtype=np.int64))

@@ -110,7 +110,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         per_fired = fire_probability(b - tau) / max(fire_probability(b), 1e-300)
         candidates = min(pairs * per_fired, float(n) * m)
         chunk_buffers = FORWARD_CHUNKS * n * 16.0  # the fused pass's per-chunk sums and counts
-        columns = d * (n + 3 + 2 * K.COLUMN_PAD) * 8.0  # at most; see _drift_kernels.input_columns
+        columns = d * K.column_width.py_func(n) * 8.0  # the plain function: no compile in the memory guard
         return (2 * 18.0 * (1 + SLACK) * candidates + m * d * 8 + 112.0 * m + scan_bytes(0)
                 + chunk_buffers + columns)
 
@@ -189,8 +189,7 @@ class DriftFinder(LazyMaintenance, FusedTraining, FiredSetFinder):
         if X.shape[0] >= 2**31:
             raise ValueError(f"drift stores input ids in 32 bits: at most 2^31 - 1 inputs, got {X.shape[0]}")
         self.x_norm_max = float(np.sqrt((X * X).sum(axis=1).max()))
-        self._columns = None
-        self._data(X)
+        self._columns = (X, K.input_columns(X))  # see _data
         self._a_max = float(np.abs(net.a).max()) if m else 0.0
         self._weight_bound = float(np.abs(net.W).max()) if net.W.size else 0.0  # see _surely_finite
         self.A = net.W.copy()

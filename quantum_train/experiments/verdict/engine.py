@@ -16,6 +16,7 @@ The margins are the runner-up's total and dense's total over the winner's.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Sequence
 
@@ -156,11 +157,12 @@ def _measure_now(p: Problem, notes: list[str]):
     """The comparison run now when it fits (time and memory); None to fall back on the map (synthetic only)."""
     from quantum_train.core.model import default_threshold, fire_probability
     from quantum_train.experiments import ram_guard, run_time
+    from quantum_train.experiments.comparison import CompareConfig, load_data, run_comparison
+    from quantum_train.finders import parse_finders
 
-    if p.measured_data:  # a bad data request is refused for what it is, before the estimates below
-        from quantum_train.experiments.comparison import CompareConfig, load_data
-
-        load_data(CompareConfig(data=p.data, n=p.n, m=p.m, d=p.d, iters=p.iters))
+    config = CompareConfig(data=p.data, n=p.n, m=p.m, d=p.d, iters=p.iters, b=p.b)
+    # a bad data request is refused for what it is, before the estimates below; loaded once, for the run too
+    dataset = load_data(config) if p.measured_data else None
     b = default_threshold(p.m) if p.b is None else p.b
     finders = _classical_finders()
     try:
@@ -178,9 +180,7 @@ def _measure_now(p: Problem, notes: list[str]):
         notes.append(f"{option('measure', True)}: running the point would take about {run_time.duration(seconds)}; the stored "
                      "figures are used, their seconds rescaled to this machine")
         return None
-    import quantum_train as qt
-
-    return qt.compare(p.data, n=p.n, m=p.m, d=p.d, iters=p.iters, b=p.b, finders=finders, progress=False)
+    return run_comparison(dataclasses.replace(config, finders=parse_finders(finders)), data=dataset)
 
 
 def _rows_from_comparison(p: Problem, comparison) -> list[Row]:
