@@ -58,3 +58,28 @@ def project_module(new: str, old: str) -> ModuleType:
     parts = new.split(".")[1:]
     here = root.joinpath(*parts).with_suffix(".py").exists() or (root.joinpath(*parts) / "__init__.py").exists()
     return importlib.import_module(new if here else old)
+
+
+#: The files :func:`drift_kernels_of` loads from a commit, with the module each replaces and the private name it
+#: is given there (their imports of one another are rewritten to those names).
+DRIFT_KERNEL_FILES = (("classical/_lanes.py", "classical._lanes", "_rev_lanes"),
+                      ("quantum_train/core/threads.py", "quantum_train.core.threads", "_rev_threads"),
+                      ("quantum_train/finders/_drift_kernels.py", "quantum_train.finders._drift_kernels",
+                       "_rev_kernels"))
+
+
+def drift_kernels_of(rev: str) -> ModuleType:
+    """The drift finder's kernels of commit ``rev``, with that commit's vector lanes and thread policy, loaded in
+    this process as private modules (compiled afresh, not cached), to run beside this checkout's on the same
+    arrays (``visit_ab.py``, ``bench_band_scan.py``). The rest of the package is this checkout's."""
+    module = None
+    for path, _name, alias in DRIFT_KERNEL_FILES:
+        source = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:{path}"], capture_output=True, text=True,
+                                check=True).stdout.replace("cache=True", "cache=False")
+        for _, earlier, earlier_alias in DRIFT_KERNEL_FILES:
+            source = source.replace(f"from {earlier} import", f"from {earlier_alias} import")
+        module = ModuleType(alias)
+        module.__file__ = f"<{rev}:{path}>"
+        sys.modules[alias] = module
+        exec(compile(source, module.__file__, "exec"), module.__dict__)
+    return module

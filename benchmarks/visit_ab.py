@@ -22,39 +22,18 @@ from __future__ import annotations
 import argparse
 import copy
 import inspect
-import subprocess
 import sys
 import time
-import types
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _problem import add_problem_options, positive_size, problem  # noqa: E402
-from _revision import REPO, is_commit  # noqa: E402
+from _revision import drift_kernels_of, is_commit  # noqa: E402
 
-#: Files loaded from the earlier commit, with the module name each is given and the imports rewritten to it.
-REVISION_FILES = (("classical/_lanes.py", "classical._lanes", "_rev_lanes"),
-                  ("quantum_train/core/threads.py", "quantum_train.core.threads", "_rev_threads"),
-                  ("quantum_train/finders/_drift_kernels.py", "quantum_train.finders._drift_kernels", "_rev_kernels"))
 MODES = {"step": (True, False, False, True), "step+re-check": (True, True, False, True),
          "whole pass": (True, True, True, True)}
-
-
-def load_revision(rev: str) -> types.ModuleType:
-    """The drift kernels of ``rev`` with the lanes and thread policy of ``rev``, as private modules."""
-    module = None
-    for path, _name, alias in REVISION_FILES:
-        source = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:{path}"], capture_output=True, text=True,
-                                check=True).stdout.replace("cache=True", "cache=False")
-        for _, earlier, earlier_alias in REVISION_FILES:
-            source = source.replace(f"from {earlier} import", f"from {earlier_alias} import")
-        module = types.ModuleType(alias)
-        module.__file__ = f"<{rev}:{path}>"
-        sys.modules[alias] = module
-        exec(compile(source, module.__file__, "exec"), module.__dict__)
-    return module
 
 
 def visit(kernels, finder, net, X, err, lr, modes, threads):
@@ -99,7 +78,7 @@ def main() -> None:
     from quantum_train.finders.drift import DriftFinder
 
     if args.against is not None:
-        earlier = load_revision(args.against)
+        earlier = drift_kernels_of(args.against)
         if tuple(earlier.STATE_ARRAYS) != tuple(K.STATE_ARRAYS):
             p.error(f"argument --against: {args.against}'s drift state differs from this checkout's; "
                     "compare whole runs with bench_finders.py --against instead")
